@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources; the one test per package that loads the built
+// output (dist) imports it by path, so both are covered.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@session-stores\/conformance\/harness$/, replacement: here('./conformance/src/harness/index.ts') },
+      { find: /^@session-stores\/conformance$/, replacement: here('./conformance/src/index.ts') },
+      { find: /^@session-stores\/(core|sqlite|redis|postgres|mongo|memcached)$/, replacement: here('./packages/$1/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'conformance/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 60_000,
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
