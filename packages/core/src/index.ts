@@ -1,1 +1,18 @@
-export {};
+export { deliver, type Callback } from './callbacks';
+export type { StoreCapabilities } from './capabilities';
+export { SessionCipher, type EncryptionOptions } from './encryption';
+export { SessionStoreError, StoreErrorCode, storeError, toStoreError, describeCause, type StoreErrorDetails } from './errors';
+export { cookieExpiresAt, isExpired, remainingLifetime, resolveExpiresAt, type TtlOption } from './expiry';
+export { DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS, type BaseStoreOptions } from './options';
+export { isSessionObject, jsonSerializer, type Serializer } from './serializer';
+export {
+  SessionStoreBase,
+  type DecodeErrorEvent,
+  type SessionEntry,
+  type SessionWithId,
+  type StoreDescription,
+  type StoredEntry,
+  type StoredRecord,
+} from './session-store-base';
+export { withDeadline } from './timeout';
+export * as validate from './validate';

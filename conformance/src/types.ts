@@ -1,0 +1,78 @@
+import type { Store } from 'express-session';
+
+/**
+ * What a store says about itself. The suite reads this manifest (from `store.capabilities`,
+ * optionally overridden in {@link ConformanceOptions.capabilities}) to decide which clause
+ * groups run; a group that does not run is reported as skipped with the reason.
+ */
+export interface StoreCapabilities {
+  /** `touch(sid, session, cb)` exists and extends the expiry. */
+  touch: boolean;
+  /** `all(cb)` exists: every live session, as an array of sessions carrying their sid in `id`. */
+  all: boolean;
+  /** `ids(cb)` exists: the sids of every live session. */
+  ids: boolean;
+  /** `length(cb)` exists: the number of live sessions. */
+  length: boolean;
+  /** `clear(cb)` exists: removes every session of this store's namespace. */
+  clear: boolean;
+  /** `iterate()` exists: an async iterable of `{ sid, session }` over live sessions, paged. */
+  iterate: boolean;
+  /** Smallest unit of expiry the backend honours, in milliseconds (1 for ms, 1000 for memcached). */
+  ttlGranularityMs: number;
+  /** Largest serialized session the store accepts, in bytes; null when unbounded by the store. */
+  maxSessionBytes: number | null;
+  /** Data survives a restart of the backend server. */
+  persistent: boolean;
+  /** Lifetime of a session whose cookie has no expiry (browser-session cookie), in ms. */
+  defaultTtlMs?: number;
+}
+
+/** A store under test: an express-session Store, possibly with the optional extras. */
+export type StoreUnderTest = Store & {
+  capabilities?: Partial<StoreCapabilities>;
+  ids?: (cb?: (err: unknown, ids?: string[]) => void) => unknown;
+  iterate?: () => AsyncIterable<{ sid: string; session: Record<string, unknown> }>;
+  close?: () => unknown;
+};
+
+export interface StoreContext {
+  /**
+   * The namespace the store must use (a key prefix, a table or a collection name). Stores made
+   * with the same namespace must share their sessions (two app instances on one backend);
+   * stores with different namespaces must not see each other's (clause 26).
+   * Only `[a-z0-9_]` characters, starting with a letter, at most 40 characters.
+   */
+  namespace: string;
+}
+
+/** Optional hooks that read or write the backend directly, bypassing the store. */
+export interface Inspector {
+  /** Remaining lifetime of the stored record in ms as the backend sees it, or null when absent. */
+  rawTtlMs?(store: StoreUnderTest, sid: string): Promise<number | null>;
+  /** The raw stored value (string, object or Buffer), or null/undefined when absent. */
+  rawValue?(store: StoreUnderTest, sid: string): Promise<unknown>;
+  /** Overwrite the stored value of `sid` with corrupt data, as the backend would hold it (clause 36). */
+  writeCorrupt?(store: StoreUnderTest, sid: string, kind: 'not-json' | 'wrong-shape'): Promise<void>;
+}
+
+/** Hooks that stop and start the backend under the store, for the fault clauses (32, 37). */
+export interface FaultInjector {
+  stopBackend(): Promise<void>;
+  startBackend(): Promise<void>;
+}
+
+export interface ConformanceOptions {
+  /** Shown in the report: `conformance: <name>`. */
+  name: string;
+  /** Makes a fresh store for the given namespace. Called many times; each store is closed after its test. */
+  createStore(context: StoreContext): StoreUnderTest | Promise<StoreUnderTest>;
+  /** Closes a store made by createStore. Default: `store.close?.()`. */
+  closeStore?(store: StoreUnderTest): unknown;
+  /** Overrides or completes the store's own `capabilities` manifest. */
+  capabilities?: Partial<StoreCapabilities>;
+  inspect?: Inspector;
+  faults?: FaultInjector;
+  /** The bound within which every call must end while the backend is down (clause 32). Default 5000 ms. */
+  faultTimeoutMs?: number;
+}

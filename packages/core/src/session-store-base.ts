@@ -1,0 +1,482 @@
+import expressSession from 'express-session';
+import type { SessionData } from 'express-session';
+import { deliver } from './callbacks';
+import type { StoreCapabilities } from './capabilities';
+import { envelopeToken, SessionCipher } from './encryption';
+import { storeError, StoreErrorCode, toStoreError } from './errors';
+import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
+import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS } from './options';
+import { RecentWrites } from './recent-writes';
+import { isSessionObject, jsonSerializer, type Serializer } from './serializer';
+import { withDeadline } from './timeout';
+import { checkOptionsObject, optionalBoolean, optionalFunction, optionalNumber } from './validate';
+
+/** What a backend holds for one sid. */
+export interface StoredRecord {
+  /** The serialized session: text, or an object for backends that store documents (MongoDB with `stringify: false`). */
+  payload: string | Record<string, unknown>;
+  /**
+   * When the backend will expire the record, in epoch ms, or null when the backend cannot say
+   * (memcached). When known, it is the truth: `get` hands it back as `cookie.expires`.
+   */
+  expiresAt: number | null;
+}
+
+export interface StoredEntry extends StoredRecord {
+  sid: string;
+}
+
+/** A session as `all()` returns it: the session's own keys plus its sid in `id`. */
+export type SessionWithId = SessionData & { id: string };
+
+export interface SessionEntry {
+  sid: string;
+  session: SessionData;
+}
+
+/** Details of a stored session that could not be read (corrupt, tampered, wrong key). */
+export interface DecodeErrorEvent {
+  sid: string;
+  error: unknown;
+}
+
+export interface StoreDescription {
+  /** The class name used in error messages: `RedisStore`. */
+  storeName: string;
+  /** The default lifetime of sessions without cookie expiry, in seconds. */
+  defaultTtlSeconds: number;
+  /** Smallest unit of expiry the backend honours, in ms. */
+  ttlGranularityMs: number;
+  /** Largest serialized session the backend accepts, in bytes; null when unbounded. */
+  maxSessionBytes?: number | null;
+  /** Sessions survive a restart of the backend. Default true. */
+  persistent?: boolean;
+}
+
+type Cb<T> = (error: unknown, value?: T) => void;
+
+const { Store } = expressSession;
+
+/**
+ * The base of every store. It implements express-session's Store API once (callbacks and
+ * promises, validation, expiry, serialization, encryption, errors, deadlines, the capability
+ * manifest); a store supplies only its backend primitives, the protected methods below.
+ *
+ * Expiry design: the backend's own expiry (a key TTL, an `expire` column) is the truth. `set`
+ * writes it from `cookie.expires`; `touch` moves only it, never rewriting session data with the
+ * possibly stale copy it is given; `get` reads it with the value and returns it as
+ * `cookie.expires`, so the cookie the app sees always matches the real expiry. That removes the
+ * silent logout that `req.session.save()` causes on stores whose touch leaves a stale
+ * `cookie.expires` behind (CONTRACT.md clauses 19-20, 56).
+ */
+export abstract class SessionStoreBase extends Store {
+  /** What this store supports; see CONTRACT.md "Capability manifest". */
+  readonly capabilities: StoreCapabilities;
+
+  protected readonly storeName: string;
+  protected readonly ttl: TtlOption;
+  protected readonly serializer: Serializer;
+  protected readonly operationTimeoutMs: number;
+  private readonly cipher: SessionCipher | null;
+  private readonly touchAfterMs: number;
+  private readonly maxSessionBytes: number | null;
+  private readonly recentWrites = new RecentWrites();
+  private connection: 'unknown' | 'up' | 'down' = 'unknown';
+  private closed = false;
+
+  // Backend primitives -------------------------------------------------------------------
+
+  /** The record of `sid`, or null when there is none. Expired records may be returned; the base filters them. */
+  protected abstract readRecord(sid: string): Promise<StoredRecord | null>;
+  /** Writes the whole record, replacing any previous one atomically, to expire at `expiresAt` (epoch ms, in the future). */
+  protected abstract writeRecord(sid: string, payload: string, expiresAt: number, session: SessionData): Promise<void>;
+  /**
+   * Moves the expiry of an existing, unexpired record to `expiresAt`. Must not create a record,
+   * and must not overwrite its data with `session` (it may be stale); a backend that keeps the
+   * cookie only inside the payload may rewrite the cookie with {@link rewriteCookie}.
+   */
+  protected abstract refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void>;
+  /** Deletes the record of `sid`; succeeds when there is none. */
+  protected abstract deleteRecord(sid: string): Promise<void>;
+  /** Pages of this store's records (expired ones may appear; the base filters them). Enables all(), ids(), length(), iterate(). */
+  protected listRecords?(): AsyncIterable<StoredEntry[]>;
+  /** Pages of the sids of this store's live records, cheaper than listRecords where the backend allows it. */
+  protected listIds?(): AsyncIterable<string[]>;
+  /** The number of this store's live records. */
+  protected countRecords?(): Promise<number>;
+  /** Deletes every record of this store's namespace, and nothing else. Enables clear(). */
+  protected deleteAllRecords?(): Promise<void>;
+  /** Releases what the store made: timers, and clients it created (never a client it was given). */
+  protected closeBackend?(): Promise<void>;
+
+  protected constructor(description: StoreDescription, rawOptions: BaseStoreOptions | undefined) {
+    super();
+    const name = description.storeName;
+    const options = checkOptionsObject(name, rawOptions) as BaseStoreOptions;
+    this.storeName = name;
+
+    const ttl = options.ttl;
+    if (typeof ttl === 'function') this.ttl = ttl;
+    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? description.defaultTtlSeconds;
+
+    const serializer = options.serializer;
+    if (serializer !== undefined && (typeof serializer?.stringify !== 'function' || typeof serializer?.parse !== 'function')) {
+      throw new TypeError(`${name}: option "serializer" must be an object with stringify and parse functions`);
+    }
+    this.serializer = serializer ?? jsonSerializer;
+    this.cipher = options.encryption === undefined ? null : new SessionCipher(checkOptionsObject(`${name}: option "encryption"`, options.encryption) as never);
+    const disableTouch = optionalBoolean(name, 'disableTouch', options.disableTouch) ?? false;
+    this.touchAfterMs = (optionalNumber(name, 'touchAfter', options.touchAfter, { min: 0 }) ?? 0) * 1000;
+    this.operationTimeoutMs = optionalNumber(name, 'operationTimeoutMs', options.operationTimeoutMs, { min: 1, max: 2_147_483_647 }) ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.maxSessionBytes = description.maxSessionBytes ?? null;
+    optionalFunction(name, 'ttl', typeof ttl === 'function' ? ttl : undefined);
+
+    // Unsupported methods are absent, not stubs (clause 28): express-session checks
+    // `typeof store.touch === 'function'`, and admin tools check the others the same way.
+    const canList = typeof this.listRecords === 'function';
+    const canListIds = canList || typeof this.listIds === 'function';
+    const canClear = typeof this.deleteAllRecords === 'function';
+    if (disableTouch) hide(this, 'touch');
+    if (!canList) hide(this, 'all', 'iterate');
+    if (!canListIds) hide(this, 'ids', 'length');
+    if (!canClear) hide(this, 'clear');
+
+    this.capabilities = Object.freeze({
+      touch: !disableTouch,
+      all: canList,
+      ids: canListIds,
+      length: canListIds,
+      clear: canClear,
+      iterate: canList,
+      ttlGranularityMs: description.ttlGranularityMs,
+      maxSessionBytes: this.maxSessionBytes,
+      persistent: description.persistent ?? true,
+      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : description.defaultTtlSeconds * 1000,
+    });
+  }
+
+  // express-session's Store API --------------------------------------------------------------
+
+  get(sid: string, callback: Cb<SessionData | null>): void;
+  get(sid: string): Promise<SessionData | null>;
+  get(sid: string, callback?: Cb<SessionData | null>): Promise<SessionData | null> | undefined {
+    return this.run('get', callback, async () => {
+      this.checkSid('get', sid);
+      const record = await this.readRecord(sid);
+      return record ? this.materialize(sid, record, Date.now()) : null;
+    });
+  }
+
+  set(sid: string, session: SessionData, callback?: Cb<void>): void;
+  set(sid: string, session: SessionData): Promise<void>;
+  set(sid: string, session: SessionData, callback?: Cb<void>): Promise<void> | undefined {
+    return this.run('set', callback, async () => {
+      // Everything up to the first await runs before set() returns, so the session is
+      // serialized as it was at the call: later mutations by the caller cannot leak in (clause 30).
+      this.checkSid('set', sid);
+      this.checkSession('set', session);
+      const now = Date.now();
+      const expiresAt = this.expiresAt('set', session, sid, now);
+      if (isExpired(expiresAt, now)) {
+        // Already expired: make sure it is gone rather than writing it (clause 11).
+        await this.deleteRecord(sid);
+        this.recentWrites.forget(sid);
+        return;
+      }
+      const payload = this.encode('set', sid, session);
+      await this.writeRecord(sid, payload, expiresAt, session);
+      this.recentWrites.record(sid, now);
+    });
+  }
+
+  override touch(sid: string, session: SessionData, callback?: Cb<void>): void;
+  override touch(sid: string, session: SessionData): Promise<void>;
+  override touch(sid: string, session: SessionData, callback?: Cb<void>): Promise<void> | undefined {
+    return this.run('touch', callback, async () => {
+      this.checkSid('touch', sid);
+      this.checkSession('touch', session);
+      const now = Date.now();
+      const expiresAt = this.expiresAt('touch', session, sid, now);
+      if (this.touchAfterMs > 0 && this.recentWrites.isRecent(sid, now, this.touchAfterMs)) return;
+      if (isExpired(expiresAt, now)) {
+        await this.deleteRecord(sid);
+        this.recentWrites.forget(sid);
+        return;
+      }
+      await this.refreshExpiry(sid, expiresAt, session);
+      this.recentWrites.record(sid, now);
+    });
+  }
+
+  destroy(sid: string, callback?: Cb<void>): void;
+  destroy(sid: string): Promise<void>;
+  destroy(sid: string, callback?: Cb<void>): Promise<void> | undefined {
+    return this.run('destroy', callback, async () => {
+      this.checkSid('destroy', sid);
+      await this.deleteRecord(sid);
+      this.recentWrites.forget(sid);
+    });
+  }
+
+  /** Every live session, each with its sid in `id`. Loads them all: prefer {@link iterate} for many. */
+  override all(callback: Cb<SessionWithId[]>): void;
+  override all(): Promise<SessionWithId[]>;
+  override all(callback?: Cb<SessionWithId[]>): Promise<SessionWithId[]> | undefined {
+    return this.runUnbounded('all', callback, async () => {
+      const sessions: SessionWithId[] = [];
+      for await (const { sid, session } of this.liveSessions('all')) sessions.push({ ...session, id: sid });
+      return sessions;
+    });
+  }
+
+  /** The sids of every live session. */
+  ids(callback: Cb<string[]>): void;
+  ids(): Promise<string[]>;
+  ids(callback?: Cb<string[]>): Promise<string[]> | undefined {
+    return this.runUnbounded('ids', callback, async () => {
+      const ids: string[] = [];
+      for await (const page of this.liveIdPages('ids')) ids.push(...page);
+      return ids;
+    });
+  }
+
+  /** The number of live sessions. */
+  override length(callback: Cb<number>): void;
+  override length(): Promise<number>;
+  override length(callback?: Cb<number>): Promise<number> | undefined {
+    if (this.countRecords) return this.run('length', callback, () => this.countRecords!());
+    return this.runUnbounded('length', callback, async () => {
+      let count = 0;
+      for await (const page of this.liveIdPages('length')) count += page.length;
+      return count;
+    });
+  }
+
+  /** Deletes every session of this store's namespace (prefix, table, collection), and nothing else. */
+  override clear(callback?: Cb<void>): void;
+  override clear(): Promise<void>;
+  override clear(callback?: Cb<void>): Promise<void> | undefined {
+    return this.run('clear', callback, async () => {
+      await this.deleteAllRecords!();
+    });
+  }
+
+  /**
+   * Live sessions one at a time, fetched from the backend page by page, so any number of them
+   * can be walked in constant memory (clause 27). Each page fetch is bounded by the timeout.
+   */
+  iterate(): AsyncIterable<SessionEntry> {
+    return this.liveSessions('iterate');
+  }
+
+  /** Stops the store's timers and closes clients it made itself. Later calls fail with ERR_SESSION_STORE_CLOSED. */
+  close(callback?: Cb<void>): Promise<void> | undefined {
+    const wasClosed = this.closed;
+    this.closed = true;
+    const outcome = wasClosed || !this.closeBackend ? Promise.resolve() : this.closeBackend().catch((error: unknown) => {
+      throw toStoreError(this.storeName, 'close', error);
+    });
+    return deliver(outcome, callback);
+  }
+
+  // For stores ----------------------------------------------------------------------------------
+
+  /** Call when the backend is reachable: emits `connect` once per recovery (clause 37). */
+  protected reportConnected(): void {
+    if (this.connection === 'up') return;
+    this.connection = 'up';
+    this.emit('connect');
+  }
+
+  /** Call when the backend connection is lost (not for one failed command): emits `disconnect` once. */
+  protected reportDisconnected(): void {
+    if (this.connection === 'down') return;
+    this.connection = 'down';
+    this.emit('disconnect');
+  }
+
+  /** Bounds a backend step of a multi-step operation by the operation timeout. */
+  protected bounded<T>(step: Promise<T>, operation: string): Promise<T> {
+    return withDeadline(step, this.operationTimeoutMs, () => this.timeoutError(operation));
+  }
+
+  /** Serializes (and encrypts) a session for `sid`, enforcing the size limit. */
+  protected encode(operation: string, sid: string, session: unknown): string {
+    let text: unknown;
+    try {
+      text = this.serializer.stringify(session);
+    } catch (error) {
+      throw storeError(this.storeName, operation, StoreErrorCode.serialize, `the session cannot be serialized: ${(error as Error)?.message ?? String(error)}`, error);
+    }
+    if (typeof text !== 'string') {
+      throw storeError(this.storeName, operation, StoreErrorCode.serialize, `the serializer returned ${typeof text}, expected a string`);
+    }
+    const payload = this.cipher ? this.cipher.encrypt(sid, text) : text;
+    if (this.maxSessionBytes !== null) {
+      const bytes = Buffer.byteLength(payload, 'utf8');
+      if (bytes > this.maxSessionBytes) {
+        throw storeError(this.storeName, operation, StoreErrorCode.tooLarge, `the serialized session is ${bytes} bytes, more than the ${this.maxSessionBytes} the backend accepts`);
+      }
+    }
+    return payload;
+  }
+
+  /**
+   * Parses (and decrypts) a stored payload. Unreadable data (corrupt, tampered, encrypted with
+   * an unknown secret) is a miss, reported through the `decodeError` event, never a crash (clause 36).
+   */
+  protected decode(sid: string, payload: string | Record<string, unknown>): Record<string, unknown> | null {
+    try {
+      const token = envelopeToken(payload);
+      let parsed: unknown;
+      if (token !== null) {
+        if (!this.cipher) throw new Error('the session is encrypted and no encryption secret is configured');
+        parsed = this.serializer.parse(this.cipher.decrypt(sid, token));
+      } else {
+        if (this.cipher && !this.cipher.acceptPlaintext) throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
+        parsed = typeof payload === 'string' ? this.serializer.parse(payload) : payload;
+      }
+      if (!isSessionObject(parsed)) throw new Error('the stored session is not an object');
+      return parsed;
+    } catch (error) {
+      const event: DecodeErrorEvent = { sid, error };
+      this.emit('decodeError', event);
+      return null;
+    }
+  }
+
+  /**
+   * For backends that keep the cookie only inside the payload (memcached): the stored payload
+   * with its cookie replaced by the touched one, everything else as stored. Null when the
+   * stored payload is unreadable.
+   */
+  protected rewriteCookie(operation: string, sid: string, storedPayload: string, touched: SessionData): string | null {
+    const stored = this.decode(sid, storedPayload);
+    if (!stored) return null;
+    stored.cookie = JSON.parse(JSON.stringify(touched.cookie ?? null)) as unknown;
+    return this.encode(operation, sid, stored);
+  }
+
+  // Internals -------------------------------------------------------------------------------
+
+  private materialize(sid: string, record: StoredRecord, now: number): SessionData | null {
+    const session = this.decode(sid, record.payload);
+    if (!session) return null;
+    const expiresAt = record.expiresAt ?? cookieExpiresAt(session);
+    if (expiresAt !== null && !Number.isNaN(expiresAt) && expiresAt <= now) return null;
+    if (record.expiresAt !== null) {
+      if (typeof this.ttl !== 'function') alignCookieExpiry(session, record.expiresAt);
+      const originalMaxAge = (session.cookie as { originalMaxAge?: unknown } | undefined)?.originalMaxAge;
+      if (this.touchAfterMs > 0 && typeof originalMaxAge === 'number') this.recentWrites.record(sid, record.expiresAt - originalMaxAge);
+    }
+    return session as unknown as SessionData;
+  }
+
+  private async *liveSessions(operation: string): AsyncGenerator<SessionEntry> {
+    this.checkOpen(operation);
+    const pages = this.listRecords!()[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const step = await this.nextPage(pages, operation);
+        if (step.done) return;
+        const now = Date.now();
+        for (const entry of step.value) {
+          const session = this.materialize(entry.sid, entry, now);
+          if (session) yield { sid: entry.sid, session };
+        }
+      }
+    } finally {
+      await pages.return?.();
+    }
+  }
+
+  private async *liveIdPages(operation: string): AsyncGenerator<string[]> {
+    if (!this.listIds) {
+      for await (const { sid } of this.liveSessions(operation)) yield [sid];
+      return;
+    }
+    const pages = this.listIds()[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const step = await this.nextPage(pages, operation);
+        if (step.done) return;
+        yield step.value;
+      }
+    } finally {
+      await pages.return?.();
+    }
+  }
+
+  private async nextPage<T>(pages: AsyncIterator<T>, operation: string): Promise<IteratorResult<T>> {
+    try {
+      return await this.bounded(pages.next(), operation);
+    } catch (error) {
+      throw toStoreError(this.storeName, operation, error);
+    }
+  }
+
+  /** Runs an operation bounded by the timeout, with errors wrapped and delivered (see deliver). */
+  private run<T>(operation: string, callback: unknown, body: () => Promise<T>): Promise<T> | undefined {
+    return this.runUnbounded(operation, callback, () => this.bounded(body(), operation));
+  }
+
+  /** Like run, for enumerations whose every backend step is bounded instead of the whole. */
+  private runUnbounded<T>(operation: string, callback: unknown, body: () => Promise<T>): Promise<T> | undefined {
+    let outcome: Promise<T>;
+    try {
+      this.checkOpen(operation);
+      outcome = body();
+    } catch (error) {
+      outcome = Promise.reject(error);
+    }
+    return deliver(
+      outcome.catch((error: unknown) => {
+        throw toStoreError(this.storeName, operation, error);
+      }),
+      callback,
+    );
+  }
+
+  private timeoutError(operation: string): Error {
+    return storeError(this.storeName, operation, StoreErrorCode.timeout, `no answer from the backend within ${this.operationTimeoutMs} ms`);
+  }
+
+  private checkOpen(operation: string): void {
+    if (this.closed) throw storeError(this.storeName, operation, StoreErrorCode.closed, 'the store is closed');
+  }
+
+  private checkSid(operation: string, sid: unknown): asserts sid is string {
+    if (typeof sid !== 'string' || sid.length === 0) {
+      throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, `sid must be a non-empty string, got ${sid === '' ? 'an empty string' : typeof sid}`);
+    }
+  }
+
+  private checkSession(operation: string, session: unknown): void {
+    if (!isSessionObject(session)) {
+      throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, `session must be an object, got ${session === null ? 'null' : Array.isArray(session) ? 'an array' : typeof session}`);
+    }
+  }
+
+  private expiresAt(operation: string, session: SessionData, sid: string, now: number): number {
+    try {
+      return resolveExpiresAt(session, sid, now, this.ttl);
+    } catch (error) {
+      if (error instanceof ExpiryError) throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, error.message);
+      throw error;
+    }
+  }
+}
+
+/** Makes a method absent on this instance (typeof store[name] === 'undefined'). */
+function hide(store: object, ...names: string[]): void {
+  for (const name of names) Object.defineProperty(store, name, { value: undefined, configurable: true, writable: true, enumerable: false });
+}
+
+/** Replaces a real `cookie.expires` by the backend's expiry; browser-session cookies (null, false) stay as they are. */
+function alignCookieExpiry(session: Record<string, unknown>, expiresAt: number): void {
+  const cookie = session.cookie;
+  if (!isSessionObject(cookie)) return;
+  const expires = cookie.expires;
+  if (expires === null || expires === undefined || expires === false) return;
+  cookie.expires = new Date(expiresAt).toISOString();
+}

@@ -1,0 +1,69 @@
+/**
+ * Option checks shared by every store. Each throws a TypeError naming the option and what was
+ * expected, at construction, so a misconfigured store never starts.
+ */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
+}
+
+function fail(store: string, option: string, expected: string, value: unknown): never {
+  throw new TypeError(`${store}: option "${option}" must be ${expected}, got ${describe(value)}`);
+}
+
+export function checkOptionsObject(store: string, options: unknown): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${store}: options must be an object, got ${describe(options)}`);
+  }
+  return options as Record<string, unknown>;
+}
+
+export function optionalNumber(store: string, option: string, value: unknown, range: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false } = range;
+  const expected = `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) fail(store, option, expected, value);
+  if (integer && !Number.isInteger(value)) fail(store, option, expected, value);
+  return value;
+}
+
+export function optionalBoolean(store: string, option: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') fail(store, option, 'a boolean', value);
+  return value;
+}
+
+export function optionalString(store: string, option: string, value: unknown, pattern?: { regex: RegExp; description: string }): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') fail(store, option, 'a string', value);
+  if (pattern && !pattern.regex.test(value)) fail(store, option, pattern.description, value);
+  return value;
+}
+
+export function optionalFunction<T extends (...args: never[]) => unknown>(store: string, option: string, value: unknown): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') fail(store, option, 'a function', value);
+  return value as T;
+}
+
+export function optionalOneOf<T extends string>(store: string, option: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) fail(store, option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
+  return value as T;
+}
+
+/** For options where exactly one way of reaching the backend must be given (client or url). */
+export function exactlyOne(store: string, options: Record<string, unknown>, names: readonly string[]): string {
+  const given = names.filter((name) => options[name] !== undefined);
+  if (given.length !== 1) {
+    throw new TypeError(`${store}: give exactly one of ${names.map((n) => `"${n}"`).join(', ')}${given.length ? `, got ${given.join(' and ')}` : ''}`);
+  }
+  return given[0]!;
+}
+
+/** SQL identifiers (table, schema) and similar names: letters, digits, underscores. */
+export const IDENTIFIER = { regex: /^[A-Za-z_][A-Za-z0-9_]{0,62}$/, description: 'an identifier of letters, digits and underscores (at most 63, not starting with a digit)' };
