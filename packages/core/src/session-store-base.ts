@@ -386,7 +386,7 @@ export abstract class SessionStoreBase extends Store {
         }
       }
     } finally {
-      await pages.return?.();
+      releasePages(pages);
     }
   }
 
@@ -403,7 +403,7 @@ export abstract class SessionStoreBase extends Store {
         yield step.value;
       }
     } finally {
-      await pages.return?.();
+      releasePages(pages);
     }
   }
 
@@ -465,6 +465,15 @@ export abstract class SessionStoreBase extends Store {
       throw error;
     }
   }
+}
+
+/**
+ * Lets the backend's page iterator release what it holds (a cursor) when iteration stops early.
+ * Not awaited: after a timed-out page the iterator is still stuck in that page, and its
+ * `return()` would wait for it forever.
+ */
+function releasePages(pages: AsyncIterator<unknown>): void {
+  pages.return?.()?.catch(() => {});
 }
 
 /** Makes a method absent on this instance (typeof store[name] === 'undefined'). */

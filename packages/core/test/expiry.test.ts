@@ -1,0 +1,55 @@
+import type { SessionData } from 'express-session';
+import { describe, expect, it } from 'vitest';
+import { cookieExpiresAt, remainingLifetime, resolveExpiresAt } from '../src';
+
+const now = Date.parse('2026-11-25T12:00:00.000Z');
+const session = (expires: unknown) => ({ cookie: { expires } }) as unknown as SessionData;
+
+describe('resolveExpiresAt', () => {
+  it('takes cookie.expires to the millisecond, as a string or a Date', () => {
+    expect(resolveExpiresAt(session('2026-11-25T12:00:01.234Z'), 'sid', now, 60)).toBe(now + 1234);
+    expect(resolveExpiresAt(session(new Date(now + 5)), 'sid', now, 60)).toBe(now + 5);
+  });
+
+  it('uses the default TTL (seconds) for null, false or missing expires', () => {
+    for (const expires of [null, false, undefined]) expect(resolveExpiresAt(session(expires), 'sid', now, 60)).toBe(now + 60_000);
+    expect(resolveExpiresAt({} as SessionData, 'sid', now, 1)).toBe(now + 1000);
+  });
+
+  it('lets a ttl function decide, given the session and the sid', () => {
+    const seen: unknown[] = [];
+    const ttl = (s: SessionData, sid: string) => {
+      seen.push(sid);
+      return (s as unknown as { long: boolean }).long ? 100 : 1;
+    };
+    expect(resolveExpiresAt({ ...session('2026-11-25T12:00:00.001Z'), long: true } as SessionData, 'abc', now, ttl)).toBe(now + 100_000);
+    expect(seen).toEqual(['abc']);
+  });
+
+  it('rejects an unparseable expires and a ttl function that returns no number', () => {
+    expect(() => resolveExpiresAt(session('not a date'), 'sid', now, 60)).toThrow(/cookie.expires is not a valid date/);
+    expect(() => resolveExpiresAt(session(null), 'sid', now, () => Number.NaN)).toThrow(/ttl function returned NaN/);
+  });
+});
+
+describe('remainingLifetime', () => {
+  it('rounds a positive remainder up to the granularity, never to 0', () => {
+    expect(remainingLifetime(now + 1, now, 1000)).toBe(1000);
+    expect(remainingLifetime(now + 1001, now, 1000)).toBe(2000);
+    expect(remainingLifetime(now + 7, now, 1)).toBe(7);
+  });
+
+  it('is 0 once expired', () => {
+    expect(remainingLifetime(now, now, 1000)).toBe(0);
+    expect(remainingLifetime(now - 5, now, 1)).toBe(0);
+  });
+});
+
+describe('cookieExpiresAt', () => {
+  it('reads strings, Dates, and no expiry', () => {
+    expect(cookieExpiresAt(session('2026-11-25T12:00:00.000Z'))).toBe(now);
+    expect(cookieExpiresAt(session(null))).toBeNull();
+    expect(cookieExpiresAt(null)).toBeNull();
+    expect(cookieExpiresAt(session({}))).toBeNaN();
+  });
+});

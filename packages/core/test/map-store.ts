@@ -1,0 +1,70 @@
+import type { SessionData } from 'express-session';
+import { SessionStoreBase, type BaseStoreOptions, type StoredEntry, type StoredRecord } from '../src';
+
+/**
+ * A minimal backend for exercising the base class: a Map of records. `hang` makes every
+ * primitive wait forever (a dead server); `fail` makes them reject (a failing server).
+ */
+export class MapStore extends SessionStoreBase {
+  readonly records = new Map<string, { payload: string; expiresAt: number }>();
+  hang = false;
+  fail: Error | null = null;
+
+  constructor(options?: BaseStoreOptions, extra: { maxSessionBytes?: number } = {}) {
+    super({ storeName: 'MapStore', defaultTtlSeconds: 60, ttlGranularityMs: 1, maxSessionBytes: extra.maxSessionBytes ?? null }, options);
+  }
+
+  private async backend(): Promise<void> {
+    if (this.hang) await new Promise(() => {});
+    if (this.fail) throw this.fail;
+  }
+
+  protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    await this.backend();
+    return this.records.get(sid) ?? null;
+  }
+
+  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    await this.backend();
+    this.records.set(sid, { payload, expiresAt });
+  }
+
+  protected async refreshExpiry(sid: string, expiresAt: number, _session: SessionData): Promise<void> {
+    await this.backend();
+    const record = this.records.get(sid);
+    if (record && record.expiresAt > Date.now()) record.expiresAt = expiresAt;
+  }
+
+  protected async deleteRecord(sid: string): Promise<void> {
+    await this.backend();
+    this.records.delete(sid);
+  }
+
+  protected async *listRecords(): AsyncIterable<StoredEntry[]> {
+    await this.backend();
+    const entries = [...this.records].map(([sid, record]) => ({ sid, ...record }));
+    for (let i = 0; i < entries.length; i += 2) yield entries.slice(i, i + 2);
+  }
+
+  protected async deleteAllRecords(): Promise<void> {
+    await this.backend();
+    this.records.clear();
+  }
+}
+
+/** A store with only the four required primitives: no enumeration. */
+export class MinimalStore extends SessionStoreBase {
+  constructor(options?: BaseStoreOptions) {
+    super({ storeName: 'MinimalStore', defaultTtlSeconds: 60, ttlGranularityMs: 1 }, options);
+  }
+  protected async readRecord(): Promise<StoredRecord | null> {
+    return null;
+  }
+  protected async writeRecord(): Promise<void> {}
+  protected async refreshExpiry(): Promise<void> {}
+  protected async deleteRecord(): Promise<void> {}
+}
+
+export function sessionExpiringIn(ms: number, extra: Record<string, unknown> = {}): SessionData {
+  return { cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' }, ...extra } as unknown as SessionData;
+}
