@@ -40,13 +40,13 @@ export class MapStore extends SessionStoreBase {
     this.records.delete(sid);
   }
 
-  protected async *listRecords(): AsyncIterable<StoredEntry[]> {
+  protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
     await this.backend();
     const entries = [...this.records].map(([sid, record]) => ({ sid, ...record }));
     for (let i = 0; i < entries.length; i += 2) yield entries.slice(i, i + 2);
   }
 
-  protected async deleteAllRecords(): Promise<void> {
+  protected override async deleteAllRecords(): Promise<void> {
     await this.backend();
     this.records.clear();
   }
