@@ -19,6 +19,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     teardownTimeout: 60_000,
     pool: 'forks',
-    reporters: ['default'],
+    // .ci/run asks for a JSON summary too, to print one plain "N passed, N failed" line.
+    reporters: process.env.VITEST_SUMMARY_FILE ? ['default', 'json'] : ['default'],
+    outputFile: process.env.VITEST_SUMMARY_FILE ? { json: process.env.VITEST_SUMMARY_FILE } : undefined,
   },
 });
