@@ -1,1 +1,3 @@
-export {};
+export { SqliteStore } from './sqlite-store';
+export type { SqliteStoreOptions } from './options';
+export type { LayoutName } from './layouts';
