@@ -1,1 +1,3 @@
-export {};
+export { PostgresStore } from './postgres-store';
+export type { PostgresStoreOptions } from './options';
+export type { TableLayout } from './table-layout';

@@ -1,0 +1,267 @@
+import { jsonSerializer, ONE_DAY_SECONDS, SessionStoreBase, type StoredEntry, type StoredRecord, toStoreError, withDeadline } from '@session-stores/core';
+import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import { ConnectionWatch } from './connection-watch';
+import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options';
+import { makeOwnedPool } from './owned-pool';
+import { PruneTimer } from './prune-timer';
+import { fromSessColumn, toSessColumn } from './sess-column';
+import { buildStatements, qualifiedTableName, releasePruneLock, type Statement, type Statements, tryPruneLock } from './sql';
+import { type ColumnRow, createTableStatements, describeTable, layoutFromColumns, type TableLayout } from './table-layout';
+
+/** Rows fetched per page by all(), ids(), length() fallbacks and iterate(). */
+const PAGE_SIZE = 100;
+/** How often a store that reported `disconnect` checks whether the database is back. */
+const RECONNECT_PROBE_MS = 1000;
+
+interface RecordRow {
+  payload: string;
+  expires_at: number;
+}
+
+/**
+ * An express-session store on PostgreSQL (pg), a drop-in for connect-pg-simple: it reads and
+ * writes connect-pg-simple's table as it is, and creates tables with a millisecond, time-zone
+ * safe `expire timestamptz(3)` column. See the README for options, layouts and the clock.
+ */
+export class PostgresStore extends SessionStoreBase {
+  /** The schema-qualified, quoted table name the store uses, e.g. `"public"."session"`. */
+  readonly table: string;
+  private readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private readonly createTableIfMissing: boolean;
+  private readonly pruneBatchSize: number;
+  private readonly payloadIsJson: boolean;
+  private readonly watch: ConnectionWatch;
+  private readonly pruneTimer: PruneTimer | null;
+  private prepared: Promise<{ layout: TableLayout; statements: Statements }> | null = null;
+  private closing = false;
+
+  constructor(options: PostgresStoreOptions) {
+    const resolved = resolveOptions(options);
+    super({ storeName: STORE_NAME, defaultTtlSeconds: ONE_DAY_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
+    this.table = qualifiedTableName(resolved.schemaName, resolved.tableName);
+    this.createTableIfMissing = resolved.createTableIfMissing;
+    this.pruneBatchSize = resolved.pruneBatchSize;
+    // The default serializer always yields JSON (and the encryption envelope is a JSON object):
+    // no need to check each payload before it goes into the json column.
+    this.payloadIsJson = this.serializer === jsonSerializer;
+
+    if (resolved.poolSource.kind === 'given') {
+      this.pool = resolved.poolSource.pool;
+      this.ownsPool = false;
+    } else {
+      this.pool = makeOwnedPool(resolved.poolSource.config, this.operationTimeoutMs);
+      this.ownsPool = true;
+    }
+
+    this.watch = new ConnectionWatch(
+      () => withDeadline(this.pool.query('SELECT 1'), this.operationTimeoutMs, () => new Error('no answer to the connection probe')),
+      () => this.reportConnected(),
+      () => this.reportDisconnected(),
+      RECONNECT_PROBE_MS,
+    );
+    // A pool we made must have an error listener (pg emits `error` when an idle connection
+    // dies; unheard, that would crash the app). A pool we were given is the app's to handle.
+    if (this.ownsPool) this.pool.on('error', (error) => this.watch.failed(error));
+
+    if (resolved.pruneIntervalMs === false) this.pruneTimer = null;
+    else {
+      const errorLog = resolved.errorLog;
+      this.pruneTimer = new PruneTimer(resolved.pruneIntervalMs, () => this.prune(), (error) => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, error));
+      this.pruneTimer.start();
+    }
+  }
+
+  /** The layout of the table, found out on first use: `connect-pg-simple` or `timestamptz`. */
+  async layout(): Promise<TableLayout['name']> {
+    try {
+      return (await this.bounded(this.prepare(), 'layout')).layout.name;
+    } catch (error) {
+      throw toStoreError(STORE_NAME, 'layout', error);
+    }
+  }
+
+  /**
+   * Deletes expired rows in batches of `pruneBatchSize` and resolves with how many it deleted.
+   * Holds an advisory lock on the table meanwhile: when another store (any instance, any host)
+   * is pruning the same table, it deletes nothing and resolves with 0.
+   */
+  async prune(): Promise<number> {
+    try {
+      if (this.closing) throw new Error('the store is closed');
+      return await this.pruneLocked();
+    } catch (error) {
+      throw toStoreError(STORE_NAME, 'prune', error);
+    }
+  }
+
+  // Backend primitives ---------------------------------------------------------------------
+
+  protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    const { statements } = await this.prepare();
+    const { rows } = await this.query<RecordRow>(statements.get, [sid, Date.now()]);
+    const row = rows[0];
+    return row ? { payload: fromSessColumn(row.payload), expiresAt: row.expires_at } : null;
+  }
+
+  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    const { statements } = await this.prepare();
+    await this.query(statements.upsert, [sid, toSessColumn(payload, this.payloadIsJson), expiresAt]);
+  }
+
+  protected async refreshExpiry(sid: string, expiresAt: number): Promise<void> {
+    const { statements } = await this.prepare();
+    await this.query(statements.touch, [sid, expiresAt, Date.now()]);
+  }
+
+  protected async deleteRecord(sid: string): Promise<void> {
+    const { statements } = await this.prepare();
+    await this.query(statements.destroy, [sid]);
+  }
+
+  protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
+    const { statements } = await this.prepare();
+    let after: string | null = null;
+    for (;;) {
+      const values: unknown[] = [Date.now(), PAGE_SIZE];
+      if (after !== null) values.push(after);
+      const { rows }: QueryResult<RecordRow & { sid: string }> = await this.query(after === null ? statements.firstPage : statements.nextPage, values);
+      yield rows.map((row) => ({ sid: row.sid, payload: fromSessColumn(row.payload), expiresAt: row.expires_at }));
+      if (rows.length < PAGE_SIZE) return;
+      after = rows[rows.length - 1]!.sid;
+    }
+  }
+
+  protected override async *listIds(): AsyncIterable<string[]> {
+    const { statements } = await this.prepare();
+    let after: string | null = null;
+    for (;;) {
+      const values: unknown[] = [Date.now(), PAGE_SIZE];
+      if (after !== null) values.push(after);
+      const { rows }: QueryResult<{ sid: string }> = await this.query(after === null ? statements.firstIdPage : statements.nextIdPage, values);
+      yield rows.map((row) => row.sid);
+      if (rows.length < PAGE_SIZE) return;
+      after = rows[rows.length - 1]!.sid;
+    }
+  }
+
+  protected override async countRecords(): Promise<number> {
+    const { statements } = await this.prepare();
+    const { rows } = await this.query<{ count: number }>(statements.count, [Date.now()]);
+    return rows[0]?.count ?? 0;
+  }
+
+  protected override async deleteAllRecords(): Promise<void> {
+    const { statements } = await this.prepare();
+    await this.query(statements.clear, []);
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    this.closing = true;
+    this.pruneTimer?.stop();
+    this.watch.stop();
+    if (this.ownsPool) await this.pool.end();
+  }
+
+  // Internals ------------------------------------------------------------------------------
+
+  private async query<R extends QueryResultRow = QueryResultRow>(statement: Statement | string, values: unknown[], client?: PoolClient): Promise<QueryResult<R>> {
+    const startedAt = this.watch.begin();
+    const config = typeof statement === 'string' ? { text: statement, values } : { name: statement.name, text: statement.text, values };
+    try {
+      const result = await (client ?? this.pool).query<R>(config);
+      this.watch.succeeded(startedAt);
+      return result;
+    } catch (error) {
+      this.watch.failed(error);
+      throw error;
+    }
+  }
+
+  /** Finds out the table's layout once (creating the table if asked to); a failure is retried on the next call. */
+  private prepare(): Promise<{ layout: TableLayout; statements: Statements }> {
+    if (!this.prepared) {
+      this.prepared = this.inspectTable().then(
+        (layout) => ({ layout, statements: buildStatements(this.table, layout) }),
+        (error: unknown) => {
+          this.prepared = null;
+          throw error;
+        },
+      );
+    }
+    return this.prepared;
+  }
+
+  private async inspectTable(): Promise<TableLayout> {
+    const { rows } = await this.query<ColumnRow>(describeTable, [this.table]);
+    if (rows.length > 0) return layoutFromColumns(this.table, rows);
+    if (!this.createTableIfMissing) {
+      throw new Error(`table ${this.table} does not exist: create it (see the README) or pass createTableIfMissing: true`);
+    }
+    return layoutFromColumns(this.table, await this.createTable());
+  }
+
+  /** Creates the table under a transaction-scoped advisory lock, so that stores starting together create it once. */
+  private async createTable(): Promise<ColumnRow[]> {
+    return this.withClient('createTable', async (client) => {
+      await this.query('BEGIN', [], client);
+      try {
+        await this.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`session-stores create ${this.table}`], client);
+        let { rows } = await this.query<ColumnRow>(describeTable, [this.table], client);
+        if (rows.length === 0) {
+          for (const ddl of createTableStatements(this.table)) await this.query(ddl, [], client);
+          ({ rows } = await this.query<ColumnRow>(describeTable, [this.table], client));
+        }
+        await this.query('COMMIT', [], client);
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      }
+    });
+  }
+
+  private async pruneLocked(): Promise<number> {
+    const { statements } = await this.bounded(this.prepare(), 'prune');
+    return this.withClient('prune', async (client) => {
+      const { rows } = await this.bounded(this.query<{ locked: boolean }>(tryPruneLock, [this.table], client), 'prune');
+      if (rows[0]?.locked !== true) return 0;
+      // On a failure the lock is not released here: withClient destroys the connection, and
+      // the lock with it.
+      let deleted = 0;
+      for (;;) {
+        const { rowCount } = await this.bounded(this.query(statements.pruneBatch, [Date.now(), this.pruneBatchSize], client), 'prune');
+        deleted += rowCount ?? 0;
+        if ((rowCount ?? 0) < this.pruneBatchSize || this.closing) break;
+      }
+      await this.bounded(this.query(releasePruneLock, [this.table], client), 'prune');
+      return deleted;
+    });
+  }
+
+  /**
+   * Runs `body` on a connection of its own (a session-level advisory lock and a transaction
+   * need one). A failure of any kind destroys the connection instead of returning it to the
+   * pool: a lock or transaction it may still hold dies with it.
+   */
+  private async withClient<T>(operation: string, body: (client: PoolClient) => Promise<T>): Promise<T> {
+    const connecting = this.pool.connect();
+    let client: PoolClient;
+    try {
+      client = await this.bounded(connecting, operation);
+    } catch (error) {
+      // A connection that arrives after the deadline is handed straight back.
+      connecting.then((late) => late.release(), () => {});
+      this.watch.failed(error);
+      throw error;
+    }
+    try {
+      const result = await body(client);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+}
