@@ -1,0 +1,199 @@
+import { cookieExpiresAt, jsonSerializer, SessionStoreBase, storeError, StoreErrorCode, type StoredEntry, type StoredRecord } from '@session-stores/core';
+import type { SessionData } from 'express-session';
+import memjs, { type Client } from 'memjs';
+import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
+import { GRANULARITY_MS, memcachedExptime } from './exptime';
+import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
+import { metadump, type MetadumpOptions } from './metadump';
+import { DEFAULT_TTL_SECONDS, ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveMemcachedOptions } from './options';
+import { ServerHealth } from './server-health';
+
+const STORE = 'MemcachedStore';
+
+/**
+ * The item flags of a JSON session: the `memcached` package (connect-memcached's client) marks
+ * JSON values with 2 and parses them on read, so connect-memcached reads our sessions as objects.
+ */
+const FLAG_JSON = 2;
+
+/** A touch re-reads and retries this many times when sets keep landing between its read and write. */
+const MAX_TOUCH_ATTEMPTS = 5;
+
+/** How often a down server is probed, so that `connect` follows its return without traffic. */
+const PROBE_INTERVAL_MS = 1000;
+
+/**
+ * An express-session store on memcached, through memjs: `prefix + sid` keys holding the session
+ * JSON, expiry in whole seconds rounded up (absolute Unix times beyond 30 days), a touch that
+ * rewrites only the cookie with compare-and-set, and `all`/`ids`/`length`/`clear`/`iterate`
+ * that list keys with `lru_crawler metadump` and touch only this prefix (never `flush_all`).
+ */
+export class MemcachedStore extends SessionStoreBase {
+  /** The memjs client: yours, or the one the store made from `servers`. */
+  readonly client: Client;
+  /** The key prefix. */
+  readonly prefix: string;
+
+  private readonly ownsClient: boolean;
+  private readonly commands: BinaryCommands;
+  private readonly health: ServerHealth;
+  private readonly batchSize: number;
+  private readonly itemFlags: number;
+  private readonly dumpOptions: MetadumpOptions;
+
+  constructor(options: MemcachedStoreOptions) {
+    const resolved = resolveMemcachedOptions(options);
+    super(
+      {
+        storeName: STORE,
+        defaultTtlSeconds: DEFAULT_TTL_SECONDS,
+        ttlGranularityMs: GRANULARITY_MS,
+        maxSessionBytes: resolved.itemSizeMax - ITEM_OVERHEAD_BYTES,
+        // memcached keeps items in memory only: a restarted server has none.
+        persistent: false,
+      },
+      options,
+    );
+    this.prefix = resolved.prefix;
+    this.batchSize = resolved.batchSize;
+    const source = resolved.source;
+    this.ownsClient = source.kind === 'servers';
+    this.client = source.kind === 'client' ? source.client : memjs.Client.create(source.servers, source.clientOptions);
+    const probeTimeoutMs = Math.min(this.operationTimeoutMs, 1000);
+    this.health = new ServerHealth(
+      this.client.servers,
+      { probeTimeoutMs, probeIntervalMs: PROBE_INTERVAL_MS },
+      { up: () => this.reportConnected(), allDown: () => this.reportDisconnected() },
+    );
+    this.commands = new BinaryCommands(this.client, this.health);
+    this.itemFlags = this.serializer === jsonSerializer ? FLAG_JSON : 0;
+    this.dumpOptions = { idleTimeoutMs: this.operationTimeoutMs, busyTimeoutMs: this.operationTimeoutMs };
+  }
+
+  protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    const key = this.keyOf(sid);
+    // A sid too long to be a key can never have been stored.
+    if (key === null) return null;
+    const item = await this.commands.get(key);
+    if (!item) return null;
+    // memcached cannot report an item's expiry: the stored cookie.expires is the truth, and the
+    // base checks it against the clock on every read.
+    return { payload: item.value.toString('utf8'), expiresAt: null };
+  }
+
+  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    const key = this.keyOf(sid);
+    if (key === null) {
+      throw storeError(STORE, 'set', StoreErrorCode.invalidArgument, `the sid is too long for a memcached key: the prefix and escaped sid exceed ${MAX_KEY_BYTES} bytes`);
+    }
+    try {
+      await this.commands.set(key, payload, this.itemFlags, memcachedExptime(expiresAt, Date.now()));
+    } catch (error) {
+      throw this.explain('set', error);
+    }
+  }
+
+  /**
+   * memcached keeps the cookie only inside the stored JSON, so moving the expiry means rewriting
+   * the value. Compare-and-set keeps that safe: read the item with its CAS token, replace only
+   * its cookie, and write it back only if nobody wrote in between; a conflict means newer data
+   * was written, so read again. A missing (or expired) session stays missing.
+   */
+  protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    const key = this.keyOf(sid);
+    if (key === null) return;
+    for (let attempt = 1; attempt <= MAX_TOUCH_ATTEMPTS; attempt++) {
+      const item = await this.commands.get(key);
+      if (!item) return;
+      const stored = item.value.toString('utf8');
+      const current = this.decode(sid, stored);
+      if (!current) return;
+      const now = Date.now();
+      const storedExpiry = cookieExpiresAt(current);
+      if (storedExpiry !== null && storedExpiry <= now) return;
+      const payload = this.rewriteCookie('touch', sid, stored, session);
+      if (payload === null) return;
+      let status: number;
+      try {
+        status = await this.commands.set(key, payload, item.flags, memcachedExptime(expiresAt, now), item.cas);
+      } catch (error) {
+        throw this.explain('touch', error);
+      }
+      if (status !== Status.keyExists) return;
+    }
+    throw new Error(`the session changed under touch ${MAX_TOUCH_ATTEMPTS} times in a row (compare-and-set conflicts); its expiry was left as the last writer set it`);
+  }
+
+  protected async deleteRecord(sid: string): Promise<void> {
+    const key = this.keyOf(sid);
+    if (key === null) return;
+    await this.commands.delete(key);
+  }
+
+  /** This prefix's sessions, server by server, in pages of `batchSize` fetched in parallel. */
+  protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
+    for (const server of this.client.servers) {
+      let batch: Array<{ key: string; sid: string }> = [];
+      for await (const { key, exp } of metadump(server, this.dumpOptions)) {
+        if (exp !== -1 && exp * 1000 <= Date.now()) continue;
+        const sid = sidOfKey(this.prefix, key);
+        if (sid === null) continue;
+        batch.push({ key, sid });
+        if (batch.length >= this.batchSize) {
+          yield await this.fetch(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield await this.fetch(batch);
+    }
+  }
+
+  /** Deletes this prefix's keys only, found with metadump: never `flush_all`, which would empty the whole server. */
+  protected override async deleteAllRecords(): Promise<void> {
+    for (const server of this.client.servers) {
+      let batch: string[] = [];
+      for await (const { key } of metadump(server, this.dumpOptions)) {
+        if (sidOfKey(this.prefix, key) === null) continue;
+        batch.push(key);
+        if (batch.length >= this.batchSize) {
+          await Promise.all(batch.map((each) => this.commands.delete(each)));
+          batch = [];
+        }
+      }
+      await Promise.all(batch.map((each) => this.commands.delete(each)));
+    }
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    this.health.close();
+    if (this.ownsClient) this.client.close();
+  }
+
+  private async fetch(batch: Array<{ key: string; sid: string }>): Promise<StoredEntry[]> {
+    const items = await Promise.all(batch.map(({ key }) => this.commands.get(key)));
+    const entries: StoredEntry[] = [];
+    items.forEach((item, index) => {
+      // Deleted or expired since the dump listed it.
+      if (item) entries.push({ sid: batch[index]!.sid, payload: item.value.toString('utf8'), expiresAt: null });
+    });
+    return entries;
+  }
+
+  private keyOf(sid: string): string | null {
+    const key = sessionKey(this.prefix, sid);
+    return isValidKeyLength(key) ? key : null;
+  }
+
+  private explain(operation: string, error: unknown): unknown {
+    if (error instanceof MemcachedStatusError && error.status === Status.valueTooLarge) {
+      return storeError(
+        STORE,
+        operation,
+        StoreErrorCode.tooLarge,
+        'memcached refused the session as larger than its item size limit (its -I setting is below the store\'s itemSizeMax option); memcached drops the previous value of the key when it refuses a set',
+        error,
+      );
+    }
+    return error;
+  }
+}
