@@ -1,0 +1,284 @@
+import {
+  deliver,
+  describeCause,
+  SessionStoreBase,
+  storeError,
+  StoreErrorCode,
+  toStoreError,
+  withDeadline,
+  type Callback,
+  type StoredEntry,
+  type StoredRecord,
+} from '@session-stores/core';
+import { BSON, type Collection, type MongoClient } from 'mongodb';
+import { fromBson, toBson } from './bson-session';
+import { DUPLICATE_KEY, isServerRefusal, makeClient } from './client';
+import { type AutoRemove, DEFAULT_TTL_SECONDS, type MongoStoreOptions, type MongoStoreSettings, resolveSettings } from './options';
+import { TopologyWatch } from './topology-watch';
+import { MongoStoreWarning, MongoStoreWarningCode } from './warning';
+
+/** A session document, as connect-mongo writes it. */
+export interface SessionDocument {
+  _id: string;
+  /** The session as JSON text (stringify: true), or as a sub-document (stringify: false). */
+  session: unknown;
+  /** When the session expires; the TTL index and every query use it. */
+  expires: Date;
+}
+
+const STORE = 'MongoStore';
+/** MongoDB's (and FerretDB's) largest document. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+/** The TTL index connect-mongo creates, under the same name, so either package finds the other's. */
+const TTL_INDEX = { key: { expires: 1 }, name: 'expires_1' } as const;
+// Reads always get plain JS values, whatever the client's defaults: Binary stays Binary (for
+// the subtype of encoded strings), and no BigInt that JSON could not handle.
+const READ_OPTIONS = { promoteBuffers: false, promoteValues: true, promoteLongs: true, useBigInt64: false, bsonRegExp: false } as const;
+const RECORD_PROJECTION = { session: 1, expires: 1 } as const;
+const noop = (): void => {};
+
+/**
+ * An express-session store on MongoDB, using connect-mongo's document layout
+ * (`{ _id: sid, session, expires }`) so an app can switch from connect-mongo, and back,
+ * without logging anyone out. Works with MongoDB 4.4+ and with FerretDB (see the README).
+ *
+ * Expiry is the `expires` field: every read filters on `expires > now`, so an expired session
+ * is never returned whether or not the TTL monitor or the prune timer has run yet.
+ */
+export class MongoStore extends SessionStoreBase {
+  private readonly settings: MongoStoreSettings;
+  private readonly ownedClient: MongoClient | null;
+  private readonly collectionReady: Promise<Collection<SessionDocument>>;
+  private watch: TopologyWatch | null = null;
+  private autoRemoveMode: AutoRemove | 'pending';
+  private indexing = false;
+  private pruneTimer: NodeJS.Timeout | null = null;
+  private pruning: Promise<number> | null = null;
+  private backendClosed = false;
+
+  constructor(options: MongoStoreOptions) {
+    super({ storeName: STORE, defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: MAX_DOCUMENT_BYTES }, options);
+    const settings = resolveSettings(options);
+    this.settings = settings;
+    this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
+
+    const source = settings.source;
+    this.ownedClient = source.kind === 'mongoUrl' ? makeClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs) : null;
+    const clientReady = Promise.resolve(source.kind === 'client' ? source.client : source.kind === 'clientPromise' ? source.clientPromise : this.ownedClient!);
+    this.collectionReady = clientReady.then((client) => client.db(settings.dbName).collection<SessionDocument>(settings.collectionName));
+    // A rejected clientPromise fails every call through its callback; it must not also be unhandled here.
+    this.collectionReady.catch(noop);
+    clientReady.then((client) => this.start(client), noop);
+  }
+
+  /** How expired documents are being removed now: `pending` while the TTL index is being created. */
+  get autoRemove(): AutoRemove | 'pending' {
+    return this.autoRemoveMode;
+  }
+
+  /**
+   * Deletes expired documents now, in batches of `pruneBatchSize` (each batch a bounded query),
+   * and gives the number deleted. `autoRemove: "interval"` runs this on its timer.
+   */
+  prune(callback: Callback<number>): void;
+  prune(): Promise<number>;
+  prune(callback?: Callback<number>): Promise<number> | undefined {
+    let outcome: Promise<number>;
+    if (this.backendClosed) outcome = Promise.reject(storeError(STORE, 'prune', StoreErrorCode.closed, 'the store is closed'));
+    else {
+      this.pruning ??= this.pruneBatches().finally(() => {
+        this.pruning = null;
+      });
+      outcome = this.pruning;
+    }
+    return deliver(
+      outcome.catch((error: unknown) => {
+        throw toStoreError(STORE, 'prune', error);
+      }),
+      callback,
+    );
+  }
+
+  // Backend primitives ----------------------------------------------------------------------
+
+  protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    const collection = await this.collectionReady;
+    const document = await collection.findOne({ _id: sid, expires: { $gt: new Date() } }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    return document ? toRecord(document) : null;
+  }
+
+  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    const fields = { session: this.settings.stringify ? payload : toBson(JSON.parse(payload)), expires: new Date(expiresAt) };
+    const bytes = BSON.calculateObjectSize({ _id: sid, ...fields });
+    if (bytes > MAX_DOCUMENT_BYTES) {
+      throw storeError(STORE, 'set', StoreErrorCode.tooLarge, `the session document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} a MongoDB document can hold`);
+    }
+    const collection = await this.collectionReady;
+    const upsert = () => collection.updateOne({ _id: sid }, { $set: fields }, { upsert: true });
+    try {
+      await upsert();
+    } catch (error) {
+      // Two upserts of a new sid can race to insert; the loser's retry finds the document and
+      // updates it (MongoDB's documented remedy; recent servers retry such upserts themselves).
+      if ((error as { code?: unknown })?.code !== DUPLICATE_KEY) throw error;
+      await upsert();
+    }
+  }
+
+  protected async refreshExpiry(sid: string, expiresAt: number): Promise<void> {
+    const collection = await this.collectionReady;
+    // Only a live document: touch never revives an expired or destroyed session (clauses 21, 50),
+    // and finding none is not an error (connect-mongo's is, after the TTL monitor ran).
+    await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, { $set: { expires: new Date(expiresAt) } });
+  }
+
+  protected async deleteRecord(sid: string): Promise<void> {
+    const collection = await this.collectionReady;
+    await collection.deleteOne({ _id: sid });
+  }
+
+  protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
+    for await (const page of this.livePages(RECORD_PROJECTION)) yield page.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
+  }
+
+  protected override async *listIds(): AsyncIterable<string[]> {
+    for await (const page of this.livePages({ _id: 1 })) yield page.map((document) => String(document._id));
+  }
+
+  protected override async countRecords(): Promise<number> {
+    const collection = await this.collectionReady;
+    return collection.countDocuments({ expires: { $gt: new Date() } });
+  }
+
+  protected override async deleteAllRecords(): Promise<void> {
+    const collection = await this.collectionReady;
+    await collection.deleteMany({});
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    this.backendClosed = true;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = null;
+    this.watch?.stop();
+    this.watch = null;
+    if (this.ownedClient) {
+      await withDeadline(this.ownedClient.close(), this.operationTimeoutMs, () => storeError(STORE, 'close', StoreErrorCode.timeout, `the client did not close within ${this.operationTimeoutMs} ms`));
+    }
+  }
+
+  // Internals --------------------------------------------------------------------------------
+
+  /**
+   * Live documents in pages ordered by _id, each page its own query that resumes after the
+   * last _id seen (keyset pagination): no server cursor is held between pages, so a slow
+   * consumer cannot time one out, and each page is bounded by the operation timeout.
+   */
+  private async *livePages(projection: Record<string, 1>): AsyncGenerator<SessionDocument[]> {
+    const collection = await this.collectionReady;
+    const limit = this.settings.pageSize;
+    let after: string | undefined;
+    for (;;) {
+      const filter = after === undefined ? { expires: { $gt: new Date() } } : { _id: { $gt: after }, expires: { $gt: new Date() } };
+      const page = await collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS }).toArray();
+      if (page.length > 0) yield page;
+      if (page.length < limit) return;
+      after = page[page.length - 1]!._id;
+    }
+  }
+
+  private async pruneBatches(): Promise<number> {
+    const collection = await this.bounded(this.collectionReady, 'prune');
+    const batchSize = this.settings.pruneBatchSize;
+    let deleted = 0;
+    for (;;) {
+      const now = new Date();
+      const expired = await this.bounded(collection.find({ expires: { $lte: now } }, { projection: { _id: 1 }, limit: batchSize }).toArray(), 'prune');
+      if (expired.length === 0) return deleted;
+      // The expiry condition again: a session saved again since the find stays.
+      const result = await this.bounded(collection.deleteMany({ _id: { $in: expired.map((document) => document._id) }, expires: { $lte: now } }), 'prune');
+      deleted += result.deletedCount;
+      if (expired.length < batchSize) return deleted;
+    }
+  }
+
+  private start(client: MongoClient): void {
+    if (this.backendClosed) return;
+    this.watch = new TopologyWatch(client, {
+      up: () => {
+        this.reportConnected();
+        // A TTL index that could not be created while the server was away is tried again.
+        this.createTtlIndex();
+      },
+      down: () => this.reportDisconnected(),
+    });
+    if (this.ownedClient) this.ownedClient.connect().catch(noop);
+    if (this.autoRemoveMode === 'interval') this.startPruneTimer();
+    if (this.autoRemoveMode === 'pending') this.createTtlIndex();
+  }
+
+  private createTtlIndex(): void {
+    if (this.autoRemoveMode !== 'pending' || this.indexing || this.backendClosed) return;
+    this.indexing = true;
+    this.collectionReady
+      .then((collection) => collection.createIndex(TTL_INDEX.key, { name: TTL_INDEX.name, expireAfterSeconds: 0 }))
+      .then(
+        () => {
+          if (this.autoRemoveMode === 'pending') this.autoRemoveMode = 'native';
+        },
+        (error: unknown) => {
+          // An unreachable server is retried on the next `up`; a refusal is final.
+          if (isServerRefusal(error)) this.fallBackToInterval(error);
+        },
+      )
+      .finally(() => {
+        this.indexing = false;
+      });
+  }
+
+  /**
+   * The server refused the TTL index (FerretDB does not implement TTL indexes; a MongoDB may
+   * hold an `expires_1` index with other options). Expired sessions are never returned
+   * anyway, so the store keeps working, and deletes them from its own timer instead.
+   */
+  private fallBackToInterval(cause: unknown): void {
+    if (this.backendClosed) return;
+    this.autoRemoveMode = 'interval';
+    this.startPruneTimer();
+    const minutes = this.settings.autoRemoveIntervalMs / 60_000;
+    this.warn(
+      new MongoStoreWarning(
+        MongoStoreWarningCode.ttlIndexRefused,
+        `${STORE}: the server refused the TTL index on "expires" (${describeCause(cause)}), so expired sessions are deleted by this process every ${minutes} minutes instead ` +
+          '(autoRemove: "interval"). Set autoRemove: "interval" yourself to make that explicit and silence this warning.',
+        cause,
+      ),
+    );
+  }
+
+  private startPruneTimer(): void {
+    if (this.pruneTimer || this.backendClosed) return;
+    this.pruneTimer = setInterval(() => {
+      if (this.pruning) return;
+      this.prune().catch((error: unknown) => {
+        this.warn(new MongoStoreWarning(MongoStoreWarningCode.pruneFailed, `${STORE}: deleting expired sessions failed; the next interval tries again: ${describeCause(error)}`, error));
+      });
+    }, this.settings.autoRemoveIntervalMs);
+    // A prune timer alone must not keep the process alive.
+    this.pruneTimer.unref();
+  }
+
+  /** Emits `warning` (never `error`: express-session does not listen for it, and it would crash the app). */
+  private warn(warning: MongoStoreWarning): void {
+    process.nextTick(() => this.emit('warning', warning));
+  }
+}
+
+function toRecord(document: Pick<SessionDocument, 'session' | 'expires'>): StoredRecord {
+  const { session, expires } = document;
+  return {
+    // A string is JSON (stringify: true); anything else is the sub-document layout, read back
+    // whichever way this store writes, so a collection can hold both during a migration.
+    payload: typeof session === 'string' ? session : (fromBson(session) as Record<string, unknown>),
+    expiresAt: expires instanceof Date ? expires.getTime() : null,
+  };
+}

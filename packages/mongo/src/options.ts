@@ -1,0 +1,144 @@
+import { type BaseStoreOptions, validate } from '@session-stores/core';
+import type { MongoClient, MongoClientOptions } from 'mongodb';
+
+/** How expired documents leave the collection. `get` and the enumerations ignore them either way. */
+export type AutoRemove = 'native' | 'interval' | 'disabled';
+
+/**
+ * Options of {@link MongoStore}. Names follow connect-mongo 6 where they mean the same thing, so
+ * a connect-mongo configuration carries over (see the README, "Migrating from connect-mongo").
+ * Give exactly one of `client`, `clientPromise` and `mongoUrl`.
+ */
+export interface MongoStoreOptions extends BaseStoreOptions {
+  /** A MongoClient you made. The store never closes it; set its timeouts yourself (see the README). */
+  client?: MongoClient;
+  /** A promise of a MongoClient you made (connect-mongo compatibility). The store never closes it. */
+  clientPromise?: Promise<MongoClient>;
+  /**
+   * A connection string (`mongodb://` or `mongodb+srv://`): the store makes its own client,
+   * with timeouts that keep calls short while the server is down, and closes it in `close()`.
+   */
+  mongoUrl?: string;
+  /** Driver options for the client made from `mongoUrl`; they override the store's defaults. Only with `mongoUrl`. */
+  mongoOptions?: MongoClientOptions;
+  /** The database. Default: the one named in the connection string, else the driver's default (`test`). */
+  dbName?: string;
+  /** The collection holding the sessions, and nothing else. Default `"sessions"`. */
+  collectionName?: string;
+  /**
+   * `"native"` (default) creates a TTL index on `expires` so the server deletes expired
+   * documents; a server that rejects TTL indexes (FerretDB) makes the store fall back to
+   * `"interval"` and emit a `warning` event. `"interval"` deletes them from a timer in this
+   * process, in bounded batches. `"disabled"` leaves them (call `store.prune()` yourself).
+   */
+  autoRemove?: AutoRemove;
+  /** Minutes between two prunes with `autoRemove: "interval"` (fractions allowed). Default 10. */
+  autoRemoveInterval?: number;
+  /**
+   * `true` (default) stores the session as a JSON string, as connect-mongo does. `false` stores
+   * it as a BSON sub-document you can query; keys that BSON or MongoDB cannot hold are encoded
+   * (see the README, "Data layout"). Cannot be combined with a custom `serializer`.
+   */
+  stringify?: boolean;
+  /** Documents deleted per batch by `prune()`. Default 1000. */
+  pruneBatchSize?: number;
+  /** Documents fetched per page (one bounded query each) by `all()`, `ids()` and `iterate()`. Default 100. */
+  pageSize?: number;
+}
+
+/** The default lifetime of a session whose cookie has no expiry: 14 days, as connect-mongo. */
+export const DEFAULT_TTL_SECONDS = 14 * 24 * 60 * 60;
+export const DEFAULT_COLLECTION_NAME = 'sessions';
+export const DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES = 10;
+export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+/** setInterval's longest delay is 2^31 - 1 ms; anything longer fires at once. */
+const MAX_INTERVAL_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+
+/** connect-mongo options this store does not take, with what to use instead. Silently ignoring them could store plaintext or lose ids. */
+const UNSUPPORTED: Record<string, string> = {
+  crypto: 'use the "encryption" option instead',
+  cryptoAdapter: 'use the "encryption" option instead',
+  transformId: 'sids are stored as they are in _id',
+  serialize: 'use "serializer" (with stringify: true) instead',
+  unserialize: 'use "serializer" (with stringify: true) instead',
+  timestamps: 'createdAt/updatedAt fields are not written',
+  writeOperationOptions: 'set the write concern on the client or in the connection string',
+  createAutoRemoveIdx: 'use "autoRemove"',
+};
+
+export type ClientSource =
+  | { kind: 'client'; client: MongoClient }
+  | { kind: 'clientPromise'; clientPromise: Promise<MongoClient> }
+  | { kind: 'mongoUrl'; mongoUrl: string; mongoOptions: MongoClientOptions };
+
+/** The validated, defaulted options the store runs with. */
+export interface MongoStoreSettings {
+  source: ClientSource;
+  dbName: string | undefined;
+  collectionName: string;
+  autoRemove: AutoRemove;
+  autoRemoveIntervalMs: number;
+  stringify: boolean;
+  pruneBatchSize: number;
+  pageSize: number;
+}
+
+const STORE = 'MongoStore';
+
+/** Validates the MongoStore-specific options (the base validates the shared ones); throws a TypeError naming the option. */
+export function resolveSettings(options: MongoStoreOptions): MongoStoreSettings {
+  const raw = options as unknown as Record<string, unknown>;
+  for (const [name, instead] of Object.entries(UNSUPPORTED)) {
+    if (raw[name] !== undefined) throw new TypeError(`${STORE}: option "${name}" of connect-mongo is not supported: ${instead}`);
+  }
+  const sourceName = validate.exactlyOne(STORE, raw, ['client', 'clientPromise', 'mongoUrl']);
+  if (raw.mongoOptions !== undefined && sourceName !== 'mongoUrl') {
+    throw new TypeError(`${STORE}: option "mongoOptions" applies only with "mongoUrl"; configure your own client directly`);
+  }
+
+  const stringify = validate.optionalBoolean(STORE, 'stringify', raw.stringify) ?? true;
+  if (!stringify && raw.serializer !== undefined) {
+    throw new TypeError(`${STORE}: option "serializer" needs stringify: true (with stringify: false the session is stored as a BSON document)`);
+  }
+
+  return {
+    source: clientSource(sourceName, raw),
+    dbName: validate.optionalString(STORE, 'dbName', raw.dbName, DB_NAME),
+    collectionName: validate.optionalString(STORE, 'collectionName', raw.collectionName, COLLECTION_NAME) ?? DEFAULT_COLLECTION_NAME,
+    autoRemove: validate.optionalOneOf(STORE, 'autoRemove', raw.autoRemove, ['native', 'interval', 'disabled'] as const) ?? 'native',
+    autoRemoveIntervalMs:
+      (validate.optionalNumber(STORE, 'autoRemoveInterval', raw.autoRemoveInterval, { min: 1 / 60_000, max: MAX_INTERVAL_MINUTES }) ?? DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES) * 60_000,
+    stringify,
+    pruneBatchSize: validate.optionalNumber(STORE, 'pruneBatchSize', raw.pruneBatchSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE,
+    pageSize: validate.optionalNumber(STORE, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE,
+  };
+}
+
+function clientSource(name: string, raw: Record<string, unknown>): ClientSource {
+  if (name === 'client') {
+    const client = raw.client as { db?: unknown; on?: unknown } | null;
+    if (typeof client !== 'object' || client === null || typeof client.db !== 'function' || typeof client.on !== 'function') {
+      throw new TypeError(`${STORE}: option "client" must be a MongoClient`);
+    }
+    return { kind: 'client', client: raw.client as MongoClient };
+  }
+  if (name === 'clientPromise') {
+    const promise = raw.clientPromise as { then?: unknown } | null;
+    if (typeof promise !== 'object' || promise === null || typeof promise.then !== 'function') {
+      throw new TypeError(`${STORE}: option "clientPromise" must be a Promise of a MongoClient`);
+    }
+    return { kind: 'clientPromise', clientPromise: raw.clientPromise as Promise<MongoClient> };
+  }
+  const mongoUrl = validate.optionalString(STORE, 'mongoUrl', raw.mongoUrl, MONGO_URL)!;
+  const mongoOptions = raw.mongoOptions === undefined ? {} : validate.checkOptionsObject(`${STORE}: option "mongoOptions"`, raw.mongoOptions);
+  return { kind: 'mongoUrl', mongoUrl, mongoOptions: mongoOptions as MongoClientOptions };
+}
+
+const MONGO_URL = { regex: /^mongodb(\+srv)?:\/\/./, description: 'a connection string starting with mongodb:// or mongodb+srv://' };
+// MongoDB's own rules: database names exclude /\. "$ and NUL, and are at most 63 bytes;
+// collection names exclude $ and NUL and must not claim the system. namespace.
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters to refuse
+const DB_NAME = { regex: /^[^/\\. "$\u0000]{1,63}$/, description: 'a database name (1 to 63 characters, none of /\\. "$)' };
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters to refuse
+const COLLECTION_NAME = { regex: /^(?!system\.)[^$\u0000]{1,200}$/, description: 'a collection name (1 to 200 characters, no "$", not starting with "system.")' };
