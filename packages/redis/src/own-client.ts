@@ -1,0 +1,88 @@
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { ClientSource, RedisClient } from './options';
+
+/** Longest wait between two reconnection attempts: recovery within a second of Redis coming back. */
+const MAX_RECONNECT_DELAY_MS = 1000;
+/** Longest wait for one TCP connection (and handshake) attempt. */
+const MAX_CONNECT_TIMEOUT_MS = 2000;
+
+/**
+ * Settings of every connection the store makes, chosen so that no call hangs while Redis is
+ * down (clause 32) and nothing queued during an outage is replayed long after its caller gave up:
+ *
+ * - `enableOfflineQueue: true`: a call made before the first connection (or during a short
+ *   reconnect) waits for it instead of failing at once;
+ * - `maxRetriesPerRequest: 1`: queued calls fail after the second failed reconnection attempt
+ *   (a fraction of a second), so an outage surfaces quickly and the queue stays small;
+ * - `commandTimeout`: a call that was sent but gets no answer (a frozen server) fails within
+ *   the store's `operationTimeoutMs`;
+ * - `connectTimeout`: an unreachable host is given up on within two seconds, then retried;
+ * - `retryStrategy`: reconnects forever, at most a second apart, so the store recovers on its own.
+ */
+export function connectionDefaults(operationTimeoutMs: number): RedisOptions {
+  return {
+    connectTimeout: Math.min(MAX_CONNECT_TIMEOUT_MS, operationTimeoutMs),
+    commandTimeout: operationTimeoutMs,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt - 1, 10), MAX_RECONNECT_DELAY_MS),
+  };
+}
+
+/** Makes the client described by `url`, `sentinel` or `cluster`; the caller's options win over the defaults. */
+export function createOwnClient(source: Exclude<ClientSource, { kind: 'client' }>, operationTimeoutMs: number): RedisClient {
+  const defaults = connectionDefaults(operationTimeoutMs);
+  let client: RedisClient;
+  switch (source.kind) {
+    case 'url':
+      client = new Redis(source.url, { ...defaults, ...source.clientOptions });
+      break;
+    case 'sentinel':
+      client = new Redis({
+        ...defaults,
+        sentinels: source.sentinels,
+        name: source.name,
+        // After a failover the old master turns replica and refuses writes with READONLY:
+        // reconnect (asking the sentinels for the new master) and resend that command.
+        reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+        sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS),
+        ...source.clientOptions,
+      });
+      break;
+    case 'cluster': {
+      const { retryStrategy: _perNodeRetry, enableOfflineQueue: _queue, ...nodeDefaults } = defaults;
+      const options: ClusterOptions = {
+        enableOfflineQueue: true,
+        clusterRetryStrategy: (attempt) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS),
+        slotsRefreshTimeout: Math.min(MAX_CONNECT_TIMEOUT_MS, operationTimeoutMs),
+        ...source.clusterOptions,
+        redisOptions: { ...nodeDefaults, ...source.clientOptions, ...source.clusterOptions.redisOptions },
+      };
+      client = new Cluster(source.nodes, options);
+      break;
+    }
+  }
+  // Failures reach the caller of each store method; without a listener ioredis would also
+  // print every reconnection error of an outage to the console.
+  client.on('error', () => {});
+  return client;
+}
+
+/** Closes a client the store made: politely when Redis answers, at once when it does not. */
+export async function closeOwnClient(client: RedisClient, waitMs: number): Promise<void> {
+  if (client.status === 'end') return;
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([client.quit().then(() => undefined), gaveUp]);
+  } catch {
+    // Redis is unreachable: nothing to say goodbye to.
+  } finally {
+    clearTimeout(timer);
+    // quit() may have ended it meanwhile; TypeScript still sees the status narrowed above.
+    if ((client.status as string) !== 'end') client.disconnect();
+  }
+}

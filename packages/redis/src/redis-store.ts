@@ -1,0 +1,137 @@
+import { cookieExpiresAt, SessionStoreBase, type StoredEntry, type StoredRecord } from '@session-stores/core';
+import type { SessionData } from 'express-session';
+import type { Redis } from 'ioredis';
+import { followConnection } from './connection-events';
+import { isCluster, prefixPattern, scanKeyPages } from './key-scan';
+import { DEFAULT_TTL_SECONDS, resolveRedisOptions, type RedisClient, type RedisStoreOptions } from './options';
+import { closeOwnClient, createOwnClient } from './own-client';
+import { RecordReader } from './record-reader';
+
+/** Replaces a value only if it is still the one that was read, keeping the key's expiry. */
+const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end return false`;
+
+/**
+ * An express-session store on Redis through ioredis: standalone, Sentinel or Cluster.
+ *
+ * Layout (the same as connect-redis, so apps can switch either way without logging anyone
+ * out): one string key `prefix + sid` per session, holding the serialized session, expiring
+ * when the session does. The key's own expiry, set to the millisecond with `PXAT` and
+ * `PEXPIREAT`, is the truth: `get` reads it with the value and returns it as `cookie.expires`,
+ * and `touch` moves only it, so the stored data is never overwritten by touch's stale copy.
+ */
+export class RedisStore extends SessionStoreBase {
+  /** The ioredis client the store uses (yours, or the one it made). */
+  readonly client: RedisClient;
+  /** The key prefix, as given (without the client's own `keyPrefix`). */
+  readonly prefix: string;
+  readonly scanCount: number;
+  readonly disableTTL: boolean;
+
+  private readonly ownsClient: boolean;
+  private readonly reader = new RecordReader();
+  /** The client's own ioredis `keyPrefix`: it applies to keys we send, but not to SCAN patterns or the keys SCAN returns. */
+  private readonly clientKeyPrefix: string;
+  private readonly stopFollowing: () => void;
+
+  constructor(options: RedisStoreOptions) {
+    super({ storeName: 'RedisStore', defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
+    const resolved = resolveRedisOptions(options);
+    this.prefix = resolved.prefix;
+    this.scanCount = resolved.scanCount;
+    this.disableTTL = resolved.disableTTL;
+    this.ownsClient = resolved.source.kind !== 'client';
+    this.client = resolved.source.kind === 'client' ? resolved.source.client : createOwnClient(resolved.source, this.operationTimeoutMs);
+    this.clientKeyPrefix = String(this.client.options.keyPrefix ?? '');
+    this.stopFollowing = followConnection(this.client, {
+      up: () => this.reportConnected(),
+      down: () => this.reportDisconnected(),
+    });
+  }
+
+  /** The Redis key of `sid`, as sent through the client (which adds its own `keyPrefix`, if any). */
+  key(sid: string): string {
+    return this.prefix + sid;
+  }
+
+  // Backend primitives --------------------------------------------------------------------
+
+  protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    const [record] = await this.reader.read(this.client, [this.key(sid)]);
+    return record ? { payload: record.value, expiresAt: record.expiresAt } : null;
+  }
+
+  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    if (this.disableTTL) await this.client.set(this.key(sid), payload);
+    else await this.client.set(this.key(sid), payload, 'PXAT', Math.ceil(expiresAt));
+  }
+
+  protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    // PEXPIREAT never creates a key: touching a destroyed or expired session leaves it gone (clause 21).
+    if (!this.disableTTL) {
+      await this.client.pexpireat(this.key(sid), Math.ceil(expiresAt));
+      return;
+    }
+    // Without key expiry the expiry lives only in the stored cookie: rewrite that cookie, and
+    // nothing else, unless a concurrent write got there first (it carries a fresh cookie anyway).
+    const key = this.key(sid);
+    const stored = await this.client.get(key);
+    if (stored === null) return;
+    const rewritten = this.rewriteCookie('touch', sid, stored, session);
+    if (rewritten === null) return;
+    await this.client.eval(COMPARE_AND_SET, 1, key, stored, rewritten);
+  }
+
+  protected async deleteRecord(sid: string): Promise<void> {
+    await this.client.unlink(this.key(sid));
+  }
+
+  protected override async *listRecords(): AsyncGenerator<StoredEntry[]> {
+    for await (const keys of this.scanPages()) {
+      const records = await this.reader.read(this.client, keys);
+      yield records.map(({ key, value, expiresAt }) => ({ sid: key.slice(this.prefix.length), payload: value, expiresAt }));
+    }
+  }
+
+  protected override async *listIds(): AsyncGenerator<string[]> {
+    if (this.disableTTL) {
+      // Keys never expire by themselves here: only the stored cookie says which sessions are live.
+      for await (const entries of this.listRecords()) {
+        const now = Date.now();
+        yield entries.filter((entry) => this.isLiveByCookie(entry, now)).map((entry) => entry.sid);
+      }
+      return;
+    }
+    // SCAN skips keys whose expiry has passed, so the keys it returns are the live sessions.
+    for await (const keys of this.scanPages()) yield keys.map((key) => key.slice(this.prefix.length));
+  }
+
+  protected override async deleteAllRecords(): Promise<void> {
+    for await (const keys of this.scanPages()) {
+      if (keys.length === 0) continue;
+      if (isCluster(this.client)) await Promise.all(keys.map((key) => this.client.unlink(key)));
+      else await (this.client as Redis).unlink(...keys);
+    }
+  }
+
+  protected override async closeBackend(): Promise<void> {
+    this.stopFollowing();
+    if (this.ownsClient) await closeOwnClient(this.client, Math.min(this.operationTimeoutMs, 1000));
+  }
+
+  // Internals ---------------------------------------------------------------------------------
+
+  /** Pages of this store's keys, as the client addresses them (its own keyPrefix removed). */
+  private async *scanPages(): AsyncGenerator<string[]> {
+    const strip = this.clientKeyPrefix.length;
+    for await (const keys of scanKeyPages(this.client, prefixPattern(this.clientKeyPrefix + this.prefix), this.scanCount)) {
+      yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
+    }
+  }
+
+  private isLiveByCookie(entry: StoredEntry, now: number): boolean {
+    const session = this.decode(entry.sid, entry.payload);
+    if (!session) return false;
+    const expiresAt = cookieExpiresAt(session);
+    return expiresAt === null || (!Number.isNaN(expiresAt) && expiresAt > now);
+  }
+}

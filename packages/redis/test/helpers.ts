@@ -1,0 +1,68 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { SessionData } from 'express-session';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { RedisStore, type RedisStoreOptions } from '../src/index';
+import { startRedis, type HarnessServer } from './harness';
+
+export interface TestRedis {
+  server: HarnessServer;
+  /** A client of the test's own, to read and write Redis behind the store's back. */
+  admin: Redis;
+  /** A store with its own client on this server and a random prefix; closed after the file. */
+  store(options?: Partial<RedisStoreOptions>): RedisStore;
+}
+
+/** A standalone Redis for this test file (REDIS_URL, else one the harness starts), cleaned up afterwards. */
+export async function testRedis(): Promise<TestRedis> {
+  const server = await startRedis();
+  return redisAt(server);
+}
+
+export function redisAt(server: HarnessServer): TestRedis {
+  const admin = new Redis(server.url);
+  const stores: RedisStore[] = [];
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    admin.disconnect();
+    await server.dispose();
+  });
+  return {
+    server,
+    admin,
+    store(options = {}) {
+      const base = options.client || options.cluster || options.sentinel ? {} : { url: server.url };
+      const store = new RedisStore({ ...base, prefix: prefix(), ...options } as RedisStoreOptions);
+      stores.push(store);
+      return store;
+    },
+  };
+}
+
+export const prefix = (): string => `t${randomBytes(5).toString('hex')}:`;
+
+export const sid = (): string => `sid-${randomUUID()}`;
+
+/** A session as express-session hands it to `set`, expiring `ms` from now. */
+export function session(ms: number, data: Record<string, unknown> = {}): SessionData & Record<string, unknown> {
+  return {
+    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
+    ...data,
+  } as unknown as SessionData & Record<string, unknown>;
+}
+
+export const expiresOf = (value: unknown): string => (value as { cookie: { expires: string } }).cookie.expires;
+
+/** Polls `condition` until it holds; throws when `timeoutMs` passes first. */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Resolves when `emitter` emits `event`. */
+export function nextEvent(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
+  return new Promise((resolve) => emitter.once(event, () => resolve()));
+}

@@ -1,0 +1,107 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expiresOf, session, sid, testRedis, type TestRedis } from './helpers';
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await testRedis();
+});
+
+describe('RedisStore layout and expiry', () => {
+  it('set(sid) writes the session JSON to the string key prefix + sid, expiring at cookie.expires to the millisecond', async () => {
+    const store = redis.store();
+    const id = sid();
+    const data = session(60_000, { n: 1, nested: { list: [1, 'two'] } });
+    await store.set(id, data);
+    expect(await redis.admin.type(`${store.prefix}${id}`)).toBe('string');
+    expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(JSON.stringify(data));
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(data)));
+  });
+
+  it('set(sid) of a browser-session cookie expires after the default ttl (one day)', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, { cookie: { originalMaxAge: null, expires: null, path: '/' } } as never);
+    const ttl = await redis.admin.pttl(`${store.prefix}${id}`);
+    expect(ttl).toBeGreaterThan(86_400_000 - 5_000);
+    expect(ttl).toBeLessThanOrEqual(86_400_000);
+  });
+
+  it('set(sid) with a ttl function rounds a fractional lifetime up to the next millisecond', async () => {
+    const store = redis.store({ ttl: () => 10.0004 });
+    const id = sid();
+    const before = Date.now();
+    await store.set(id, session(60_000));
+    const expiresAt = await redis.admin.pexpiretime(`${store.prefix}${id}`);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 10_001);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 10_001);
+  });
+
+  it('get(sid) returns the key expiry as cookie.expires, whoever moved it', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1 }));
+    const moved = Date.now() + 120_000;
+    await redis.admin.pexpireat(`${store.prefix}${id}`, moved);
+    expect(expiresOf(await store.get(id))).toBe(new Date(moved).toISOString());
+  });
+
+  it('touch(sid) moves only the key expiry and never writes its stale copy of the session', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1 }));
+    const stored = await redis.admin.get(`${store.prefix}${id}`);
+    const stale = session(600_000, { n: 0, gone: true });
+    await store.touch(id, stale);
+    expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(stored);
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(stale)));
+    const loaded = await store.get(id);
+    expect(loaded).toMatchObject({ n: 1 });
+    expect(loaded).not.toHaveProperty('gone');
+    expect(expiresOf(loaded)).toBe(expiresOf(stale));
+  });
+
+  it('touch(sid) then save() of the loaded session keeps the touched expiry (no silent logout)', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(200, { user: 'ada' }));
+    const touched = session(60_000, { user: 'ada' });
+    await store.touch(id, touched);
+    // express-session's req.session.save() writes back the cookie that get() returned.
+    const loaded = await store.get(id);
+    await store.set(id, loaded!);
+    // Past the first expiry: only the touched one keeps the session.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await store.get(id)).toMatchObject({ user: 'ada' });
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
+  });
+
+  it('touch(sid) of a missing key does not create it', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.touch(id, session(60_000, { n: 1 }));
+    expect(await redis.admin.exists(`${store.prefix}${id}`)).toBe(0);
+  });
+
+  it('set(sid) with an expiry already past deletes the key instead of writing it', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1 }));
+    await store.set(id, session(-1_000, { n: 2 }));
+    expect(await redis.admin.exists(`${store.prefix}${id}`)).toBe(0);
+  });
+
+  it('destroy(sid) removes the key', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000));
+    await store.destroy(id);
+    expect(await redis.admin.exists(`${store.prefix}${id}`)).toBe(0);
+  });
+
+  it('get(sid) of a key that is not a string is a backend error, not a miss', async () => {
+    const store = redis.store();
+    const id = sid();
+    await redis.admin.hset(`${store.prefix}${id}`, 'a', '1');
+    await expect(store.get(id)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^RedisStore\.get failed: .*WRONGTYPE/) });
+  });
+});
