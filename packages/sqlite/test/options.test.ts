@@ -1,0 +1,81 @@
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore, type SqliteStoreOptions } from '../src/index';
+import { tempDatabaseDir } from './helpers';
+
+const files = tempDatabaseDir();
+const db = new Database(files.path());
+afterAll(() => db.close());
+
+const construct = (options: unknown) => () => new SqliteStore(options as SqliteStoreOptions);
+
+describe('SqliteStore options', () => {
+  it('needs exactly one of db, client and filename', () => {
+    expect(construct(undefined)).toThrow(new TypeError('SqliteStore: give exactly one of "db", "client", "filename"'));
+    expect(construct({})).toThrow(TypeError);
+    expect(construct({ db, filename: files.path() })).toThrow(/give exactly one of .* got db and filename/);
+  });
+
+  it('rejects a non-object options argument', () => {
+    expect(construct('sessions.db')).toThrow(new TypeError('SqliteStore: options must be an object, got "sessions.db"'));
+  });
+
+  it.each([
+    [{ db: {} }, /option "db" must be a better-sqlite3 Database, got object/],
+    [{ client: 'file.db' }, /option "client" must be a better-sqlite3 Database, got string/],
+    [{ filename: '' }, /option "filename" must be a non-empty file path/],
+    [{ filename: 42 }, /option "filename" must be a string/],
+    [{ db, table: 'sessions; DROP TABLE users' }, /option "table" must be an identifier/],
+    [{ db, table: 'sess"ions' }, /option "table" must be an identifier/],
+    [{ db, table: '1sessions' }, /option "table" must be an identifier/],
+    [{ db, layout: 'connect-pg-simple' }, /option "layout" must be one of "better-sqlite3-session-store", "connect-sqlite3"/],
+    [{ db, createTable: 'yes' }, /option "createTable" must be a boolean/],
+    [{ db, pruneInterval: 0 }, /option "pruneInterval" must be false or a number of seconds above 0/],
+    [{ db, pruneInterval: true }, /option "pruneInterval" must be false or a number of seconds/],
+    [{ db, pruneInterval: 3_000_000 }, /option "pruneInterval" must be false or a number of seconds/],
+    [{ db, pruneBatchSize: 0 }, /option "pruneBatchSize" must be an integer/],
+    [{ db, pruneBatchSize: 1.5 }, /option "pruneBatchSize" must be an integer/],
+    [{ db, pageSize: -1 }, /option "pageSize" must be an integer/],
+    [{ filename: ':memory:', busyTimeoutMs: 6000 }, /option "busyTimeoutMs" must be an integer from 0 to 5000/],
+    [{ filename: ':memory:', operationTimeoutMs: 200, busyTimeoutMs: 500 }, /option "busyTimeoutMs" must be an integer from 0 to 200/],
+    [{ db, busyTimeoutMs: 100 }, /option "busyTimeoutMs" applies only with "filename"/],
+    [{ db, ttl: -1 }, /option "ttl" must be a number/],
+    [{ db, operationTimeoutMs: 0 }, /option "operationTimeoutMs" must be a number/],
+  ])('throws a TypeError naming the option: %j', (options, message) => {
+    expect(construct(options)).toThrow(TypeError);
+    expect(construct(options)).toThrow(message);
+  });
+
+  it('reports a file it cannot open at construction, with the cause', () => {
+    let error: unknown;
+    try {
+      new SqliteStore({ filename: files.path('missing-dir/sessions.db') });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/^SqliteStore: cannot open the database file ".*missing-dir\/sessions\.db": /);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('accepts every documented option', async () => {
+    const store = new SqliteStore({
+      filename: files.path(),
+      table: 'web_sessions',
+      layout: 'connect-sqlite3',
+      createTable: true,
+      pruneInterval: 60,
+      pruneBatchSize: 10,
+      pageSize: 5,
+      busyTimeoutMs: 250,
+      ttl: 3600,
+      touchAfter: 0,
+      disableTouch: false,
+      operationTimeoutMs: 1000,
+    });
+    expect(store.table).toBe('web_sessions');
+    expect(store.layout).toBe('connect-sqlite3');
+    expect(store.db.pragma('busy_timeout', { simple: true })).toBe(250);
+    await store.close();
+  });
+});
