@@ -79,7 +79,9 @@ export function fromBson(value: unknown): unknown {
   if (isBinary(value) && value.sub_type === LONE_SURROGATE_SUBTYPE) {
     return Buffer.from(value.buffer.buffer, value.buffer.byteOffset, value.buffer.byteLength).toString('utf16le');
   }
-  // Dates, ObjectIds, Longs, Decimal128 and the rest: what JSON.stringify would make of them.
+  // A 64-bit integer beyond 2^53 (reads promote the others to numbers): the nearest number, as JSON would hold it.
+  if ((value as { _bsontype?: unknown })._bsontype === 'Long') return (value as { toNumber(): number }).toNumber();
+  // Dates, ObjectIds, Decimal128 and the rest: what JSON.stringify would make of them.
   const toJSON = (value as { toJSON?: unknown }).toJSON;
   return typeof toJSON === 'function' ? fromBson(toJSON.call(value)) : fromBson({ ...value });
 }

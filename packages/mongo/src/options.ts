@@ -87,8 +87,8 @@ export interface MongoStoreSettings {
 const STORE = 'MongoStore';
 
 /** Validates the MongoStore-specific options (the base validates the shared ones); throws a TypeError naming the option. */
-export function resolveSettings(options: MongoStoreOptions): MongoStoreSettings {
-  const raw = options as unknown as Record<string, unknown>;
+export function resolveSettings(options: MongoStoreOptions | undefined): MongoStoreSettings {
+  const raw = (options ?? {}) as unknown as Record<string, unknown>;
   for (const [name, instead] of Object.entries(UNSUPPORTED)) {
     if (raw[name] !== undefined) throw new TypeError(`${STORE}: option "${name}" of connect-mongo is not supported: ${instead}`);
   }

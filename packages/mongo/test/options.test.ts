@@ -1,0 +1,75 @@
+import { MongoClient } from 'mongodb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MongoStore, type MongoStoreOptions } from '../src/index';
+
+// Nothing here reaches a server: options are checked before any connection is made, and the
+// only client (made for the valid cases) points at a port nobody is asked about until used.
+const URL = 'mongodb://127.0.0.1:1/options';
+const made: MongoStore[] = [];
+afterAll(async () => {
+  await Promise.all(made.map((store) => store.close()));
+});
+
+function make(options: unknown): MongoStore {
+  const store = new MongoStore(options as MongoStoreOptions);
+  made.push(store);
+  return store;
+}
+
+describe('MongoStore options', () => {
+  it('needs exactly one of client, clientPromise and mongoUrl', () => {
+    expect(() => make(undefined)).toThrow(new TypeError('MongoStore: give exactly one of "client", "clientPromise", "mongoUrl"'));
+    expect(() => make({})).toThrow(TypeError);
+    const client = new MongoClient(URL);
+    expect(() => make({ client, mongoUrl: URL })).toThrow('got client and mongoUrl');
+  });
+
+  it.each([
+    ['mongoUrl', { mongoUrl: 'http://127.0.0.1' }, /"mongoUrl" must be a connection string/],
+    ['mongoUrl', { mongoUrl: 42 }, /"mongoUrl" must be a string/],
+    ['client', { client: {} }, /"client" must be a MongoClient/],
+    ['clientPromise', { clientPromise: {} }, /"clientPromise" must be a Promise of a MongoClient/],
+    ['mongoOptions', { client: new MongoClient(URL), mongoOptions: {} }, /"mongoOptions" applies only with "mongoUrl"/],
+    ['mongoOptions', { mongoUrl: URL, mongoOptions: 'x' }, /"mongoOptions": options must be an object/],
+    ['dbName', { mongoUrl: URL, dbName: 'a.b' }, /"dbName" must be a database name/],
+    ['dbName', { mongoUrl: URL, dbName: '' }, /"dbName" must be a database name/],
+    ['collectionName', { mongoUrl: URL, collectionName: 'a$b' }, /"collectionName" must be a collection name/],
+    ['collectionName', { mongoUrl: URL, collectionName: 'system.users' }, /"collectionName" must be a collection name/],
+    ['autoRemove', { mongoUrl: URL, autoRemove: 'ttl' }, /"autoRemove" must be one of "native", "interval", "disabled", got "ttl"/],
+    ['autoRemoveInterval', { mongoUrl: URL, autoRemoveInterval: 0 }, /"autoRemoveInterval" must be a number/],
+    ['autoRemoveInterval', { mongoUrl: URL, autoRemoveInterval: 40_000 }, /"autoRemoveInterval" must be a number from .* to 35791/],
+    ['stringify', { mongoUrl: URL, stringify: 'no' }, /"stringify" must be a boolean/],
+    ['serializer', { mongoUrl: URL, stringify: false, serializer: JSON }, /"serializer" needs stringify: true/],
+    ['pruneBatchSize', { mongoUrl: URL, pruneBatchSize: 1.5 }, /"pruneBatchSize" must be an integer/],
+    ['pageSize', { mongoUrl: URL, pageSize: 0 }, /"pageSize" must be an integer/],
+    ['ttl', { mongoUrl: URL, ttl: -1 }, /"ttl" must be a number/],
+    ['touchAfter', { mongoUrl: URL, touchAfter: 'x' }, /"touchAfter" must be a number/],
+    ['mongoUrl', { mongoUrl: 'mongodb://127.0.0.1/?tls=maybe' }, /"mongoUrl" or "mongoOptions" is not accepted by the driver/],
+  ] as const)('rejects a bad %s with a TypeError naming it', (_name, options, message) => {
+    expect(() => make(options)).toThrow(TypeError);
+    expect(() => make(options)).toThrow(message);
+  });
+
+  it.each(['crypto', 'cryptoAdapter', 'transformId', 'serialize', 'unserialize', 'timestamps', 'writeOperationOptions', 'createAutoRemoveIdx'])(
+    'refuses connect-mongo\'s "%s" rather than silently ignoring it',
+    (name) => {
+      expect(() => make({ mongoUrl: URL, [name]: { secret: 'x' } })).toThrow(new RegExp(`option "${name}" of connect-mongo is not supported`));
+    },
+  );
+
+  it('takes connect-mongo\'s options with their defaults and meanings', () => {
+    const store = make({ mongoUrl: URL, autoRemove: 'disabled' });
+    expect(store.capabilities.defaultTtlMs).toBe(14 * 24 * 3600 * 1000);
+    expect(store.capabilities.ttlGranularityMs).toBe(1);
+    expect(store.autoRemove).toBe('disabled');
+    const configured = make({ mongoUrl: URL, dbName: 'app', collectionName: 'web.sessions', ttl: 60, autoRemove: 'interval', autoRemoveInterval: 0.5, touchAfter: 10, stringify: false, mongoOptions: { maxPoolSize: 3 } });
+    expect(configured.capabilities.defaultTtlMs).toBe(60_000);
+    expect(configured.autoRemove).toBe('interval');
+    expect(make({ mongoUrl: URL }).autoRemove).toBe('pending');
+  });
+
+  it('does not reject a clientPromise unhandled, and reports its failure through each call', async () => {
+    const store = make({ clientPromise: Promise.reject(new Error('no client today')), autoRemove: 'disabled' });
+    await expect(store.get('sid')).rejects.toThrow('MongoStore.get failed: no client today');
+  });
+});
