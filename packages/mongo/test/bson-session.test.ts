@@ -24,7 +24,7 @@ describe('stringify: false key encoding', () => {
   it('produces keys that BSON serializes and a server accepts (no NUL, no ".", no leading "$")', () => {
     for (const key of ['a.b', '$x', 'a\u0000b', '\uD800']) {
       const encoded = encodeKey(key);
-      expect(encoded).not.toMatch(/[.\u0000]|^\$/);
+      expect(encoded.includes('.') || encoded.includes('\u0000') || encoded.startsWith('$')).toBe(false);
       expect(() => BSON.serialize({ [encoded]: 1 })).not.toThrow();
     }
   });
