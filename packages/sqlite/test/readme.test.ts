@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3';
+import type { Express } from 'express';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../src/index';
+import { session, sid, tempDatabaseDir } from './helpers';
+
+/** The README's code, run as written: only file names (and the port) are swapped for temporary ones. */
+const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+const blocks = (lang: string) => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+const files = tempDatabaseDir();
+// Inside the package, so the example's imports (express, express-session) resolve as in an app.
+const scratch = fileURLToPath(new URL('./.tmp/', import.meta.url));
+mkdirSync(scratch, { recursive: true });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function swap(code: string, from: string, to: string): string {
+  expect(code).toContain(from);
+  return code.replace(from, to);
+}
+
+async function runModule(name: string, code: string): Promise<Record<string, unknown>> {
+  const path = `${scratch}${name}.ts`;
+  writeFileSync(path, code);
+  return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Record<string, unknown>;
+}
+
+describe('README', () => {
+  it('the usage example keeps a visit counter in SQLite', async () => {
+    const [usage] = blocks('ts');
+    let code = swap(usage!, "filename: 'sessions.db'", `filename: ${JSON.stringify(files.path())}`);
+    code = swap(code, 'app.listen(3000);', 'export { app };');
+    const { app } = (await runModule('usage', code)) as { app: Express };
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const first = await fetch(url);
+      expect(await first.text()).toBe('views: 1');
+      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
+      const second = await fetch(url, { headers: { cookie } });
+      expect(await second.text()).toBe('views: 2');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('the shared-database example leaves the database open and in WAL', async () => {
+    const [, shared] = blocks('ts');
+    const path = files.path();
+    let code = swap(shared!, "new Database('app.db')", `new Database(${JSON.stringify(path)})`);
+    code = `import { SqliteStore } from '@session-stores/sqlite';\n${code}\nexport { db, store };`;
+    const { db, store } = (await runModule('shared', code)) as { db: Database.Database; store: SqliteStore };
+    await store.close();
+    expect(db.open).toBe(true);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+
+  it('the connect-sqlite3 migration copies live sessions into the default layout', async () => {
+    const path = files.path();
+    const [, , connectExample] = blocks('ts');
+    const code = `import { SqliteStore } from '@session-stores/sqlite';\nexport const store = ${swap(connectExample!, "'./sessions.db'", JSON.stringify(path)).trim()}`;
+    const { store: old } = (await runModule('connect', code)) as { store: SqliteStore };
+    const live = sid();
+    const value = session(60_000, { user: 'ada' });
+    await old.set(live, value as never);
+    await old.set(sid(), session(60_000) as never);
+    old.db.prepare('UPDATE sessions SET expired = ? WHERE sid != ?').run(Date.now() - 1, live);
+    await old.close();
+
+    const migration = blocks('sql').find((sql) => sql.includes('INSERT INTO new_sessions'))!;
+    const db = new Database(path);
+    db.exec(migration);
+    db.close();
+    const migrated = new SqliteStore({ filename: path, table: 'new_sessions', pruneInterval: false });
+    expect(await migrated.ids()).toEqual([live]);
+    expect(await migrated.get(live)).toEqual(value);
+    await migrated.close();
+  });
+
+  it('the data layout shown is the one the store creates', () => {
+    const db = new Database(files.path());
+    new SqliteStore({ db, pruneInterval: false });
+    new SqliteStore({ db, table: 'legacy', layout: 'connect-sqlite3', pruneInterval: false });
+    const schema = db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").pluck().all() as string[];
+    const shown = blocks('sql').filter((sql) => sql.startsWith('CREATE TABLE IF NOT EXISTS "sessions"'));
+    expect(shown).toHaveLength(2);
+    const normalize = (sql: string) => sql.replace(/ IF NOT EXISTS/g, '').trim().split(';\n').map((s) => s.replace(/;$/, ''));
+    expect(schema.slice(0, 2)).toEqual(normalize(shown[0]!));
+    expect(schema.slice(2)).toEqual(normalize(shown[1]!).map((s) => s.replaceAll('sessions', 'legacy')));
+    db.close();
+  });
+});
