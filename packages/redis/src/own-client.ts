@@ -68,21 +68,31 @@ export function createOwnClient(source: Exclude<ClientSource, { kind: 'client' }
   return client;
 }
 
-/** Closes a client the store made: politely when Redis answers, at once when it does not. */
+/** Closes a client the store made, politely when Redis answers, at once when it does not; resolves once it has ended. */
 export async function closeOwnClient(client: RedisClient, waitMs: number): Promise<void> {
   if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  try {
+    await withinMs(client.quit(), waitMs);
+  } catch {
+    // Redis is unreachable: nothing to say goodbye to.
+  }
+  // quit() may have ended it meanwhile; TypeScript still sees the status narrowed above.
+  if ((client.status as string) === 'end') return;
+  client.disconnect();
+  await withinMs(ended, waitMs);
+}
+
+/** `promise`, or undefined once `ms` have passed. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, waitMs);
+  const gaveUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms);
     timer.unref();
   });
   try {
-    await Promise.race([client.quit().then(() => undefined), gaveUp]);
-  } catch {
-    // Redis is unreachable: nothing to say goodbye to.
+    return await Promise.race([promise, gaveUp]);
   } finally {
     clearTimeout(timer);
-    // quit() may have ended it meanwhile; TypeScript still sees the status narrowed above.
-    if ((client.status as string) !== 'end') client.disconnect();
   }
 }

@@ -1,0 +1,47 @@
+import { Redis } from 'ioredis';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expiresOf, redisAt, session, sid, type TestRedis } from './helpers';
+import { startLocalRedisWithConfig } from './harness';
+
+// A Redis 7 that answers PEXPIRETIME like Redis 6.2 does: "unknown command".
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = redisAt(await startLocalRedisWithConfig(['rename-command PEXPIRETIME ""']));
+});
+
+const closeTo = (iso: string, expected: number) => Math.abs(Date.parse(iso) - expected);
+
+describe('RedisStore on a Redis without PEXPIRETIME (before 7.0)', () => {
+  it('the server really lacks PEXPIRETIME', async () => {
+    await expect(redis.admin.pexpiretime('x')).rejects.toThrow(/unknown command/);
+  });
+
+  it('get(sid) falls back to PTTL plus the local clock, once, and keeps working', async () => {
+    const client = new Redis(redis.server.url);
+    try {
+      const store = redis.store({ client });
+      const id = sid();
+      const data = session(60_000, { n: 1 });
+      await store.set(id, data);
+      const first = await store.get(id);
+      expect(first).toMatchObject({ n: 1 });
+      expect(closeTo(expiresOf(first), Date.parse(expiresOf(data)))).toBeLessThan(50);
+      const touched = session(120_000);
+      await store.touch(id, touched);
+      expect(closeTo(expiresOf(await store.get(id)), Date.parse(expiresOf(touched)))).toBeLessThan(50);
+      expect(await store.get(sid())).toBeNull();
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('all() reads expiries with PTTL too', async () => {
+    const store = redis.store();
+    const ids = [sid(), sid()];
+    const data = session(60_000);
+    for (const id of ids) await store.set(id, data);
+    const all = await store.all();
+    expect(all.map((s) => s.id).sort()).toEqual([...ids].sort());
+    for (const entry of all) expect(closeTo(entry.cookie.expires as unknown as string, Date.parse(expiresOf(data)))).toBeLessThan(50);
+  });
+});
