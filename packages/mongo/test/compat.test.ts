@@ -20,7 +20,8 @@ const call = <T>(run: (cb: Cb<T>) => void) =>
 
 /** A session as express-session hands it to stores: a real Cookie, and user data. */
 function liveSession(data: Record<string, unknown>, maxAge = 60_000): SessionData {
-  const cookie = new session.Cookie({ maxAge, httpOnly: true, path: '/' });
+  // The typings omit the constructor's options argument, which express-session itself passes.
+  const cookie = new (session.Cookie as unknown as new (options: object) => session.Cookie)({ maxAge, httpOnly: true, path: '/' });
   return { cookie, ...data } as unknown as SessionData;
 }
 
