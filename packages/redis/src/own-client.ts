@@ -87,7 +87,7 @@ export async function closeOwnClient(client: RedisClient, waitMs: number): Promi
 async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const gaveUp = new Promise<undefined>((resolve) => {
-    timer = setTimeout(resolve, ms);
+    timer = setTimeout(() => resolve(undefined), ms);
     timer.unref();
   });
   try {

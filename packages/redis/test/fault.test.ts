@@ -50,7 +50,9 @@ describe('RedisStore when Redis is killed under load', () => {
       const workers = Array.from({ length: WORKERS }, async (_, worker) => {
         const id = `w${worker}-${sid()}`;
         while (running) {
-          await call(() => store.set(id, session(60_000, { worker })));
+          await call(async () => {
+            await store.set(id, session(60_000, { worker }));
+          });
           await call(() => store.get(id));
         }
       });

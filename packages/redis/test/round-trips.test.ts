@@ -68,7 +68,9 @@ describe('RedisStore round trips', () => {
     const store = redis.store({ client });
     const id = sid();
     const data = session(60_000);
-    const { writes, commands } = await observe(store, () => store.set(id, data));
+    const { writes, commands } = await observe(store, async () => {
+      await store.set(id, data);
+    });
     expect(writes).toBe(1);
     expect(commands).toEqual([['SET', `${store.prefix}${id}`, JSON.stringify(data), 'PXAT', String(Date.parse(data.cookie.expires as unknown as string))]]);
   });
@@ -78,7 +80,9 @@ describe('RedisStore round trips', () => {
     const id = sid();
     await store.set(id, session(60_000));
     const touched = session(120_000);
-    const { writes, commands } = await observe(store, () => store.touch(id, touched));
+    const { writes, commands } = await observe(store, async () => {
+      await store.touch(id, touched);
+    });
     expect(writes).toBe(1);
     expect(commands).toEqual([['PEXPIREAT', `${store.prefix}${id}`, String(Date.parse(touched.cookie.expires as unknown as string))]]);
   });
@@ -87,7 +91,9 @@ describe('RedisStore round trips', () => {
     const store = redis.store({ client });
     const id = sid();
     await store.set(id, session(60_000));
-    const { writes, commands } = await observe(store, () => store.destroy(id));
+    const { writes, commands } = await observe(store, async () => {
+      await store.destroy(id);
+    });
     expect(writes).toBe(1);
     expect(commands).toEqual([['UNLINK', `${store.prefix}${id}`]]);
   });
