@@ -6,18 +6,17 @@ import { isCluster, prefixPattern, scanKeyPages } from './key-scan';
 import { DEFAULT_TTL_SECONDS, resolveRedisOptions, type RedisClient, type RedisStoreOptions } from './options';
 import { closeOwnClient, createOwnClient } from './own-client';
 import { RecordReader } from './record-reader';
-
-/** Replaces a value only if it is still the one that was read, keeping the key's expiry. */
-const COMPARE_AND_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL') end return false`;
+import { COMPARE_AND_SET, TOUCH_COOKIE } from './touch-scripts';
 
 /**
  * An express-session store on Redis through ioredis: standalone, Sentinel or Cluster.
  *
  * Layout (the same as connect-redis, so apps can switch either way without logging anyone
  * out): one string key `prefix + sid` per session, holding the serialized session, expiring
- * when the session does. The key's own expiry, set to the millisecond with `PXAT` and
- * `PEXPIREAT`, is the truth: `get` reads it with the value and returns it as `cookie.expires`,
- * and `touch` moves only it, so the stored data is never overwritten by touch's stale copy.
+ * when the session does. The key's own expiry, set to the millisecond with `SET .. PXAT`, is
+ * the truth: `get` reads it with the value (`PEXPIRETIME`) and returns it as `cookie.expires`.
+ * `touch` replaces only the stored cookie and the key's expiry in one atomic script, so the
+ * stored data is never overwritten by touch's possibly stale copy (see touch-scripts.ts).
  */
 export class RedisStore extends SessionStoreBase {
   /** The ioredis client the store uses (yours, or the one it made). */
@@ -32,6 +31,8 @@ export class RedisStore extends SessionStoreBase {
   /** The client's own ioredis `keyPrefix`: it applies to keys we send, but not to SCAN patterns or the keys SCAN returns. */
   private readonly clientKeyPrefix: string;
   private readonly stopFollowing: () => void;
+  /** Whether touch may splice the cookie into the stored JSON (plain JSON only: not a custom serializer's format, not encrypted). */
+  private readonly splicesCookie: boolean;
 
   constructor(options: RedisStoreOptions) {
     super({ storeName: 'RedisStore', defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
@@ -40,6 +41,7 @@ export class RedisStore extends SessionStoreBase {
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
     this.ownsClient = resolved.source.kind !== 'client';
+    this.splicesCookie = (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
     this.client = resolved.source.kind === 'client' ? resolved.source.client : createOwnClient(resolved.source, this.operationTimeoutMs);
     this.clientKeyPrefix = String(this.client.options.keyPrefix ?? '');
     this.stopFollowing = followConnection(this.client, {
@@ -66,19 +68,16 @@ export class RedisStore extends SessionStoreBase {
   }
 
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
-    // PEXPIREAT never creates a key: touching a destroyed or expired session leaves it gone (clause 21).
-    if (!this.disableTTL) {
-      await this.client.pexpireat(this.key(sid), Math.ceil(expiresAt));
-      return;
-    }
-    // Without key expiry the expiry lives only in the stored cookie: rewrite that cookie, and
-    // nothing else, unless a concurrent write got there first (it carries a fresh cookie anyway).
     const key = this.key(sid);
-    const stored = await this.client.get(key);
-    if (stored === null) return;
-    const rewritten = this.rewriteCookie('touch', sid, stored, session);
+    const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
+    const cookie = this.splicesCookie ? JSON.stringify(session.cookie ?? null) : '';
+    const outcome = await TOUCH_COOKIE.run(this.client, [key], [cookie, expiry]);
+    if (typeof outcome !== 'string') return;
+    // The script could not splice: rewrite the cookie here (core decodes with the store's
+    // serializer and cipher), and write it only if nothing changed the session meanwhile.
+    const rewritten = this.rewriteCookie('touch', sid, outcome, session);
     if (rewritten === null) return;
-    await this.client.eval(COMPARE_AND_SET, 1, key, stored, rewritten);
+    await COMPARE_AND_SET.run(this.client, [key], [outcome, rewritten, expiry]);
   }
 
   protected async deleteRecord(sid: string): Promise<void> {

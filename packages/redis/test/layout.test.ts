@@ -45,19 +45,66 @@ describe('RedisStore layout and expiry', () => {
     expect(expiresOf(await store.get(id))).toBe(new Date(moved).toISOString());
   });
 
-  it('touch(sid) moves only the key expiry and never writes its stale copy of the session', async () => {
+  it('touch(sid) replaces only the stored cookie and the key expiry, never writing its stale copy of the data', async () => {
     const store = redis.store();
     const id = sid();
-    await store.set(id, session(60_000, { n: 1 }));
-    const stored = await redis.admin.get(`${store.prefix}${id}`);
+    const data = session(60_000, { n: 1, text: 'a } "cookie": { ] \\ " }' });
+    await store.set(id, data);
     const stale = session(600_000, { n: 0, gone: true });
+    stale.cookie.originalMaxAge = 600_000;
     await store.touch(id, stale);
-    expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(stored);
+    const raw = JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!);
+    expect(raw).toEqual({ ...JSON.parse(JSON.stringify(data)), cookie: JSON.parse(JSON.stringify(stale.cookie)) });
     expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(stale)));
     const loaded = await store.get(id);
-    expect(loaded).toMatchObject({ n: 1 });
+    expect(loaded).toMatchObject({ n: 1, text: data.text, cookie: { originalMaxAge: 600_000 } });
     expect(loaded).not.toHaveProperty('gone');
     expect(expiresOf(loaded)).toBe(expiresOf(stale));
+  });
+
+  it('touch(sid) splices the cookie without reformatting anything else in the stored JSON', async () => {
+    const store = redis.store();
+    const id = sid();
+    const data = session(60_000, { big: 9007199254740991, float: 0.1, empty: [], obj: {}, s: '\u2028 "} é 🎉' });
+    // Braces, quotes and backslashes inside the cookie's own strings must not end it early.
+    (data.cookie as unknown as { path: string }).path = '/we}ird"\\pa{th]';
+    await store.set(id, data);
+    const before = (await redis.admin.get(`${store.prefix}${id}`))!;
+    const touched = session(120_000);
+    await store.touch(id, touched);
+    const after = (await redis.admin.get(`${store.prefix}${id}`))!;
+    const cookieJson = JSON.stringify(data.cookie);
+    expect(before.startsWith(`{"cookie":${cookieJson}`)).toBe(true);
+    expect(after).toBe(`{"cookie":${JSON.stringify(touched.cookie)}${before.slice(`{"cookie":${cookieJson}`.length)}`);
+  });
+
+  it('touch(sid) of a session whose cookie is not its first key (written by another tool) rewrites it with a compare-and-set', async () => {
+    const store = redis.store();
+    const id = sid();
+    const key = `${store.prefix}${id}`;
+    const written = session(60_000);
+    await redis.admin.set(key, JSON.stringify({ n: 1, cookie: written.cookie }), 'PX', 60_000);
+    const touched = session(120_000, { n: 0 });
+    await store.touch(id, touched);
+    expect(JSON.parse((await redis.admin.get(key))!)).toEqual({ n: 1, cookie: JSON.parse(JSON.stringify(touched.cookie)) });
+    expect(await redis.admin.pexpiretime(key)).toBe(Date.parse(expiresOf(touched)));
+  });
+
+  it.each([
+    ['encryption', { encryption: { secret: 'a secret of at least sixteen characters' } }],
+    ['a custom serializer', { serializer: { stringify: (value: unknown) => `v1:${JSON.stringify(value)}`, parse: (text: string) => JSON.parse(text.slice(3)) } }],
+  ])('touch(sid) with %s rewrites the cookie through the store\'s own encoding, keeping the data', async (_, options) => {
+    const store = redis.store(options);
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1, secretish: 'visible only to the store' }));
+    const touched = session(120_000, { n: 0 });
+    touched.cookie.originalMaxAge = 120_000;
+    await store.touch(id, touched);
+    const raw = (await redis.admin.get(`${store.prefix}${id}`))!;
+    if ('encryption' in options) expect(raw).not.toContain('visible only');
+    else expect(raw.startsWith('v1:')).toBe(true);
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
+    expect(await store.get(id)).toEqual({ ...JSON.parse(JSON.stringify(touched)), n: 1, secretish: 'visible only to the store' });
   });
 
   it('touch(sid) then save() of the loaded session keeps the touched expiry (no silent logout)', async () => {

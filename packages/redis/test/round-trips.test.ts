@@ -75,16 +75,19 @@ describe('RedisStore round trips', () => {
     expect(commands).toEqual([['SET', `${store.prefix}${id}`, JSON.stringify(data), 'PXAT', String(Date.parse(data.cookie.expires as unknown as string))]]);
   });
 
-  it('touch is one round trip: PEXPIREAT key expiresAt', async () => {
+  it('touch is one round trip: EVALSHA of the script that replaces the cookie and sets PXAT', async () => {
     const store = redis.store({ client });
     const id = sid();
     await store.set(id, session(60_000));
+    await store.touch(id, session(90_000)); // The server learns the script (NOSCRIPT, then EVAL) once.
     const touched = session(120_000);
     const { writes, commands } = await observe(store, async () => {
       await store.touch(id, touched);
     });
     expect(writes).toBe(1);
-    expect(commands).toEqual([['PEXPIREAT', `${store.prefix}${id}`, String(Date.parse(touched.cookie.expires as unknown as string))]]);
+    expect(commands.map((args) => args[0])).toEqual(['EVALSHA', 'GET', 'SET']);
+    expect(commands[0]!.slice(2)).toEqual(['1', `${store.prefix}${id}`, JSON.stringify(touched.cookie), String(Date.parse(touched.cookie.expires as unknown as string))]);
+    expect(commands[2]!.slice(3)).toEqual(['PXAT', String(Date.parse(touched.cookie.expires as unknown as string))]);
   });
 
   it('destroy is one round trip: UNLINK key', async () => {
