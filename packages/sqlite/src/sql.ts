@@ -12,8 +12,10 @@ export interface StoreSql {
   get: string;
   upsert: string;
   touch: string;
-  /** Touch that also rewrites `cookie.expires` inside the stored JSON, when it holds a date. */
+  /** Touch that also replaces the cookie inside the stored JSON with the touched one. */
   touchWithCookie: string;
+  /** Replaces payload and expiry of a row, for touches that rewrite the cookie in JavaScript. */
+  rewrite: string;
   destroy: string;
   firstPage: string;
   nextPage: string;
@@ -37,10 +39,11 @@ export function buildSql(tableName: string, layout: Layout): StoreSql {
   // the expiry index (which would need a sort of every live row to honour ORDER BY sid).
   const liveUnindexed = `+${expiry} > ?`;
   const columns = `sid, sess, ${expiry} AS expiry`;
-  // json_set is applied only to valid JSON whose cookie.expires is a string, so a corrupt row or
-  // a browser-session cookie (null, false) is left byte for byte as it was. CASE evaluates only
-  // the branch it takes, so json_type never sees invalid JSON.
-  const sessWithCookie = `CASE WHEN json_valid(sess) THEN CASE WHEN json_type(sess, '$.cookie.expires') = 'text' THEN json_set(sess, '$.cookie.expires', ?) ELSE sess END ELSE sess END`;
+  // json_set is applied only to valid JSON that has a cookie already, so a corrupt or foreign
+  // row is left byte for byte as it was. CASE evaluates only the branch it takes, so json_type
+  // never sees invalid JSON. SQLite keeps the text of every other value as it was written
+  // (escapes, number spellings, key order), which test/touch-cookie.test.ts checks.
+  const sessWithCookie = `CASE WHEN json_valid(sess) THEN CASE WHEN json_type(sess, '$.cookie') IS NOT NULL THEN json_set(sess, '$.cookie', json(?)) ELSE sess END ELSE sess END`;
   return {
     createTable: layout.createTableSql(table),
     createIndex: `CREATE INDEX IF NOT EXISTS ${index} ON ${table} (${expiry})`,
@@ -48,6 +51,7 @@ export function buildSql(tableName: string, layout: Layout): StoreSql {
     upsert: `INSERT INTO ${table} (sid, sess, ${expiry}) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, ${expiry} = excluded.${expiry}`,
     touch: `UPDATE ${table} SET ${expiry} = ? WHERE sid = ? AND ${live}`,
     touchWithCookie: `UPDATE ${table} SET ${expiry} = ?, sess = ${sessWithCookie} WHERE sid = ? AND ${live}`,
+    rewrite: `UPDATE ${table} SET sess = ?, ${expiry} = ? WHERE sid = ?`,
     destroy: `DELETE FROM ${table} WHERE sid = ?`,
     firstPage: `SELECT ${columns} FROM ${table} WHERE ${liveUnindexed} ORDER BY sid LIMIT ?`,
     nextPage: `SELECT ${columns} FROM ${table} WHERE sid > ? AND ${liveUnindexed} ORDER BY sid LIMIT ?`,

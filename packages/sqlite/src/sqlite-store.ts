@@ -1,5 +1,4 @@
 import {
-  cookieExpiresAt,
   type DecodeErrorEvent,
   ONE_DAY_SECONDS,
   SessionStoreBase,
@@ -108,18 +107,33 @@ export class SqliteStore extends SessionStoreBase {
     this.prepared().upsert.run(sid, payload, this.encodeExpiry(expiresAt));
   }
 
+  /**
+   * Moves the expiry and replaces the stored cookie with the touched one (clause 20 lets touch
+   * change the cookie, and only it): an app that changes `req.session.cookie.maxAge` without
+   * touching the data gets a touch, not a set, and must find its new cookie on the next request.
+   * Plain JSON is patched in SQL with json_set; encrypted or custom-serialized sessions are
+   * decoded, patched and re-encoded inside one immediate transaction.
+   */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
     if (!isWellFormed(sid)) return;
     const statements = this.prepared();
+    const expiry = this.encodeExpiry(expiresAt);
     const now = this.encodeExpiry(Date.now());
-    const cookieExpiry = this.settings.plainJson ? cookieExpiresAt(session) : null;
-    if (cookieExpiry !== null && !Number.isNaN(cookieExpiry)) {
-      // Keeps the stored cookie.expires true as well, for whatever reads the table directly
-      // (the store users migrate from, admin tools): `get` already answers from the column.
-      const cookieIso = new Date(clampExpiry(cookieExpiry)).toISOString();
-      statements.touchWithCookie.run(this.encodeExpiry(expiresAt), cookieIso, sid, now);
+    const cookieJson = touchedCookieJson(session);
+    if (cookieJson === undefined) {
+      statements.touch.run(expiry, sid, now);
+    } else if (this.settings.plainJson) {
+      statements.touchWithCookie.run(expiry, cookieJson, sid, now);
     } else {
-      statements.touch.run(this.encodeExpiry(expiresAt), sid, now);
+      this.db
+        .transaction(() => {
+          const row = statements.get.get(sid, now) as Row | undefined;
+          if (!row) return;
+          const rewritten = this.rewriteCookie('touch', sid, payloadText(row.sess), session);
+          if (rewritten === null) statements.touch.run(expiry, sid, now);
+          else statements.rewrite.run(rewritten, expiry, sid);
+        })
+        .immediate();
     }
   }
 
@@ -201,6 +215,7 @@ export class SqliteStore extends SessionStoreBase {
       upsert: prepare(sql.upsert),
       touch: prepare(sql.touch),
       touchWithCookie: prepare(sql.touchWithCookie),
+      rewrite: prepare(sql.rewrite),
       destroy: prepare(sql.destroy),
       firstPage: prepare(sql.firstPage),
       nextPage: prepare(sql.nextPage),
@@ -268,6 +283,18 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
+}
+
+/** The touched cookie as JSON, or undefined when the session has none to store. */
+function touchedCookieJson(session: SessionData): string | undefined {
+  const cookie = (session as { cookie?: unknown }).cookie;
+  if (typeof cookie !== 'object' || cookie === null) return undefined;
+  try {
+    const text: unknown = JSON.stringify(cookie);
+    return typeof text === 'string' ? text : undefined;
+  } catch (error) {
+    throw storeError(STORE_NAME, 'touch', StoreErrorCode.serialize, `the cookie cannot be serialized: ${(error as Error).message}`, error);
+  }
 }
 
 function clampExpiry(epochMs: number): number {

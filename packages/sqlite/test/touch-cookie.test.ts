@@ -4,9 +4,10 @@ import { SqliteStore, type SqliteStoreOptions } from '../src/index';
 import { session, sid, tempDatabaseDir } from './helpers';
 
 /**
- * touch keeps the `cookie.expires` inside the stored JSON true (with SQLite's json_set), so a
- * reader of the raw table (the store users migrate from, admin tools) sees the real expiry.
- * SQLite's JSON functions must then keep every other byte as JSON.stringify wrote it.
+ * touch replaces the cookie stored inside the session with the touched one (and nothing else),
+ * so the stored cookie stays true for `get`, for a later `req.session.save()`, and for whatever
+ * reads the table directly. Plain JSON is patched with SQLite's json_set, which must keep every
+ * other byte as JSON.stringify wrote it.
  */
 const files = tempDatabaseDir();
 const opened: SqliteStore[] = [];
@@ -21,7 +22,7 @@ function makeStore(options: Partial<SqliteStoreOptions> = {}): SqliteStore {
 }
 
 const asSession = (value: unknown) => value as SessionData;
-const rawSess = (store: SqliteStore, id: string) => store.db.prepare('SELECT sess FROM sessions WHERE sid = ?').pluck().get(id) as string;
+const rawRow = (store: SqliteStore, id: string) => store.db.prepare('SELECT sess, expire FROM sessions WHERE sid = ?').get(id) as { sess: string; expire: string };
 
 function awkwardData(): Record<string, unknown> {
   const data: Record<string, unknown> = {
@@ -41,20 +42,37 @@ function awkwardData(): Record<string, unknown> {
   return data;
 }
 
-describe('touch and the stored cookie.expires', () => {
-  it('rewrites only cookie.expires: every other byte of the stored JSON stays as written', async () => {
+/** What the stored text must become: the written JSON with only its cookie swapped. */
+function withCookie(original: { cookie: object }, cookie: object): string {
+  const written = JSON.stringify(original);
+  expect(written.indexOf(JSON.stringify(original.cookie))).toBe('{"cookie":'.length);
+  return written.replace(JSON.stringify(original.cookie), JSON.stringify(cookie));
+}
+
+describe('touch and the stored cookie', () => {
+  it('replaces only the cookie: every other byte of the stored JSON stays as written', async () => {
     const store = makeStore();
     const id = sid();
     const original = session(60_000, awkwardData());
     await store.set(id, asSession(original));
     const later = session(600_000);
     await store.touch(id, asSession(later));
-    const written = JSON.stringify(original);
-    expect(written).toContain('"__proto__":{"polluted":true}');
-    expect(rawSess(store, id)).toBe(written.replace(original.cookie.expires, later.cookie.expires));
+    expect(JSON.stringify(original)).toContain('"__proto__":{"polluted":true}');
+    expect(rawRow(store, id).sess).toBe(withCookie(original, later.cookie));
     const got = (await store.get(id)) as unknown as Record<string, unknown>;
-    expect(JSON.stringify(got)).toBe(rawSess(store, id));
+    expect(JSON.stringify(got)).toBe(rawRow(store, id).sess);
     expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+  });
+
+  it('keeps the touched originalMaxAge (an app that changed cookie.maxAge without changing data)', async () => {
+    const store = makeStore();
+    const id = sid();
+    const original = session(60_000, { user: 'ada' });
+    await store.set(id, asSession(original));
+    const rememberMe = session(30 * 86_400_000);
+    await store.touch(id, asSession(rememberMe));
+    expect(await store.get(id)).toEqual({ ...original, cookie: rememberMe.cookie });
+    expect(rawRow(store, id).expire).toBe(rememberMe.cookie.expires);
   });
 
   it('keeps a 1 MiB session intact', async () => {
@@ -64,52 +82,67 @@ describe('touch and the stored cookie.expires', () => {
     await store.set(id, asSession(original));
     const later = session(600_000);
     await store.touch(id, asSession(later));
-    expect(rawSess(store, id)).toBe(JSON.stringify({ ...original, cookie: { ...original.cookie, expires: later.cookie.expires } }));
+    expect(rawRow(store, id).sess).toBe(withCookie(original, later.cookie));
   });
 
-  it('leaves a browser-session cookie (expires null) alone, moving only the expire column', async () => {
+  it('a browser-session cookie (expires null) stays as it is; the expire column moves', async () => {
     const store = makeStore();
     const id = sid();
     const original = { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' }, n: 1 };
     await store.set(id, asSession(original));
-    const before = store.db.prepare('SELECT expire FROM sessions WHERE sid = ?').pluck().get(id) as string;
+    const before = rawRow(store, id).expire;
     await new Promise((resolve) => setTimeout(resolve, 5));
     await store.touch(id, asSession(original));
-    expect(rawSess(store, id)).toBe(JSON.stringify(original));
-    const after = store.db.prepare('SELECT expire FROM sessions WHERE sid = ?').pluck().get(id) as string;
-    expect(after > before).toBe(true);
+    expect(rawRow(store, id).sess).toBe(JSON.stringify(original));
+    expect(rawRow(store, id).expire > before).toBe(true);
   });
 
-  it('leaves a corrupt row as it is and does not fail', async () => {
+  it('a corrupt row, or one without a cookie, is left as it is and touch does not fail', async () => {
     const store = makeStore();
-    const id = sid();
-    await store.set(id, asSession(session(60_000)));
-    store.db.prepare("UPDATE sessions SET sess = '{not json' WHERE sid = ?").run(id);
-    await store.touch(id, asSession(session(600_000)));
-    expect(rawSess(store, id)).toBe('{not json');
-    expect(await store.get(id)).toBeNull();
+    for (const stored of ['{not json', '["an","array"]', '{"n":1}']) {
+      const id = sid();
+      await store.set(id, asSession(session(60_000)));
+      store.db.prepare('UPDATE sessions SET sess = ? WHERE sid = ?').run(stored, id);
+      const later = session(600_000);
+      await store.touch(id, asSession(later));
+      expect(rawRow(store, id)).toEqual({ sess: stored, expire: later.cookie.expires });
+    }
   });
 
-  it('with encryption, touch never opens the payload: only the expire column moves', async () => {
+  it('with encryption, the cookie is replaced inside the encrypted payload', async () => {
     const store = makeStore({ encryption: { secret: 'a secret of at least sixteen bytes' } });
     const id = sid();
     const original = session(60_000, { secret: 'data' });
     await store.set(id, asSession(original));
-    const stored = rawSess(store, id);
+    const before = rawRow(store, id).sess;
     const later = session(600_000);
     await store.touch(id, asSession(later));
-    expect(rawSess(store, id)).toBe(stored);
-    expect(await store.get(id)).toEqual({ ...original, cookie: { ...original.cookie, expires: later.cookie.expires } });
+    const after = rawRow(store, id).sess;
+    expect(after).not.toBe(before);
+    expect(after).toMatch(/^\{"ss_encrypted":"v1\./);
+    expect(after).not.toContain('data');
+    expect(await store.get(id)).toEqual({ ...original, cookie: later.cookie });
   });
 
-  it('with a custom serializer, touch never rewrites the payload either', async () => {
-    const serializer = { stringify: (value: unknown) => JSON.stringify({ wrapped: value }), parse: (text: string) => (JSON.parse(text) as { wrapped: unknown }).wrapped };
+  it('with a custom serializer, the payload is rewritten through it', async () => {
+    const serializer = { stringify: (value: unknown) => `wrapped:${JSON.stringify(value)}`, parse: (text: string) => JSON.parse(text.slice('wrapped:'.length)) as unknown };
     const store = makeStore({ serializer });
     const id = sid();
     const original = session(60_000, { n: 1 });
     await store.set(id, asSession(original));
-    const stored = rawSess(store, id);
-    await store.touch(id, asSession(session(600_000)));
-    expect(rawSess(store, id)).toBe(stored);
+    const later = session(600_000);
+    await store.touch(id, asSession(later));
+    expect(rawRow(store, id).sess).toBe(`wrapped:${JSON.stringify({ ...original, cookie: later.cookie })}`);
+  });
+
+  it('with a custom serializer, an unreadable row keeps its payload and gets the new expiry', async () => {
+    const serializer = { stringify: (value: unknown) => `wrapped:${JSON.stringify(value)}`, parse: (text: string) => JSON.parse(text.slice('wrapped:'.length)) as unknown };
+    const store = makeStore({ serializer });
+    const id = sid();
+    await store.set(id, asSession(session(60_000)));
+    store.db.prepare("UPDATE sessions SET sess = 'garbage' WHERE sid = ?").run(id);
+    const later = session(600_000);
+    await store.touch(id, asSession(later));
+    expect(rawRow(store, id)).toEqual({ sess: 'garbage', expire: later.cookie.expires });
   });
 });
