@@ -1,0 +1,106 @@
+import { createRequire } from 'node:module';
+import expressSession from 'express-session';
+import type { Store } from 'express-session';
+import pg from 'pg';
+import { startHarnessServer } from '../servers';
+import { expiresAt } from '../session-expiry';
+import { loadOurStore, storeSubject, type BackendDefinition, type Subject, type SubjectContext } from '../subject';
+
+const require = createRequire(import.meta.url);
+
+/** Connections per subject: pg's default pool size, the same for all three. */
+const POOL_SIZE = 10;
+
+/**
+ * PostgreSQL: each subject gets its own pg.Pool of the same size and its own table. Ours and
+ * raw use the table ours creates (timestamptz(3) expiry, index on expire); the anchor creates
+ * its own (connect-pg-simple's layout). Pruning timers are off for both stores: the bench
+ * measures the requests, not a background job.
+ */
+export const postgresBackend: BackendDefinition = {
+  name: 'postgres',
+  anchorLabel: 'connect-pg-simple 10.0.0',
+  oursLabel: '@session-stores/postgres',
+  rawLabel: 'pg, one named (prepared) statement per operation',
+
+  async startServer() {
+    const { startPostgres } = await import('@session-stores/conformance/harness');
+    return startHarnessServer('postgres', () => startPostgres(), async (server) => {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+        return `PostgreSQL ${rows[0]?.server_version ?? '?'}`;
+      } finally {
+        await client.end();
+      }
+    });
+  },
+
+  async createSubject(kind, context) {
+    if (kind === 'ours') return ours(context);
+    if (kind === 'anchor') return anchor(context);
+    return raw(context);
+  },
+};
+
+const table = (kind: string, context: SubjectContext) => `${kind}_${context.namespace}`;
+
+function newPool(context: SubjectContext): pg.Pool {
+  const pool = new pg.Pool({ connectionString: context.server.url, max: POOL_SIZE });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+async function ours(context: SubjectContext): Promise<Subject> {
+  type Ctor = new (options: { pool: pg.Pool; tableName: string; createTableIfMissing: boolean; pruneSessionInterval: false }) => Store & { close(): Promise<void> };
+  const PostgresStore = await loadOurStore<Ctor>('@session-stores/postgres', 'PostgresStore', () => import('@session-stores/postgres'));
+  const pool = newPool(context);
+  const store = new PostgresStore({ pool, tableName: table('ours', context), createTableIfMissing: true, pruneSessionInterval: false });
+  return storeSubject('ours', postgresBackend.oursLabel, store, async () => {
+    await store.close();
+    await pool.end();
+  });
+}
+
+async function anchor(context: SubjectContext): Promise<Subject> {
+  const factory = require('connect-pg-simple') as (session: typeof expressSession) => new (options: Record<string, unknown>) => Store & { close(): void };
+  const PGStore = factory(expressSession);
+  const pool = newPool(context);
+  const store = new PGStore({ pool, tableName: table('anchor', context), createTableIfMissing: true, pruneSessionInterval: false });
+  return storeSubject('anchor', postgresBackend.anchorLabel, store, async () => {
+    store.close();
+    await pool.end();
+  }, { enumerationNote: 'connect-pg-simple has no all() and no length()' });
+}
+
+async function raw(context: SubjectContext): Promise<Subject> {
+  const pool = newPool(context);
+  const name = `"${table('raw', context)}"`;
+  await pool.query(`CREATE TABLE IF NOT EXISTS ${name} (sid varchar COLLATE "C" NOT NULL PRIMARY KEY, sess json NOT NULL, expire timestamptz(3) NOT NULL)`);
+  await pool.query(`CREATE INDEX IF NOT EXISTS ${table('raw', context)}_expire ON ${name} (expire)`);
+  const at = (parameter: string) => `to_timestamp(${parameter}::float8 / 1000)`;
+  const statement = (label: string, text: string) => ({ name: `bench_raw_${context.namespace}_${label}`, text });
+  const select = statement('get', `SELECT sess::text AS sess FROM ${name} WHERE sid = $1 AND expire > ${at('$2')}`);
+  const upsert = statement('set', `INSERT INTO ${name} (sid, sess, expire) VALUES ($1, $2, ${at('$3')}) ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`);
+  const update = statement('touch', `UPDATE ${name} SET expire = ${at('$2')} WHERE sid = $1 AND expire > ${at('$3')}`);
+  const remove = statement('destroy', `DELETE FROM ${name} WHERE sid = $1`);
+  return {
+    kind: 'raw',
+    label: postgresBackend.rawLabel,
+    get: async (sid) => {
+      const { rows } = await pool.query<{ sess: string }>({ ...select, values: [sid, Date.now()] });
+      return rows[0] ? (JSON.parse(rows[0].sess) as unknown) : null;
+    },
+    set: async (sid, session) => {
+      await pool.query({ ...upsert, values: [sid, JSON.stringify(session), expiresAt(session)] });
+    },
+    touch: async (sid, session) => {
+      await pool.query({ ...update, values: [sid, expiresAt(session), Date.now()] });
+    },
+    destroy: async (sid) => {
+      await pool.query({ ...remove, values: [sid] });
+    },
+    close: () => pool.end(),
+  };
+}

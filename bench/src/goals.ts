@@ -1,0 +1,50 @@
+import type { BackendResult, Goal, RatioStat } from './results';
+
+const WRITES = new Set(['set', 'touch', 'destroy']);
+
+function goal(backend: BackendResult, kind: Goal['kind'], measurement: string, threshold: number, stat: RatioStat | null): Goal {
+  const ratio = stat ? Math.round(stat.median * 1000) / 1000 : null;
+  return {
+    backend: backend.backend,
+    kind,
+    measurement,
+    threshold,
+    ratio,
+    met: ratio === null ? null : ratio >= threshold,
+    range: stat ? [Math.round(stat.min * 1000) / 1000, Math.round(stat.max * 1000) / 1000] : null,
+  };
+}
+
+/**
+ * The goals of the benchmark, each checked on the median of per-round ratios of one run:
+ * - ours at least as fast as the anchor on every operation (get/set/touch/destroy at each
+ *   concurrency, all/length at each size where the anchor has them, and end to end);
+ * - ours at least 0.9 times the raw driver on get, set, touch and destroy at concurrency 64;
+ * - SQLite writes (set, touch, destroy) at least 20 times the anchor's.
+ * A goal whose ratio could not be measured has `met: null`.
+ */
+export function evaluateGoals(backends: readonly BackendResult[]): Goal[] {
+  const goals: Goal[] = [];
+  for (const backend of backends) {
+    if (backend.status === 'not measured' && backend.operations.length === 0 && backend.enumeration.length === 0) continue;
+    for (const row of backend.operations) {
+      goals.push(goal(backend, 'ours >= anchor', `${row.operation} c${row.concurrency}`, 1, row.oursOverAnchor));
+    }
+    for (const row of backend.enumeration) {
+      if (row.subjects.anchor?.unsupported !== undefined) continue;
+      goals.push(goal(backend, 'ours >= anchor', `${row.operation} ${row.size}`, 1, row.speedOursOverAnchor));
+    }
+    if (backend.endToEnd) goals.push(goal(backend, 'ours >= anchor', 'end to end', 1, backend.endToEnd.oursOverAnchor));
+    for (const row of backend.operations) {
+      if (row.concurrency !== 64) continue;
+      goals.push(goal(backend, 'ours >= 0.9 x raw at c64', `${row.operation} c64`, 0.9, row.oursOverRaw));
+    }
+    if (backend.backend === 'sqlite') {
+      for (const row of backend.operations) {
+        if (!WRITES.has(row.operation)) continue;
+        goals.push(goal(backend, 'sqlite writes >= 20 x anchor', `${row.operation} c${row.concurrency}`, 20, row.oursOverAnchor));
+      }
+    }
+  }
+  return goals;
+}

@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+import { BACKENDS, type BackendName } from './subject';
+
+export const SUITES = ['ops', 'enumeration', 'e2e'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+export interface BenchOptions {
+  backends: BackendName[];
+  suites: SuiteName[];
+  /** Interleaved rounds of every measurement; medians are reported. */
+  rounds: number;
+  /** Rounds of the all/length measurements (each is a child process per store and size). */
+  enumerationRounds: number;
+  /** Per operation measurement: stop after this many ops or this many ms. */
+  opsAtConcurrency1: number;
+  opsAtConcurrency64: number;
+  maxMsPerMeasurement: number;
+  concurrencies: number[];
+  /** Numbers of stored sessions over which all() and length() are timed. */
+  enumerationSizes: number[];
+  /** autocannon run per store and round. */
+  e2eSeconds: number;
+  e2eConnections: number;
+  /** Results directory: latest.json, latest.md, latest.svg. */
+  outDir: string;
+  quick: boolean;
+  /** Exit 1 when any figure could not be measured (a failed call, a missing store): for the smoke run. */
+  check: boolean;
+}
+
+export const USAGE = `Usage: pnpm bench [flags]
+
+  --backends redis,sqlite     backends to measure (default: ${BACKENDS.join(',')})
+  --suites ops,enumeration,e2e  suites to run (default: all three)
+  --rounds N                  interleaved rounds, medians reported (default 5; --quick 1)
+  --enum-rounds N             rounds of all()/length() (default 3; --quick 1)
+  --sizes 10000,100000        sessions stored for all()/length() (default 10000,100000)
+  --ops N                     operations per measurement at concurrency 64 (default 20000; c1 gets a fifth)
+  --max-ms N                  time cap per measurement in ms (default 2000)
+  --e2e-seconds N             autocannon duration per store and round (default 5)
+  --quick                     smoke run: small sizes, 1 round, short runs
+  --out DIR                   results directory (default bench/results)
+  --check                     exit 1 if any figure could not be measured (smoke runs)
+  --help
+`;
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`--${name} expects a positive integer, got "${text}"`);
+  return value;
+}
+
+function list<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
+  if (text === undefined) return [...fallback];
+  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) throw new TypeError(`--${name}: unknown "${item}"; expected some of ${allowed.join(', ')}`);
+  }
+  if (items.length === 0) throw new TypeError(`--${name} expects a comma-separated list`);
+  return allowed.filter((item) => items.includes(item));
+}
+
+export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      backends: { type: 'string' },
+      suites: { type: 'string' },
+      rounds: { type: 'string' },
+      'enum-rounds': { type: 'string' },
+      sizes: { type: 'string' },
+      ops: { type: 'string' },
+      'max-ms': { type: 'string' },
+      'e2e-seconds': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  const ops64 = positiveInt('ops', values.ops, quick ? 2000 : 20_000);
+  const sizes = values.sizes === undefined ? (quick ? [1000] : [10_000, 100_000]) : values.sizes.split(',').map((size) => positiveInt('sizes', size.trim(), 1));
+  return {
+    backends: list('backends', values.backends, BACKENDS, BACKENDS),
+    suites: list('suites', values.suites, SUITES, SUITES),
+    rounds: positiveInt('rounds', values.rounds, quick ? 1 : 5),
+    enumerationRounds: positiveInt('enum-rounds', values['enum-rounds'], quick ? 1 : 3),
+    opsAtConcurrency1: Math.max(1, Math.round(ops64 / 5)),
+    opsAtConcurrency64: ops64,
+    maxMsPerMeasurement: positiveInt('max-ms', values['max-ms'], quick ? 500 : 2000),
+    concurrencies: [1, 64],
+    enumerationSizes: [...new Set(sizes)].sort((a, b) => a - b),
+    e2eSeconds: positiveInt('e2e-seconds', values['e2e-seconds'], quick ? 1 : 5),
+    e2eConnections: 32,
+    outDir: values.out ?? defaultOutDir,
+    quick,
+    check: values.check === true,
+  };
+}

@@ -1,0 +1,147 @@
+import type { BackendName, SubjectKind } from './subject';
+
+export const OPERATIONS = ['get', 'set', 'touch', 'destroy'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+export type EnumerationOperation = 'length' | 'all';
+
+/** A ratio measured round by round (both sides in the same round), and its median. */
+export interface RatioStat {
+  median: number;
+  min: number;
+  max: number;
+  perRound: number[];
+}
+
+export interface OpsSample {
+  ops: number;
+  ms: number;
+  opsPerSec: number;
+}
+
+export interface SubjectOps {
+  perRound: (OpsSample | null)[];
+  medianOpsPerSec: number | null;
+  /** Set when a round failed: the figure is then not reported. */
+  error?: string;
+}
+
+export interface OperationResult {
+  operation: Operation;
+  concurrency: number;
+  subjects: Partial<Record<SubjectKind, SubjectOps>>;
+  /** ours ops/s divided by the other's: above 1 means ours is faster. */
+  oursOverAnchor: RatioStat | null;
+  oursOverRaw: RatioStat | null;
+}
+
+export interface EnumerationSample {
+  ms: number;
+  /** Sessions the call returned (all) or reported (length). */
+  count: number;
+  /** Highest heap use during the call, minus the heap before it. */
+  heapPeakMB: number;
+  /** Highest resident set size during the call, minus the RSS before it. */
+  rssPeakMB: number;
+}
+
+export interface SubjectEnumeration {
+  perRound: (EnumerationSample | null)[];
+  medianMs: number | null;
+  medianHeapPeakMB: number | null;
+  medianRssPeakMB: number | null;
+  error?: string;
+  /** Why the subject has no figure (method absent or not comparable). */
+  unsupported?: string;
+}
+
+export interface EnumerationResult {
+  operation: EnumerationOperation;
+  size: number;
+  subjects: Partial<Record<'ours' | 'anchor', SubjectEnumeration>>;
+  /** Anchor time divided by ours: above 1 means ours is faster. */
+  speedOursOverAnchor: RatioStat | null;
+}
+
+export interface EndToEndSample {
+  requestsPerSec: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface SubjectEndToEnd {
+  perRound: (EndToEndSample | null)[];
+  medianRequestsPerSec: number | null;
+  medianLatencyP99Ms: number | null;
+  error?: string;
+}
+
+export interface EndToEndResult {
+  subjects: Partial<Record<'ours' | 'anchor', SubjectEndToEnd>>;
+  oursOverAnchor: RatioStat | null;
+}
+
+export interface BackendResult {
+  backend: BackendName;
+  status: 'measured' | 'partly measured' | 'not measured';
+  /** Why something was not measured. */
+  notes: string[];
+  server: string | null;
+  labels: Record<SubjectKind, string>;
+  /** Subjects that could not be built, with the reason. */
+  unavailable: Partial<Record<SubjectKind, string>>;
+  operations: OperationResult[];
+  enumeration: EnumerationResult[];
+  endToEnd: EndToEndResult | null;
+  durationMs: number;
+}
+
+export interface Goal {
+  backend: BackendName;
+  /** Which of the three goals of the issue. */
+  kind: 'ours >= anchor' | 'ours >= 0.9 x raw at c64' | 'sqlite writes >= 20 x anchor';
+  /** E.g. "get c64", "all 100000", "end to end". */
+  measurement: string;
+  threshold: number;
+  ratio: number | null;
+  met: boolean | null;
+  /** Ratio spread across rounds, to tell a clear miss from noise. */
+  range: [number, number] | null;
+}
+
+export interface BenchResults {
+  meta: {
+    startedAt: string;
+    durationMs: number;
+    node: string;
+    platform: string;
+    cpus: string;
+    cpuCount: number;
+    memoryGB: number;
+    loadBefore: number[];
+    loadAfter: number[];
+    uptimeBefore: string;
+    uptimeAfter: string;
+    commit: string | null;
+    sessionBytes: number;
+    options: Record<string, unknown>;
+  };
+  backends: BackendResult[];
+  goals: Goal[];
+}
+
+/** Per-round ratios of two series measured side by side; rounds where either side is missing are skipped. */
+export function ratioStat(numerators: readonly (number | null | undefined)[], denominators: readonly (number | null | undefined)[]): RatioStat | null {
+  const perRound: number[] = [];
+  for (let index = 0; index < numerators.length; index++) {
+    const top = numerators[index];
+    const bottom = denominators[index];
+    if (typeof top === 'number' && typeof bottom === 'number' && bottom > 0 && Number.isFinite(top)) perRound.push(top / bottom);
+  }
+  if (perRound.length === 0) return null;
+  const sorted = [...perRound].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return { median, min: sorted[0]!, max: sorted[sorted.length - 1]!, perRound };
+}

@@ -1,0 +1,75 @@
+import { performance } from 'node:perf_hooks';
+import { backendDefinitions } from '../backends/index';
+import { JOB_VARIABLE } from '../child';
+import { describeError } from '../load';
+import type { EnumerationOperation, EnumerationSample } from '../results';
+import type { BackendName, ServerInfo, SubjectKind } from '../subject';
+
+export interface EnumerationJob {
+  backend: BackendName;
+  kind: SubjectKind;
+  server: ServerInfo;
+  namespace: string;
+  operations: EnumerationOperation[];
+}
+
+export type EnumerationReply = { ok: true; samples: Partial<Record<EnumerationOperation, EnumerationSample>> } | { ok: false; error: string };
+
+const MB = 2 ** 20;
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+/**
+ * Runs in a fresh process, so each figure starts from a quiet heap: times all()/length() and
+ * tracks the heap and RSS above their level before the call. The heap is sampled every 5 ms
+ * while the event loop turns and once after the call with the result still held; RSS also
+ * takes the kernel's peak (maxRSS) into account.
+ */
+async function main(): Promise<EnumerationReply> {
+  const job = JSON.parse(process.env[JOB_VARIABLE] ?? '{}') as EnumerationJob;
+  const definition = backendDefinitions[job.backend];
+  if (!definition) return { ok: false, error: `unknown backend ${job.backend}` };
+  const subject = await definition.createSubject(job.kind, { server: job.server, namespace: job.namespace });
+  const samples: Partial<Record<EnumerationOperation, EnumerationSample>> = {};
+  try {
+    for (const operation of job.operations) {
+      if (!subject[operation]) return { ok: false, error: `${subject.label} has no ${operation}()` };
+      collectGarbage();
+      const before = process.memoryUsage();
+      let heapPeak = before.heapUsed;
+      let rssPeak = before.rss;
+      const sample = () => {
+        const now = process.memoryUsage();
+        heapPeak = Math.max(heapPeak, now.heapUsed);
+        rssPeak = Math.max(rssPeak, now.rss);
+      };
+      const sampler = setInterval(sample, 5);
+      const started = performance.now();
+      let value: unknown = operation === 'all' ? await subject.all!() : await subject.length!();
+      const ms = performance.now() - started;
+      clearInterval(sampler);
+      sample();
+      rssPeak = Math.max(rssPeak, process.resourceUsage().maxRSS * 1024);
+      const count = Array.isArray(value) ? value.length : Number(value);
+      value = null;
+      samples[operation] = {
+        ms: Math.round(ms * 10) / 10,
+        count,
+        heapPeakMB: Math.round(((heapPeak - before.heapUsed) / MB) * 10) / 10,
+        rssPeakMB: Math.round(((rssPeak - before.rss) / MB) * 10) / 10,
+      };
+    }
+  } finally {
+    await subject.close().catch(() => undefined);
+  }
+  return { ok: true, samples };
+}
+
+main().then(
+  (reply) => process.send!(reply, () => process.exit(0)),
+  (error: unknown) => process.send!({ ok: false, error: describeError(error) } satisfies EnumerationReply, () => process.exit(0)),
+);
