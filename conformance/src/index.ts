@@ -1,1 +1,37 @@
-export {};
+export {
+  runConformance,
+  requiredMethods,
+  expiry,
+  enumeration,
+  isolation,
+  errorsAndFaults,
+  dataFidelity,
+  concurrency,
+  callbacksAndPromises,
+  endToEnd,
+} from './suite';
+export { conformanceCases, casesByGroup, casesForClause } from './cases/index';
+export { caseTitle, GROUP_NAMES, type CaseEnvironment, type ConformanceCase, type GroupName } from './case';
+export { CaseContext, runCase, randomNamespace, skipReasonOf } from './context';
+export { capabilitiesFor, resolveCapabilities } from './capabilities';
+export {
+  ReferenceBackend,
+  ReferenceStore,
+  ReferenceStoreError,
+  ReferenceErrorCode,
+  referenceConformanceOptions,
+  referenceInspector,
+  type ReferenceConformanceOptions,
+  type ReferenceRecord,
+  type ReferenceStoreOptions,
+} from './reference-store';
+export { liveSession, loadedSession, jsonForm, plainSession, type CookieInit, type LiveSession } from './sessions';
+export type {
+  ConformanceOptions,
+  FaultInjector,
+  Inspector,
+  ResolvedCapabilities,
+  StoreCapabilities,
+  StoreContext,
+  StoreUnderTest,
+} from './types';

@@ -32,7 +32,7 @@ export interface StoreCapabilities {
 export type StoreUnderTest = Store & {
   capabilities?: Partial<StoreCapabilities>;
   ids?: (cb?: (err: unknown, ids?: string[]) => void) => unknown;
-  iterate?: () => AsyncIterable<{ sid: string; session: Record<string, unknown> }>;
+  iterate?: () => AsyncIterable<{ sid: string; session: object }>;
   close?: () => unknown;
 };
 
@@ -75,4 +75,20 @@ export interface ConformanceOptions {
   faults?: FaultInjector;
   /** The bound within which every call must end while the backend is down (clause 32). Default 5000 ms. */
   faultTimeoutMs?: number;
+  /**
+   * How long one call may take with the backend up before the suite fails the test as hanging,
+   * instead of letting the whole run hang. It is a deadlock detector, not a performance goal.
+   * Default 10 000 ms.
+   */
+  callTimeoutMs?: number;
+  /**
+   * How long the suite waits, after `faults.startBackend()`, for the same store instance to
+   * work again and to emit `connect` after a `disconnect` (clause 37). Default 60 000 ms.
+   */
+  recoveryTimeoutMs?: number;
+}
+
+/** The manifest after defaults: what the suite decides from. */
+export interface ResolvedCapabilities extends Omit<StoreCapabilities, 'defaultTtlMs'> {
+  defaultTtlMs: number | null;
 }
