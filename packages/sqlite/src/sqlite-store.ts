@@ -250,9 +250,11 @@ export class SqliteStore extends SessionStoreBase {
     for (;;) {
       const { changes } = statements.pruneBatch.run(this.encodeExpiry(Date.now()), batch);
       deleted += changes;
-      if (changes < batch || this.backendClosed) return deleted;
+      if (changes < batch) return deleted;
       // Let requests in between batches: each batch is a short write, never one long lock.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      // Closed meanwhile: stop quietly with what was done; the database may be gone.
+      if (this.backendClosed) return deleted;
     }
   }
 

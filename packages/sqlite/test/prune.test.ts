@@ -89,6 +89,15 @@ describe('SqliteStore pruning', () => {
     expect(pruneErrors[0]).toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^SqliteStore\.prune failed: /) });
   });
 
+  it('close() during a prune stops it after the current batch, without an error', async () => {
+    const { store, addRows, deletes } = setup({ pruneBatchSize: 2 });
+    addRows(10, Date.now() - 1);
+    const pruning = store.prune();
+    await store.close();
+    expect(await pruning).toBe(2);
+    expect(deletes()).toBe(1);
+  });
+
   it('prune() after close() rejects with ERR_SESSION_STORE_CLOSED', async () => {
     const { store } = setup();
     await store.close();
