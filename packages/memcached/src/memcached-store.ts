@@ -4,7 +4,7 @@ import memjs, { type Client } from 'memjs';
 import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
-import { metadump, type MetadumpOptions } from './metadump';
+import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
 import { DEFAULT_TTL_SECONDS, ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveMemcachedOptions } from './options';
 import { ServerHealth } from './server-health';
 
@@ -18,6 +18,12 @@ const FLAG_JSON = 2;
 
 /** A touch re-reads and retries this many times when sets keep landing between its read and write. */
 const MAX_TOUCH_ATTEMPTS = 5;
+
+/** Most LRU dumps one listing makes on servers without the hash dump (it stops once a dump finds nothing new). */
+const MAX_LIST_PASSES = 3;
+
+/** Most LRU dumps one clear makes on servers without the hash dump (it stops once a dump finds nothing left). */
+const MAX_CLEAR_PASSES = 5;
 
 /** How often a down server is probed, so that `connect` follows its return without traffic. */
 const PROBE_INTERVAL_MS = 1000;
@@ -67,7 +73,7 @@ export class MemcachedStore extends SessionStoreBase {
     );
     this.commands = new BinaryCommands(this.client, this.health);
     this.itemFlags = this.serializer === jsonSerializer ? FLAG_JSON : 0;
-    this.dumpOptions = { idleTimeoutMs: this.operationTimeoutMs, busyTimeoutMs: this.operationTimeoutMs };
+    this.dumpOptions = { idleTimeoutMs: this.operationTimeoutMs, busyTimeoutMs: this.operationTimeoutMs, lruOnly: new Set() };
   }
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
@@ -130,37 +136,65 @@ export class MemcachedStore extends SessionStoreBase {
     await this.commands.delete(key);
   }
 
-  /** This prefix's sessions, server by server, in pages of `batchSize` fetched in parallel. */
+  /**
+   * This prefix's sessions, server by server, in pages of `batchSize` fetched in parallel.
+   * The hash-table dump lists every item once; where a server only has the LRU dump (before
+   * memcached 1.6.10), which can miss items that move while it runs, the listing dumps again
+   * until a dump finds nothing new (at most {@link MAX_LIST_PASSES} dumps). The keys handed out
+   * are remembered either way, so no session comes twice.
+   */
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
-    for (const server of this.client.servers) {
-      let batch: Array<{ key: string; sid: string }> = [];
-      for await (const { key, exp } of metadump(server, this.dumpOptions)) {
-        if (exp !== -1 && exp * 1000 <= Date.now()) continue;
-        const sid = sidOfKey(this.prefix, key);
-        if (sid === null) continue;
-        batch.push({ key, sid });
-        if (batch.length >= this.batchSize) {
-          yield await this.fetch(batch);
-          batch = [];
+    const seen = new Set<string>();
+    for (let pass = 1; pass <= MAX_LIST_PASSES; pass++) {
+      let found = 0;
+      let consistent = true;
+      for (const server of this.client.servers) {
+        const info: DumpInfo = { consistent: true };
+        let batch: Array<{ key: string; sid: string }> = [];
+        for await (const { key, exp } of metadump(server, this.dumpOptions, info)) {
+          if (seen.has(key) || (exp !== -1 && exp * 1000 <= Date.now())) continue;
+          const sid = sidOfKey(this.prefix, key);
+          if (sid === null) continue;
+          seen.add(key);
+          found++;
+          batch.push({ key, sid });
+          if (batch.length >= this.batchSize) {
+            yield await this.fetch(batch);
+            batch = [];
+          }
         }
+        if (batch.length > 0) yield await this.fetch(batch);
+        consistent &&= info.consistent;
       }
-      if (batch.length > 0) yield await this.fetch(batch);
+      if (consistent || (pass > 1 && found === 0)) return;
     }
   }
 
-  /** Deletes this prefix's keys only, found with metadump: never `flush_all`, which would empty the whole server. */
+  /**
+   * Deletes this prefix's keys only, found with metadump: never `flush_all`, which would empty
+   * the whole server. With the LRU dump it dumps again until a dump finds none left (at most
+   * {@link MAX_CLEAR_PASSES} dumps), for the reason given at listRecords.
+   */
   protected override async deleteAllRecords(): Promise<void> {
-    for (const server of this.client.servers) {
-      let batch: string[] = [];
-      for await (const { key } of metadump(server, this.dumpOptions)) {
-        if (sidOfKey(this.prefix, key) === null) continue;
-        batch.push(key);
-        if (batch.length >= this.batchSize) {
-          await Promise.all(batch.map((each) => this.commands.delete(each)));
-          batch = [];
+    for (let pass = 1; pass <= MAX_CLEAR_PASSES; pass++) {
+      let found = 0;
+      let consistent = true;
+      for (const server of this.client.servers) {
+        const info: DumpInfo = { consistent: true };
+        let batch: string[] = [];
+        for await (const { key } of metadump(server, this.dumpOptions, info)) {
+          if (sidOfKey(this.prefix, key) === null) continue;
+          found++;
+          batch.push(key);
+          if (batch.length >= this.batchSize) {
+            await Promise.all(batch.map((each) => this.commands.delete(each)));
+            batch = [];
+          }
         }
+        await Promise.all(batch.map((each) => this.commands.delete(each)));
+        consistent &&= info.consistent;
       }
-      await Promise.all(batch.map((each) => this.commands.delete(each)));
+      if (consistent || found === 0) return;
     }
   }
 

@@ -2,11 +2,19 @@ import { connect, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /**
- * Key listing with `lru_crawler metadump all` (memcached 1.4.31 and later). It is a text-protocol
- * command and memjs speaks only the binary protocol, so it goes over a plain TCP connection of
- * its own, one per server and listing. The dump is read as a stream with backpressure: keys are
- * handed out while memcached is still crawling, and a slow consumer pauses the socket instead of
- * buffering the whole dump.
+ * Key listing with `lru_crawler metadump`. It is a text-protocol command and memjs speaks only
+ * the binary protocol, so it goes over a plain TCP connection of its own, one per server and
+ * listing. The dump is read as a stream with backpressure: keys are handed out while memcached
+ * is still crawling, and a slow consumer pauses the socket instead of buffering the whole dump.
+ *
+ * Two kinds of dump exist:
+ * - `metadump hash` (memcached 1.6.10 and later) walks the hash table with hash expansion held
+ *   off: every item that exists for the whole walk is listed exactly once.
+ * - `metadump all` (1.4.31 and later) walks the LRU lists, which memcached keeps reordering
+ *   (its LRU maintainer, and every read of a cold item, move items between lists), and skips
+ *   items that are in use at that instant: an item can be missed, or listed twice.
+ * The hash walk is used where the server knows it; older servers get the LRU walk, and callers
+ * learn which one ran through {@link DumpInfo} so they can compensate.
  */
 
 export interface Endpoint {
@@ -27,10 +35,20 @@ export interface MetadumpOptions {
   idleTimeoutMs: number;
   /** Give up retrying while another crawl runs on that server after this long. */
   busyTimeoutMs: number;
+  /** Servers (`host:port`) found not to know `metadump hash`, so they are not asked again. */
+  lruOnly: Set<string>;
+}
+
+/** Filled in by {@link metadump}: whether the dump that ran lists each item exactly once. */
+export interface DumpInfo {
+  consistent: boolean;
 }
 
 /** memcached runs one crawl at a time and answers BUSY to the next; such a listing is retried. */
 class CrawlerBusy extends Error {}
+
+/** The server does not know `metadump hash` (before 1.6.10 it reads "hash" as a class id: "BADCLASS invalid class id"). */
+class HashDumpUnknown extends Error {}
 
 const BUSY_RETRY_MS = 25;
 
@@ -39,47 +57,66 @@ export function describeEndpoint({ host, port }: Endpoint): string {
 }
 
 /** Every key of one server, as memcached crawls them. */
-export async function* metadump(endpoint: Endpoint, options: MetadumpOptions): AsyncGenerator<DumpedKey> {
+export async function* metadump(endpoint: Endpoint, options: MetadumpOptions, info: DumpInfo): AsyncGenerator<DumpedKey> {
+  const where = describeEndpoint(endpoint);
   const giveUpAt = Date.now() + options.busyTimeoutMs;
   for (;;) {
+    const mode = options.lruOnly.has(where) ? 'all' : 'hash';
+    info.consistent = mode === 'hash';
     try {
-      yield* dumpOnce(endpoint, options);
+      yield* dumpOnce(endpoint, where, mode, options);
       return;
     } catch (error) {
-      // BUSY comes as the first line, before anything was yielded, so retrying repeats nothing.
+      // Both answers come as the first line, before anything was yielded: retrying repeats nothing.
+      if (error instanceof HashDumpUnknown) {
+        options.lruOnly.add(where);
+        continue;
+      }
       if (!(error instanceof CrawlerBusy) || Date.now() >= giveUpAt) throw error;
       await delay(BUSY_RETRY_MS);
     }
   }
 }
 
-async function* dumpOnce(endpoint: Endpoint, options: MetadumpOptions): AsyncGenerator<DumpedKey> {
-  const where = describeEndpoint(endpoint);
+async function* dumpOnce(endpoint: Endpoint, where: string, mode: 'hash' | 'all', options: MetadumpOptions): AsyncGenerator<DumpedKey> {
   const socket: Socket = connect({ host: endpoint.host, port: endpoint.port });
   socket.setNoDelay(true);
-  socket.setTimeout(options.idleTimeoutMs, () => {
+  socket.on('timeout', () => {
     socket.destroy(new Error(`memcached ${where} sent nothing for ${options.idleTimeoutMs} ms during lru_crawler metadump`));
   });
-  socket.write('lru_crawler metadump all\r\n');
+  socket.setTimeout(options.idleTimeoutMs);
+  socket.write(`lru_crawler metadump ${mode}\r\n`);
   let pending = '';
   try {
     for await (const chunk of socket as AsyncIterable<Buffer>) {
       pending += chunk.toString('latin1');
+      const entries: DumpedKey[] = [];
+      let finished = false;
+      let start = 0;
       let end = pending.indexOf('\n');
-      while (end !== -1) {
-        const line = pending.slice(0, end).replace(/\r$/, '');
-        pending = pending.slice(end + 1);
-        if (line === 'END') return;
-        if (line.startsWith('key=')) {
+      while (end !== -1 && !finished) {
+        const line = pending.slice(start, end).replace(/\r$/, '');
+        start = end + 1;
+        if (line === 'END') finished = true;
+        else if (line.startsWith('key=')) {
           const entry = parseLine(line);
-          if (entry) yield entry;
+          if (entry) entries.push(entry);
         } else if (line.startsWith('BUSY')) {
           throw new CrawlerBusy(`memcached ${where}: ${line}`);
+        } else if (mode === 'hash' && /^(?:BADCLASS|CLIENT_ERROR|ERROR)/.test(line)) {
+          throw new HashDumpUnknown(line);
         } else if (line.length > 0) {
           throw new Error(`memcached ${where} refused lru_crawler metadump: ${line}`);
         }
-        end = pending.indexOf('\n');
+        end = pending.indexOf('\n', start);
       }
+      pending = pending.slice(start);
+      // The consumer may take its time with what we hand out (iterate() yields to app code):
+      // that is not the server being silent, so the idle timer waits meanwhile.
+      socket.setTimeout(0);
+      yield* entries;
+      if (finished) return;
+      socket.setTimeout(options.idleTimeoutMs);
     }
     throw new Error(`memcached ${where} closed the connection before the end of lru_crawler metadump`);
   } finally {

@@ -1,0 +1,89 @@
+import Memcached from 'memcached';
+import memjs from 'memjs';
+import { describe, expect, it } from 'vitest';
+import { MemcachedStore } from '../src';
+
+// Construction only: no command is sent, so no server is needed (and none is at this port).
+const servers = '127.0.0.1:1';
+
+describe('MemcachedStore options', () => {
+  it('requires exactly one of client and servers', () => {
+    expect(() => new MemcachedStore({})).toThrow(/give exactly one of "client", "servers"/);
+    expect(() => new MemcachedStore(undefined as never)).toThrow(TypeError);
+    const client = memjs.Client.create(servers);
+    expect(() => new MemcachedStore({ client, servers })).toThrow(/got client and servers/);
+  });
+
+  it('rejects a servers value that is not host:port', () => {
+    for (const bad of ['', 'host:port:extra', 'a b:1', [], [''], [1], 42]) {
+      expect(() => new MemcachedStore({ servers: bad as never })).toThrow(/option "servers" must be "host:port,host:port"/);
+    }
+  });
+
+  it('accepts servers as a string or an array, with or without ports', async () => {
+    const fromString = new MemcachedStore({ servers: '127.0.0.1:1, 127.0.0.1:2' });
+    expect(fromString.client.servers.map((server) => `${server.host}:${server.port}`)).toEqual(['127.0.0.1:1', '127.0.0.1:2']);
+    const fromArray = new MemcachedStore({ servers: ['127.0.0.1:1', 'localhost'] });
+    expect(fromArray.client.servers.map((server) => server.port)).toEqual([1, 11211]);
+    await Promise.all([fromString.close(), fromArray.close()]);
+  });
+
+  it('rejects a client that is not a memjs Client, naming the memcached package when given one', () => {
+    expect(() => new MemcachedStore({ client: {} as never })).toThrow(/option "client" must be a memjs Client/);
+    const legacy = new Memcached('127.0.0.1:1', { retries: 0 });
+    try {
+      expect(() => new MemcachedStore({ client: legacy as never })).toThrow(/"memcached" package client/);
+    } finally {
+      legacy.end();
+    }
+  });
+
+  it('rejects clientOptions with a client of your own', () => {
+    const client = memjs.Client.create(servers);
+    expect(() => new MemcachedStore({ client, clientOptions: { timeout: 1 } })).toThrow(/option "clientOptions" applies only with "servers"/);
+    expect(() => new MemcachedStore({ servers, clientOptions: 'fast' as never })).toThrow(/option "clientOptions" must be an object/);
+  });
+
+  it('rejects a prefix that is not key-safe', () => {
+    for (const bad of ['with space', 'tab\t', 'é:', 'x'.repeat(201)]) {
+      expect(() => new MemcachedStore({ servers, prefix: bad })).toThrow(/option "prefix" must be a string of at most 200 printable ASCII characters/);
+    }
+    expect(() => new MemcachedStore({ servers, prefix: 5 as never })).toThrow(/option "prefix" must be a string, got 5/);
+  });
+
+  it('validates itemSizeMax, batchSize and the shared options', () => {
+    expect(() => new MemcachedStore({ servers, itemSizeMax: 10 })).toThrow(/option "itemSizeMax" must be an integer from 1024/);
+    expect(() => new MemcachedStore({ servers, batchSize: 0 })).toThrow(/option "batchSize" must be an integer from 1/);
+    expect(() => new MemcachedStore({ servers, ttl: -1 })).toThrow(/option "ttl"/);
+    expect(() => new MemcachedStore({ servers, operationTimeoutMs: 0 })).toThrow(/option "operationTimeoutMs"/);
+  });
+
+  it('declares its capabilities: whole seconds, the item size limit, not persistent', async () => {
+    const store = new MemcachedStore({ servers });
+    expect(store.capabilities).toEqual({
+      touch: true,
+      all: true,
+      ids: true,
+      length: true,
+      clear: true,
+      iterate: true,
+      ttlGranularityMs: 1000,
+      maxSessionBytes: 1_048_576 - 512,
+      persistent: false,
+      defaultTtlMs: 86_400_000,
+    });
+    expect(store.prefix).toBe('sess:');
+    const bigger = new MemcachedStore({ servers, itemSizeMax: 2 * 1_048_576, ttl: 60, disableTouch: true });
+    expect(bigger.capabilities).toMatchObject({ maxSessionBytes: 2 * 1_048_576 - 512, defaultTtlMs: 60_000, touch: false });
+    expect(typeof (bigger as { touch?: unknown }).touch).toBe('undefined');
+    await Promise.all([store.close(), bigger.close()]);
+  });
+
+  it('makes its own client with fail-fast memjs settings, overridable with clientOptions', async () => {
+    const store = new MemcachedStore({ servers, clientOptions: { retries: 1 } });
+    const options = store.client.options as Record<string, unknown>;
+    expect(options).toMatchObject({ retries: 1, failover: false, retry_delay: 0.1 });
+    expect(store.client.servers[0]!.options).toMatchObject({ timeout: 1, conntimeout: 1 });
+    await store.close();
+  });
+});

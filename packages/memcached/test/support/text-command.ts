@@ -1,0 +1,77 @@
+import { connect } from 'node:net';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+/**
+ * Sends one text-protocol command to a memcached server on a fresh connection and resolves
+ * with the reply once `done` accepts it (default: a reply ending in a line the command ends with).
+ */
+export function textCommand(endpoint: Endpoint, command: string, done: (reply: string) => boolean = endsWithStatusLine, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: endpoint.host, port: endpoint.port });
+    let reply = '';
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (error) reject(error);
+      else resolve(reply);
+    };
+    const timer = setTimeout(() => finish(new Error(`no complete reply to "${command.split('\r\n')[0]}" within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      reply += chunk.toString('latin1');
+      if (done(reply)) finish();
+    });
+    socket.once('error', (error) => finish(error));
+  });
+}
+
+function endsWithStatusLine(reply: string): boolean {
+  return /(?:^|\r\n)(?:END|STORED|NOT_STORED|DELETED|NOT_FOUND|HD[^\r]*|EN|ERROR[^\r]*|CLIENT_ERROR[^\r]*|SERVER_ERROR[^\r]*|OK)\r\n$/.test(reply);
+}
+
+/** Every key a server holds with its absolute expiry (Unix seconds, -1 for none), through metadump. */
+export async function dumpKeys(endpoint: Endpoint): Promise<Map<string, number>> {
+  // Dump lines end in a bare \n; the final END in \r\n.
+  const reply = await textCommand(endpoint, 'lru_crawler metadump hash', (text) => /(?:^|\n)END\r\n$/.test(text) || text.startsWith('BUSY') || text.startsWith('ERROR'));
+  if (!reply.endsWith('END\r\n')) throw new Error(`metadump failed: ${reply}`);
+  const keys = new Map<string, number>();
+  for (const line of reply.split(/\r?\n/)) {
+    const match = /^key=(\S+) exp=(-?\d+)/.exec(line);
+    if (match) keys.set(decodeURIComponent(match[1]!), Number(match[2]));
+  }
+  return keys;
+}
+
+/** The remaining lifetime of `key` in seconds as the server sees it (meta get `t` flag): -1 for none, null when absent. */
+export async function remainingSeconds(endpoint: Endpoint, key: string): Promise<number | null> {
+  const reply = await textCommand(endpoint, `mg ${key} t`);
+  if (reply.startsWith('EN')) return null;
+  const match = /^HD t(-?\d+)/.exec(reply);
+  if (!match) throw new Error(`unexpected mg reply: ${reply}`);
+  return Number(match[1]);
+}
+
+/** Stores raw bytes at `key` with the text protocol. */
+export async function rawSet(endpoint: Endpoint, key: string, value: string, flags = 0, exptime = 60): Promise<void> {
+  const reply = await textCommand(endpoint, `set ${key} ${flags} ${exptime} ${Buffer.byteLength(value)}\r\n${value}`);
+  if (!reply.startsWith('STORED')) throw new Error(`set ${key} failed: ${reply}`);
+}
+
+/** The raw value at `key`, or null. */
+export async function rawGet(endpoint: Endpoint, key: string): Promise<{ value: string; flags: number } | null> {
+  const reply = await textCommand(endpoint, `mg ${key} v f`, (text) => {
+    if (text === 'EN\r\n') return true;
+    const header = /^VA (\d+) [^\r]*\r\n/.exec(text);
+    // latin1: one character per byte.
+    return header !== null && text.length >= header[0].length + Number(header[1]) + 2;
+  });
+  if (reply.startsWith('EN')) return null;
+  const match = /^VA (\d+) f(\d+)\r\n/.exec(reply);
+  if (!match) throw new Error(`unexpected mg reply: ${reply}`);
+  const bytes = Buffer.from(reply.slice(match[0].length), 'latin1').subarray(0, Number(match[1]));
+  return { value: bytes.toString('utf8'), flags: Number(match[2]) };
+}
