@@ -1,4 +1,5 @@
 import { jsonSerializer, ONE_DAY_SECONDS, SessionStoreBase, type StoredEntry, type StoredRecord, toStoreError, withDeadline } from '@session-stores/core';
+import type { SessionData } from 'express-session';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
 import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options';
@@ -31,6 +32,7 @@ export class PostgresStore extends SessionStoreBase {
   private readonly createTableIfMissing: boolean;
   private readonly pruneBatchSize: number;
   private readonly payloadIsJson: boolean;
+  private readonly encrypted: boolean;
   private readonly watch: ConnectionWatch;
   private readonly pruneTimer: PruneTimer | null;
   private prepared: Promise<{ layout: TableLayout; statements: Statements }> | null = null;
@@ -45,6 +47,7 @@ export class PostgresStore extends SessionStoreBase {
     // The default serializer always yields JSON (and the encryption envelope is a JSON object):
     // no need to check each payload before it goes into the json column.
     this.payloadIsJson = this.serializer === jsonSerializer;
+    this.encrypted = options.encryption !== undefined;
 
     if (resolved.poolSource.kind === 'given') {
       this.pool = resolved.poolSource.pool;
@@ -109,9 +112,40 @@ export class PostgresStore extends SessionStoreBase {
     await this.query(statements.upsert, [sid, toSessColumn(payload, this.payloadIsJson), expiresAt]);
   }
 
-  protected async refreshExpiry(sid: string, expiresAt: number): Promise<void> {
-    const { statements } = await this.prepare();
-    await this.query(statements.touch, [sid, expiresAt, Date.now()]);
+  /**
+   * Moves the expiry and keeps the stored cookie true (clause 19): express-session sends the
+   * cookie with the touch, and a cookie whose maxAge changed without any data changing (a
+   * "remember me" that only sets cookie.maxAge) is only ever saved through touch. Were only
+   * the expiry moved, the next request would reset the cookie to the stale originalMaxAge.
+   * Plain JSON sessions in a json column: one statement that splices the cookie in SQL.
+   * Otherwise (encrypted, custom serializer, jsonb, a cookie SQL cannot find): a read and a
+   * compare-and-set write of the session with its cookie replaced, data never taken from `session`.
+   */
+  protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    const { layout, statements } = await this.prepare();
+    const cookie = session.cookie === undefined ? null : (JSON.stringify(session.cookie) ?? null);
+    if (layout.sessType === 'json' && this.payloadIsJson && !this.encrypted) {
+      const { rows } = await this.query<{ cookie_found: boolean }>(statements.touchWithCookie, [sid, expiresAt, Date.now(), cookie]);
+      if (rows.length === 0 || rows[0]!.cookie_found || cookie === null) return;
+    } else if (cookie === null) {
+      await this.query(statements.touch, [sid, expiresAt, Date.now()]);
+      return;
+    }
+    await this.replaceCookie(statements, sid, expiresAt, session);
+  }
+
+  private async replaceCookie(statements: Statements, sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    const { rows } = await this.query<{ sess: string }>(statements.readStored, [sid, Date.now()]);
+    const stored = rows[0]?.sess;
+    if (stored === undefined) return;
+    const rewritten = this.rewriteCookie('touch', sid, fromSessColumn(stored), session);
+    if (rewritten === null) {
+      // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
+      await this.query(statements.touch, [sid, expiresAt, Date.now()]);
+      return;
+    }
+    // No row changed: a set() got in between, and it carries a fresh cookie and expiry of its own.
+    await this.query(statements.replaceStored, [sid, toSessColumn(rewritten, this.payloadIsJson), expiresAt, stored, Date.now()]);
   }
 
   protected async deleteRecord(sid: string): Promise<void> {

@@ -33,6 +33,9 @@ export interface Statements {
   get: Statement;
   upsert: Statement;
   touch: Statement;
+  touchWithCookie: Statement;
+  readStored: Statement;
+  replaceStored: Statement;
   destroy: Statement;
   firstPage: Statement;
   nextPage: Statement;
@@ -65,6 +68,11 @@ export function buildStatements(table: string, layout: TableLayout): Statements 
         `ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`,
     ),
     touch: statement(`UPDATE ${table} SET expire = ${at('$2')} WHERE sid = $1 AND expire > ${at('$3')}`),
+    touchWithCookie: statement(touchWithCookie(table)),
+    // Read-modify-write of the cookie where SQL cannot reach it (see PostgresStore.refreshExpiry):
+    // the write applies only if the row is still what was read.
+    readStored: statement(`SELECT sess::text AS sess FROM ${table} WHERE sid = $1 AND expire > ${at('$2')}`),
+    replaceStored: statement(`UPDATE ${table} SET sess = $2, expire = ${at('$3')} WHERE sid = $1 AND sess::text = $4 AND expire > ${at('$5')}`),
     destroy: statement(`DELETE FROM ${table} WHERE sid = $1`),
     firstPage: statement(`SELECT sid, ${record} FROM ${table} WHERE expire > ${at('$1')} ORDER BY sid LIMIT $2`),
     nextPage: statement(`SELECT sid, ${record} FROM ${table} WHERE sid > $3 AND expire > ${at('$1')} ORDER BY sid LIMIT $2`),
@@ -78,6 +86,35 @@ export function buildStatements(table: string, layout: TableLayout): Statements 
       `DELETE FROM ${table} WHERE sid IN (SELECT sid FROM ${table} WHERE expire <= ${at('$1')} LIMIT $2) AND expire <= ${at('$1')}`,
     ),
   };
+}
+
+// The stored cookie, when it is the first member of the session object and has only scalar
+// members (as express-session writes it): `{"cookie":{...}` with strings and their escapes
+// skipped whole, so a `}` inside a string does not end it. Only the head of the text is searched.
+const COOKIE_HEAD = String.raw`^\{"cookie":(\{(?:[^{}"]|"(?:[^"\\]|\\.)*")*\})`;
+const COOKIE_SEARCH_CHARS = 4096;
+const EXPIRES_MEMBER = String.raw`"expires":"[^"]*"`;
+
+/**
+ * touch in one statement for json columns holding plain JSON sessions: moves `expire` and, when
+ * the touched cookie ($4, its JSON) differs from the stored one in more than `expires` (a new
+ * maxAge, say), splices it in place of the stored cookie, leaving every other byte of the text as
+ * it was. When only `expires` differs the text stays as it is (the column is the truth and `get`
+ * answers from it), so a large session is not rewritten on every request. Every expression reads
+ * the row being updated, so a concurrent set() is re-read, never spliced with stale offsets.
+ * Returns whether the stored cookie was found; when it was not, the caller rewrites it in JS.
+ */
+function touchWithCookie(table: string): string {
+  const cookie = `(regexp_match(left(sess::text, ${COOKIE_SEARCH_CHARS}), $re$${COOKIE_HEAD}$re$))[1]`;
+  const withoutExpires = (json: string) => `regexp_replace(${json}, $re$${EXPIRES_MEMBER}$re$, '')`;
+  return (
+    `UPDATE ${table} SET expire = ${at('$2')}, sess = CASE ` +
+    `WHEN $4::text IS NULL OR ${cookie} IS NULL THEN sess ` +
+    `WHEN ${withoutExpires(cookie)} = ${withoutExpires('$4::text')} THEN sess ` +
+    `ELSE ('{"cookie":' || $4::text || substr(sess::text, 11 + length(${cookie})))::json END ` +
+    `WHERE sid = $1 AND expire > ${at('$3')} ` +
+    `RETURNING ${cookie} IS NOT NULL AS cookie_found`
+  );
 }
 
 /**

@@ -1,0 +1,83 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresStore, type PostgresStoreOptions } from '../src/index';
+
+// No database is needed: options are checked at construction, and the store connects lazily.
+const url = 'postgres://nobody@127.0.0.1:1/none';
+const made: PostgresStore[] = [];
+const make = (options: unknown) => {
+  const store = new PostgresStore(options as PostgresStoreOptions);
+  made.push(store);
+  return store;
+};
+afterAll(async () => {
+  await Promise.all(made.map((store) => store.close()));
+});
+
+describe('PostgresStore options', () => {
+  it('needs exactly one of pool, connectionString, conString, conObject', () => {
+    expect(() => make({})).toThrow(/exactly one of "pool", "connectionString", "conString", "conObject"/);
+    expect(() => make({ connectionString: url, conString: url })).toThrow(/got connectionString and conString/);
+    expect(() => make(undefined)).toThrow(TypeError);
+    expect(() => make('postgres://x')).toThrow(/options must be an object/);
+  });
+
+  it('rejects a pool that is not a pg.Pool, and empty connection strings', () => {
+    expect(() => make({ pool: {} })).toThrow(/option "pool" must be a pg.Pool/);
+    expect(() => make({ connectionString: '' })).toThrow(/option "connectionString" must be a non-empty connection string/);
+    expect(() => make({ conObject: 'postgres://x' })).toThrow(TypeError);
+  });
+
+  it.each([
+    ['tableName', 'session"; DROP TABLE users; --'],
+    ['tableName', 'a b'],
+    ['tableName', 'public.session'],
+    ['tableName', '1session'],
+    ['tableName', ''],
+    ['tableName', 'x'.repeat(64)],
+    ['schemaName', 'public"."session'],
+    ['schemaName', "x' OR '1'='1"],
+    ['schemaName', 'sch\u0000ema'],
+    ['tableName', 42],
+  ])('rejects %s %j with a TypeError naming the option', (option, value) => {
+    expect(() => make({ connectionString: url, [option]: value })).toThrow(TypeError);
+    expect(() => make({ connectionString: url, [option]: value })).toThrow(new RegExp(`option "${option}" must be`));
+  });
+
+  it('quotes valid names, keeping their case', () => {
+    expect(make({ connectionString: url }).table).toBe('"session"');
+    expect(make({ connectionString: url, schemaName: 'App_1', tableName: 'Sessions' }).table).toBe('"App_1"."Sessions"');
+  });
+
+  it.each([
+    ['pruneSessionInterval', 0],
+    ['pruneSessionInterval', -5],
+    ['pruneSessionInterval', true],
+    ['pruneSessionInterval', '900'],
+    ['pruneSessionInterval', Number.POSITIVE_INFINITY],
+    ['pruneBatchSize', 0],
+    ['pruneBatchSize', 1.5],
+    ['createTableIfMissing', 'yes'],
+    ['errorLog', 'console'],
+    ['ttl', -1],
+    ['disableTouch', 1],
+    ['operationTimeoutMs', 0],
+  ])('rejects %s = %j with a TypeError naming it', (option, value) => {
+    expect(() => make({ connectionString: url, [option]: value })).toThrow(new RegExp(`"${option}"`));
+  });
+
+  it('accepts a pg.Pool it will not end, and reports capabilities', async () => {
+    const pool = new pg.Pool({ connectionString: url });
+    const store = make({ pool, pruneSessionInterval: false, ttl: 60 });
+    expect(store.capabilities).toMatchObject({ touch: true, all: true, ids: true, length: true, clear: true, iterate: true, ttlGranularityMs: 1, persistent: true, maxSessionBytes: null, defaultTtlMs: 60_000 });
+    await store.close();
+    expect(pool.ended).toBe(false);
+    await pool.end();
+  });
+
+  it('disableTouch makes touch absent, as express-session expects', () => {
+    const store = make({ connectionString: url, disableTouch: true });
+    expect(typeof store.touch).toBe('undefined');
+    expect(store.capabilities.touch).toBe(false);
+  });
+});
