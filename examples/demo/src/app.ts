@@ -2,10 +2,12 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import session, { type Store } from 'express-session';
 import { renderPage } from './html';
 
+// Optional, because this augmentation is global to the workspace's type check: required fields
+// would make every other package's `{ cookie }` sessions fail to type.
 declare module 'express-session' {
   interface SessionData {
-    views: number;
-    username: string;
+    views?: number;
+    username?: string;
   }
 }
 
