@@ -1,0 +1,43 @@
+import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
+import type { BackendServer } from '@session-stores/conformance/harness';
+import { MemcachedStore, sessionKey } from '../src/index';
+import { rawGet, rawSet, remainingSeconds, type Endpoint } from './support/text-command';
+
+/** The server (of the store's pool) that holds `sid`, as memjs picks it, and its key. */
+function locate(store: StoreUnderTest, sid: string): { endpoint: Endpoint; key: string } {
+  const memcached = store as unknown as MemcachedStore;
+  const key = sessionKey(memcached.prefix, sid);
+  const server = memcached.client.server(key);
+  if (!server) throw new Error(`no memcached server for key ${key}`);
+  return { endpoint: { host: server.host, port: server.port }, key };
+}
+
+/**
+ * The conformance suite wired to MemcachedStore on a harness server (one memcached or a pool):
+ * stores made with the namespace as their prefix, inspection through text-protocol commands
+ * sent straight to the server that holds each key (bypassing the store), and faults through the
+ * harness's stop()/start() of every node.
+ */
+export function memcachedConformanceOptions(name: string, server: BackendServer): ConformanceOptions {
+  return {
+    name,
+    createStore: ({ namespace }) => new MemcachedStore({ servers: server.url, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
+    inspect: {
+      async rawValue(store, sid) {
+        const { endpoint, key } = locate(store, sid);
+        return (await rawGet(endpoint, key))?.value ?? null;
+      },
+      async rawTtlMs(store, sid) {
+        const { endpoint, key } = locate(store, sid);
+        const seconds = await remainingSeconds(endpoint, key);
+        if (seconds === null) return null;
+        return seconds === -1 ? Number.POSITIVE_INFINITY : seconds * 1000;
+      },
+      async writeCorrupt(store, sid, kind) {
+        const { endpoint, key } = locate(store, sid);
+        await rawSet(endpoint, key, kind === 'not-json' ? '{"cookie": {"expires": ' : '["an array, not a session"]', 2, 60);
+      },
+    },
+    faults: server.canRestart ? { stopBackend: () => server.stop(), startBackend: () => server.start() } : undefined,
+  };
+}
