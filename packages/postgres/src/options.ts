@@ -37,13 +37,19 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
   pruneSessionInterval?: number | false;
   /** Rows deleted per statement when pruning, so a prune never holds long locks. Default 1000. */
   pruneBatchSize?: number;
-  /** Called with a message and the error when a background prune fails (no caller to tell). Default `console.error`. */
+  /** Rows fetched per query by `all()`, `ids()` and `iterate()` (keyset pagination). Default 100. */
+  pageSize?: number;
+  /**
+   * Also called with a message and the error when a background prune fails (connect-pg-simple's
+   * name). Such failures are always emitted as the `pruneError` event. Default: none.
+   */
   errorLog?: (message: string, error: unknown) => void;
 }
 
 export const DEFAULT_TABLE_NAME = 'session';
 export const DEFAULT_PRUNE_INTERVAL_SECONDS = 900;
 export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
 // setTimeout's largest delay, in seconds.
 const MAX_TIMER_SECONDS = 2_147_483;
 
@@ -56,7 +62,8 @@ export interface ResolvedOptions {
   createTableIfMissing: boolean;
   pruneIntervalMs: number | false;
   pruneBatchSize: number;
-  errorLog: (message: string, error: unknown) => void;
+  pageSize: number;
+  errorLog: ((message: string, error: unknown) => void) | undefined;
 }
 
 /** Checks the PostgreSQL-specific options; the base checks the shared ones. Throws TypeError. */
@@ -97,11 +104,8 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
   }
 
   const pruneBatchSize = validate.optionalNumber(STORE_NAME, 'pruneBatchSize', options.pruneBatchSize, { min: 1, max: 1_000_000, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE;
-  const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(STORE_NAME, 'errorLog', options.errorLog) ?? defaultErrorLog;
+  const pageSize = validate.optionalNumber(STORE_NAME, 'pageSize', options.pageSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE;
+  const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(STORE_NAME, 'errorLog', options.errorLog);
 
-  return { poolSource, schemaName, tableName, createTableIfMissing, pruneIntervalMs, pruneBatchSize, errorLog };
-}
-
-function defaultErrorLog(message: string, error: unknown): void {
-  console.error(message, error);
+  return { poolSource, schemaName, tableName, createTableIfMissing, pruneIntervalMs, pruneBatchSize, pageSize, errorLog };
 }

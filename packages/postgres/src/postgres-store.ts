@@ -9,8 +9,6 @@ import { fromSessColumn, toSessColumn } from './sess-column';
 import { buildStatements, qualifiedTableName, releasePruneLock, type Statement, type Statements, tryPruneLock } from './sql';
 import { type ColumnRow, createTableStatements, describeTable, layoutFromColumns, type TableLayout } from './table-layout';
 
-/** Rows fetched per page by all(), ids(), length() fallbacks and iterate(). */
-const PAGE_SIZE = 100;
 /** How often a store that reported `disconnect` checks whether the database is back. */
 const RECONNECT_PROBE_MS = 1000;
 
@@ -31,6 +29,7 @@ export class PostgresStore extends SessionStoreBase {
   private readonly ownsPool: boolean;
   private readonly createTableIfMissing: boolean;
   private readonly pruneBatchSize: number;
+  private readonly pageSize: number;
   private readonly payloadIsJson: boolean;
   private readonly encrypted: boolean;
   private readonly watch: ConnectionWatch;
@@ -44,6 +43,7 @@ export class PostgresStore extends SessionStoreBase {
     this.table = qualifiedTableName(resolved.schemaName, resolved.tableName);
     this.createTableIfMissing = resolved.createTableIfMissing;
     this.pruneBatchSize = resolved.pruneBatchSize;
+    this.pageSize = resolved.pageSize;
     // The default serializer always yields JSON (and the encryption envelope is a JSON object):
     // no need to check each payload before it goes into the json column.
     this.payloadIsJson = this.serializer === jsonSerializer;
@@ -70,7 +70,12 @@ export class PostgresStore extends SessionStoreBase {
     if (resolved.pruneIntervalMs === false) this.pruneTimer = null;
     else {
       const errorLog = resolved.errorLog;
-      this.pruneTimer = new PruneTimer(resolved.pruneIntervalMs, () => this.prune(), (error) => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, error));
+      this.pruneTimer = new PruneTimer(resolved.pruneIntervalMs, () => this.prune(), (error) => {
+        // No caller to tell: an event (never `error`, which would crash an app that has no
+        // listener), and connect-pg-simple's errorLog when given.
+        this.emit('pruneError', error);
+        errorLog?.(`${STORE_NAME}: failed to prune expired sessions:`, error);
+      });
       this.pruneTimer.start();
     }
   }
@@ -157,11 +162,11 @@ export class PostgresStore extends SessionStoreBase {
     const { statements } = await this.prepare();
     let after: string | null = null;
     for (;;) {
-      const values: unknown[] = [Date.now(), PAGE_SIZE];
+      const values: unknown[] = [Date.now(), this.pageSize];
       if (after !== null) values.push(after);
       const { rows }: QueryResult<RecordRow & { sid: string }> = await this.query(after === null ? statements.firstPage : statements.nextPage, values);
       yield rows.map((row) => ({ sid: row.sid, payload: fromSessColumn(row.payload), expiresAt: row.expires_at }));
-      if (rows.length < PAGE_SIZE) return;
+      if (rows.length < this.pageSize) return;
       after = rows[rows.length - 1]!.sid;
     }
   }
@@ -170,11 +175,11 @@ export class PostgresStore extends SessionStoreBase {
     const { statements } = await this.prepare();
     let after: string | null = null;
     for (;;) {
-      const values: unknown[] = [Date.now(), PAGE_SIZE];
+      const values: unknown[] = [Date.now(), this.pageSize];
       if (after !== null) values.push(after);
       const { rows }: QueryResult<{ sid: string }> = await this.query(after === null ? statements.firstIdPage : statements.nextIdPage, values);
       yield rows.map((row) => row.sid);
-      if (rows.length < PAGE_SIZE) return;
+      if (rows.length < this.pageSize) return;
       after = rows[rows.length - 1]!.sid;
     }
   }

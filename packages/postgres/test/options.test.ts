@@ -57,6 +57,7 @@ describe('PostgresStore options', () => {
     ['pruneSessionInterval', Number.POSITIVE_INFINITY],
     ['pruneBatchSize', 0],
     ['pruneBatchSize', 1.5],
+    ['pageSize', 0],
     ['createTableIfMissing', 'yes'],
     ['errorLog', 'console'],
     ['ttl', -1],

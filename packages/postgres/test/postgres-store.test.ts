@@ -105,7 +105,7 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
 
   it('pages all(), ids(), length() and iterate() with keyset pagination across many pages', async () => {
     const table = tableName();
-    const store = db.store({ tableName: table, createTableIfMissing: true });
+    const store = db.store({ tableName: table, createTableIfMissing: true, pageSize: 40 });
     const ids = Array.from({ length: 250 }, (_, i) => `s${String(i).padStart(3, '0')}`);
     await Promise.all(ids.map((id, i) => store.set(id, session(60_000, { i }))));
     // Expired rows in between must be skipped without ending a page early.

@@ -89,13 +89,16 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
     expect(await store.get('revived')).toMatchObject({ back: true });
   });
 
-  it('reports a failed background prune to errorLog, not as an event', async () => {
+  it('reports a failed background prune as a pruneError event and to errorLog, never as error', async () => {
     const logged: string[] = [];
     const store = db.store({ tableName: tableName(), pruneSessionInterval: 0.02, errorLog: (message) => logged.push(message) });
+    const pruneErrors: unknown[] = [];
     let errors = 0;
+    store.on('pruneError', (error) => pruneErrors.push(error));
     store.on('error', () => (errors += 1));
-    await eventually(() => logged.length > 0);
+    await eventually(() => logged.length > 0 && pruneErrors.length > 0);
     expect(logged[0]).toMatch(/PostgresStore: failed to prune expired sessions/);
+    expect(pruneErrors[0]).toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^PostgresStore\.prune failed: table .* does not exist/) });
     expect(errors).toBe(0);
   });
 });
