@@ -51,7 +51,13 @@ export async function measureBackend(definition: BackendDefinition, options: Ben
     }
     if (options.suites.includes('enumeration')) {
       log(`[${definition.name}] all() and length()`);
-      result.enumeration = await runEnumerationSuite(definition, server, options, log);
+      const cap = options.sizeCaps[definition.name];
+      const sizes = options.enumerationSizes.filter((size) => cap === undefined || size <= cap);
+      const skipped = options.enumerationSizes.filter((size) => !sizes.includes(size));
+      if (skipped.length > 0) {
+        result.notes.push(`all()/length() over ${skipped.map((size) => size.toLocaleString('en-US')).join(', ')} sessions skipped: capped at ${cap!.toLocaleString('en-US')} by --max-size ${definition.name}=${cap} (see bench/README.md)`);
+      }
+      result.enumeration = await runEnumerationSuite(definition, server, options, log, sizes);
     }
     if (options.suites.includes('e2e')) {
       log(`[${definition.name}] end to end (Express + autocannon)`);

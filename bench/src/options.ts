@@ -18,6 +18,8 @@ export interface BenchOptions {
   concurrencies: number[];
   /** Numbers of stored sessions over which all() and length() are timed. */
   enumerationSizes: number[];
+  /** Per backend, the largest size timed (sizes above it are skipped and the report says so). */
+  sizeCaps: Partial<Record<BackendName, number>>;
   /** autocannon run per store and round. */
   e2eSeconds: number;
   e2eConnections: number;
@@ -35,6 +37,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --rounds N                  interleaved rounds, medians reported (default 5; --quick 1)
   --enum-rounds N             rounds of all()/length() (default 3; --quick 1)
   --sizes 10000,100000        sessions stored for all()/length() (default 10000,100000)
+  --max-size mongo=10000      per-backend caps on --sizes, replacing the default mongo=10000 (see bench/README.md)
   --ops N                     operations per measurement at concurrency 64 (default 20000; c1 gets a fifth)
   --max-ms N                  time cap per measurement in ms (default 2000)
   --e2e-seconds N             autocannon duration per store and round (default 5)
@@ -61,6 +64,24 @@ function list<T extends string>(name: string, text: string | undefined, allowed:
   return allowed.filter((item) => items.includes(item));
 }
 
+/**
+ * FerretDB, which stands in for MongoDB where no MongoDB can run, scans the whole collection
+ * for every page our MongoStore's keyset paging asks for: all() over 100,000 sessions would
+ * take hours there. Against a real MongoDB (MONGO_URL), lift it with --max-size mongo=100000.
+ */
+const DEFAULT_SIZE_CAPS: Partial<Record<BackendName, number>> = { mongo: 10_000 };
+
+function parseSizeCaps(text: string | undefined): Partial<Record<BackendName, number>> {
+  if (text === undefined) return { ...DEFAULT_SIZE_CAPS };
+  const caps: Partial<Record<BackendName, number>> = {};
+  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const [name, size] = item.split('=');
+    if (!BACKENDS.includes(name as BackendName)) throw new TypeError(`--max-size: unknown backend "${name}"; expected backend=N with backend one of ${BACKENDS.join(', ')}`);
+    caps[name as BackendName] = positiveInt('max-size', size, 1);
+  }
+  return caps;
+}
+
 export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -71,6 +92,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       rounds: { type: 'string' },
       'enum-rounds': { type: 'string' },
       sizes: { type: 'string' },
+      'max-size': { type: 'string' },
       ops: { type: 'string' },
       'max-ms': { type: 'string' },
       'e2e-seconds': { type: 'string' },
@@ -94,6 +116,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     maxMsPerMeasurement: positiveInt('max-ms', values['max-ms'], quick ? 500 : 2000),
     concurrencies: [1, 64],
     enumerationSizes: [...new Set(sizes)].sort((a, b) => a - b),
+    sizeCaps: parseSizeCaps(values['max-size']),
     e2eSeconds: positiveInt('e2e-seconds', values['e2e-seconds'], quick ? 1 : 5),
     e2eConnections: 32,
     outDir: values.out ?? defaultOutDir,

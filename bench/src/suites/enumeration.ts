@@ -22,7 +22,7 @@ function enumerationSid(index: number): string {
  * The sessions are written once per size (growing), then every round runs each store's calls
  * in a fresh child process, so heap and RSS figures belong to that call alone.
  */
-export async function runEnumerationSuite(definition: BackendDefinition, server: RunningServer, options: BenchOptions, log: Log): Promise<EnumerationResult[]> {
+export async function runEnumerationSuite(definition: BackendDefinition, server: RunningServer, options: BenchOptions, log: Log, sizes: readonly number[]): Promise<EnumerationResult[]> {
   const results: EnumerationResult[] = [];
   const subjects: Subject[] = [];
   const unsupported = new Map<string, string>();
@@ -40,7 +40,7 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
       if (!subject.all && !subject.length) unsupported.set(subject.kind, subject.enumerationNote ?? 'has neither all() nor length()');
     }
     let stored = 0;
-    for (const size of options.enumerationSizes) {
+    for (const size of sizes) {
       const rows = new Map<EnumerationOperation, EnumerationResult>();
       for (const operation of OPERATIONS) {
         const result: EnumerationResult = { operation, size, subjects: {}, speedOursOverAnchor: null };
