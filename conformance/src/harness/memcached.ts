@@ -1,0 +1,92 @@
+import { memcachedBinary } from './binaries';
+import { startContainerServer } from './containers';
+import { assertLoopback, formatHostPort, parseHostPortList } from './endpoints';
+import { envValue, startTimeoutMs } from './env';
+import { ProviderUnavailableError } from './errors';
+import { freePorts } from './free-port';
+import { IMAGES } from './images';
+import { LocalProcess } from './local-process';
+import { LocalServer, logFileIn, startLocalServer } from './local-server';
+import { startWithProviders, type StartOptions } from './providers';
+import { makeTempDir } from './temp-dir';
+import { memcachedAnswers, memcachedPid } from './tcp';
+import type { HarnessServer, HostPort } from './types';
+import { assertListening, urlServer } from './url-server';
+
+export interface MemcachedOptions extends StartOptions {
+  /** How many independent memcached servers (a client-side pool). Default 1. */
+  servers?: number;
+}
+
+const serverList = (nodes: readonly HostPort[]) => nodes.map(formatHostPort).join(',');
+
+async function memcachedFromEnv(count: number): Promise<HarnessServer> {
+  const list = envValue('MEMCACHED_SERVERS');
+  if (list === undefined) throw new ProviderUnavailableError('MEMCACHED_SERVERS is not set');
+  const nodes = parseHostPortList(list, 11211, 'MEMCACHED_SERVERS');
+  assertLoopback('MEMCACHED_SERVERS', nodes.map((node) => node.host));
+  if (nodes.length < count) {
+    throw new ProviderUnavailableError(`MEMCACHED_SERVERS lists ${nodes.length} server(s), ${count} are needed`);
+  }
+  const used = nodes.slice(0, count);
+  await assertListening(`MEMCACHED_SERVERS=${list}`, used);
+  return urlServer('memcached', serverList(used), used);
+}
+
+function memcachedContainers(count: number): Promise<HarnessServer> {
+  return startContainerServer({
+    backend: 'memcached',
+    nodes: Array.from({ length: count }, () => ({
+      image: IMAGES.memcached,
+      containerPort: 11211,
+      waitStrategy: ({ Wait }) => Wait.forListeningPorts(),
+      isReady: (address: HostPort) => memcachedAnswers(address),
+    })),
+    url: serverList,
+    dataSurvivesRestart: false,
+  });
+}
+
+async function localMemcached(count: number): Promise<HarnessServer> {
+  const memcached = memcachedBinary();
+  // memcached refuses to run as root unless told which user to become.
+  const asUser = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
+  return startLocalServer(async () => {
+    const dir = await makeTempDir(count === 1 ? 'memcached' : `memcached-${count}`);
+    const ports = await freePorts(count);
+    const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+    const processes = nodes.map(
+      (address, index) =>
+        new LocalProcess({
+          label: `memcached ${index + 1} on 127.0.0.1:${address.port}`,
+          command: memcached,
+          args: ['-l', '127.0.0.1', '-p', String(address.port), '-U', '0', '-m', '64', '-c', '1024', ...asUser],
+          cwd: dir,
+          logFile: logFileIn(dir, `memcached-${index + 1}`),
+          // Memcached keeps nothing to save, and its clean shutdown waits about a second for
+          // its threads: a kill is the same outage, sooner.
+          stopSignal: 'SIGKILL',
+          startTimeoutMs: startTimeoutMs(),
+          isReady: async (pid) => (await memcachedPid(address)) === pid,
+        }),
+    );
+    return new LocalServer({ backend: 'memcached', dir, url: serverList(nodes), nodes, processes, dataSurvivesRestart: false });
+  });
+}
+
+/**
+ * One memcached, or `servers` of them: MEMCACHED_SERVERS (its first `servers` entries), else
+ * containers, else local memcached processes. `url` is `host:port[,host:port]`. Memcached keeps
+ * nothing on disk: after stop()/start() it is empty.
+ */
+export function startMemcached(options: MemcachedOptions = {}): Promise<HarnessServer> {
+  const count = options.servers ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    return Promise.reject(new TypeError(`startMemcached: "servers" must be a positive integer; got ${String(options.servers)}`));
+  }
+  return startWithProviders(
+    count === 1 ? 'memcached' : 'memcached-pair',
+    { url: () => memcachedFromEnv(count), container: () => memcachedContainers(count), local: () => localMemcached(count) },
+    options,
+  );
+}
