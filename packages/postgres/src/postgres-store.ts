@@ -1,4 +1,4 @@
-import { jsonSerializer, ONE_DAY_SECONDS, SessionStoreBase, type StoredEntry, type StoredRecord, toStoreError, withDeadline } from '@session-stores/core';
+import { jsonSerializer, ONE_DAY_SECONDS, SessionStoreBase, StoreErrorCode, storeError, type StoredEntry, type StoredRecord, toStoreError, withDeadline } from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
@@ -106,6 +106,7 @@ export class PostgresStore extends SessionStoreBase {
   // Backend primitives ---------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    if (!storable(sid)) return null;
     const { statements } = await this.prepare();
     const { rows } = await this.query<RecordRow>(statements.get, [sid, Date.now()]);
     const row = rows[0];
@@ -113,6 +114,9 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    if (!storable(sid)) {
+      throw storeError(STORE_NAME, 'set', StoreErrorCode.invalidArgument, 'sid cannot be stored in PostgreSQL text (it contains a NUL character or a lone surrogate)');
+    }
     const { statements } = await this.prepare();
     await this.query(statements.upsert, [sid, toSessColumn(payload, this.payloadIsJson), expiresAt]);
   }
@@ -127,6 +131,7 @@ export class PostgresStore extends SessionStoreBase {
    * compare-and-set write of the session with its cookie replaced, data never taken from `session`.
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    if (!storable(sid)) return;
     const { layout, statements } = await this.prepare();
     const cookie = session.cookie === undefined ? null : (JSON.stringify(session.cookie) ?? null);
     if (layout.sessType === 'json' && this.payloadIsJson && !this.encrypted) {
@@ -154,6 +159,7 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
+    if (!storable(sid)) return;
     const { statements } = await this.prepare();
     await this.query(statements.destroy, [sid]);
   }
@@ -304,3 +310,15 @@ export class PostgresStore extends SessionStoreBase {
     }
   }
 }
+
+/**
+ * Whether PostgreSQL text can hold the sid as it is. It has no NUL character, and pg sends text
+ * as UTF-8, where a lone surrogate becomes U+FFFD: two different sids would share one row. Such
+ * a sid was never stored, so get misses and touch and destroy have nothing to do.
+ */
+function storable(sid: string): boolean {
+  return !UNSTORABLE.test(sid);
+}
+
+// With the u flag a surrogate pair is one code point, so the class matches only lone surrogates.
+const UNSTORABLE = /[\0\uD800-\uDFFF]/u;

@@ -168,6 +168,22 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     expect(await store.get(id)).toEqual(value);
   });
 
+  it('refuses to set sids PostgreSQL text cannot hold apart, and misses them elsewhere', async () => {
+    const table = tableName();
+    const store = db.store({ tableName: table, createTableIfMissing: true });
+    await store.set('\ufffd', session(60_000, { replacement: true }));
+    for (const odd of ['\ud800', 'a\udfffb', 'nul\u0000']) {
+      await expect(store.set(odd, session(60_000))).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_INVALID_ARGUMENT', message: expect.stringMatching(/^PostgresStore\.set failed: sid cannot be stored/) });
+      expect(await store.get(odd)).toBeNull();
+      await store.touch(odd, session(120_000));
+      await store.destroy(odd);
+    }
+    // A sid with a surrogate pair is well formed and its own key.
+    await store.set('\ud83d\ude00', session(60_000, { emoji: true }));
+    expect(await store.get('\ufffd')).toMatchObject({ replacement: true });
+    expect((await store.ids()).sort()).toEqual(['\ud83d\ude00', '\ufffd'].sort());
+  });
+
   it('emits connect once the database answers', async () => {
     const store = db.store({ tableName: tableName(), createTableIfMissing: true });
     let connects = 0;
