@@ -16,6 +16,8 @@ import { assertListening, urlServer } from './url-server';
 export interface MemcachedOptions extends StartOptions {
   /** How many independent memcached servers (a client-side pool). Default 1. */
   servers?: number;
+  /** Memory of each server started here (`-m`), in MB. Default 64. Ignored for MEMCACHED_SERVERS. */
+  memoryMb?: number;
 }
 
 const serverList = (nodes: readonly HostPort[]) => nodes.map(formatHostPort).join(',');
@@ -33,12 +35,13 @@ async function memcachedFromEnv(count: number): Promise<HarnessServer> {
   return urlServer('memcached', serverList(used), used);
 }
 
-function memcachedContainers(count: number): Promise<HarnessServer> {
+function memcachedContainers(count: number, memoryMb: number): Promise<HarnessServer> {
   return startContainerServer({
     backend: 'memcached',
     nodes: Array.from({ length: count }, () => ({
       image: IMAGES.memcached,
       containerPort: 11211,
+      command: ['memcached', '-m', String(memoryMb)],
       waitStrategy: ({ Wait }) => Wait.forListeningPorts(),
       isReady: (address: HostPort) => memcachedAnswers(address),
     })),
@@ -47,7 +50,7 @@ function memcachedContainers(count: number): Promise<HarnessServer> {
   });
 }
 
-async function localMemcached(count: number): Promise<HarnessServer> {
+async function localMemcached(count: number, memoryMb: number): Promise<HarnessServer> {
   const memcached = memcachedBinary();
   // memcached refuses to run as root unless told which user to become.
   const asUser = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
@@ -60,7 +63,7 @@ async function localMemcached(count: number): Promise<HarnessServer> {
         new LocalProcess({
           label: `memcached ${index + 1} on 127.0.0.1:${address.port}`,
           command: memcached,
-          args: ['-l', '127.0.0.1', '-p', String(address.port), '-U', '0', '-m', '64', '-c', '1024', ...asUser],
+          args: ['-l', '127.0.0.1', '-p', String(address.port), '-U', '0', '-m', String(memoryMb), '-c', '1024', ...asUser],
           cwd: dir,
           logFile: logFileIn(dir, `memcached-${index + 1}`),
           // Memcached keeps nothing to save, and its clean shutdown waits about a second for
@@ -84,9 +87,13 @@ export function startMemcached(options: MemcachedOptions = {}): Promise<HarnessS
   if (!Number.isInteger(count) || count < 1) {
     return Promise.reject(new TypeError(`startMemcached: "servers" must be a positive integer; got ${String(options.servers)}`));
   }
+  const memoryMb = options.memoryMb ?? 64;
+  if (!Number.isInteger(memoryMb) || memoryMb < 1) {
+    return Promise.reject(new TypeError(`startMemcached: "memoryMb" must be a positive integer; got ${String(options.memoryMb)}`));
+  }
   return startWithProviders(
     count === 1 ? 'memcached' : 'memcached-pair',
-    { url: () => memcachedFromEnv(count), container: () => memcachedContainers(count), local: () => localMemcached(count) },
+    { url: () => memcachedFromEnv(count), container: () => memcachedContainers(count, memoryMb), local: () => localMemcached(count, memoryMb) },
     options,
   );
 }

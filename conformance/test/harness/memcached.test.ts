@@ -35,6 +35,17 @@ describe.skipIf(!single)(backendTitle('memcached', single), () => {
   it('url is host:port', () => {
     expect(single?.url).toBe(`127.0.0.1:${single?.nodes[0]?.port}`);
   });
+
+  // A server from MEMCACHED_SERVERS keeps its own memory size.
+  it.skipIf(single?.provider === 'url')('memoryMb sets the memory of a server it starts', async () => {
+    const server = await startMemcached({ memoryMb: 96 });
+    try {
+      const stats = await ask(server.nodes[0] as HostPort, 'stats\r\n', /END\r\n$/);
+      expect(/STAT limit_maxbytes (\d+)/.exec(stats)?.[1]).toBe(String(96 * 2 ** 20));
+    } finally {
+      await server.dispose();
+    }
+  });
 });
 
 describe.skipIf(!pair)(backendTitle('memcached-pair', pair), () => {
@@ -53,5 +64,9 @@ describe.skipIf(!pair)(backendTitle('memcached-pair', pair), () => {
 describe('startMemcached options', () => {
   it('rejects a servers count that is not a positive integer', async () => {
     await expect(startMemcached({ servers: 0 })).rejects.toThrow(/"servers" must be a positive integer/);
+  });
+
+  it('rejects a memoryMb that is not a positive integer', async () => {
+    await expect(startMemcached({ memoryMb: 0.5 })).rejects.toThrow(/"memoryMb" must be a positive integer/);
   });
 });
