@@ -1,0 +1,138 @@
+import type { AddressInfo } from 'node:net';
+import { liveSession, type StoreUnderTest } from '@session-stores/conformance';
+import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import connectMemcached from 'connect-memcached';
+import express from 'express';
+import session, { type SessionData, type Store } from 'express-session';
+import Memcached from 'memcached';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemcachedStore, sessionKey } from '../src';
+import { DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
+import { rawGet, remainingSeconds } from './support/text-command';
+
+// connect-memcached 3.0.0 (on the `memcached` client) and MemcachedStore on one server, same prefix.
+const server = await backendForTests('memcached');
+const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };
+const ConnectMemcachedStore = connectMemcached(session);
+
+const opened: Array<{ close(): unknown }> = [];
+
+function pair(): { theirs: Store; ours: MemcachedStore; prefix: string } {
+  const prefix = randomPrefix();
+  const client = new Memcached(server!.url, { retries: 0, timeout: 2000 });
+  const theirs = new ConnectMemcachedStore({ client, prefix });
+  const ours = new MemcachedStore({ servers: server!.url, prefix });
+  opened.push({ close: () => client.end() }, ours);
+  return { theirs, ours, prefix };
+}
+
+function call<T>(run: (callback: (error: unknown, value?: T) => void) => void): Promise<T | undefined> {
+  return new Promise((resolve, reject) => run((error, value) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value))));
+}
+
+const jsonOf = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((each) => each.close()));
+});
+
+describe.skipIf(!server)(`compatibility with connect-memcached 3.0.0 (${backendTitle('memcached', server)})`, () => {
+  it('a session connect-memcached wrote is read by MemcachedStore', async () => {
+    const { theirs, ours } = pair();
+    const sid = randomSid();
+    const written = sessionExpiringIn(3_600_000, { user: 'ada', cart: [1, 2], nested: { ok: true } });
+    await call<void>((cb) => theirs.set(sid, written, cb));
+    expect(await ours.get(sid)).toEqual(jsonOf(written));
+    expect(await ours.ids()).toEqual([sid]);
+  });
+
+  it('a session MemcachedStore wrote is read by connect-memcached, as an object (JSON flag)', async () => {
+    const { theirs, ours } = pair();
+    const sid = randomSid();
+    const written = sessionExpiringIn(3_600_000, { user: 'grace', unicode: 'é😀' });
+    await ours.set(sid, written);
+    expect(await call<SessionData | null>((cb) => theirs.get(sid, cb))).toEqual(jsonOf(written));
+  });
+
+  it('destroy by either one is seen by the other', async () => {
+    const { theirs, ours } = pair();
+    const [a, b] = [randomSid(), randomSid()];
+    await ours.set(a, sessionExpiringIn(60_000));
+    await call<void>((cb) => theirs.set(b, sessionExpiringIn(60_000), cb));
+    await call<void>((cb) => theirs.destroy(a, cb));
+    await ours.destroy(b);
+    expect(await ours.get(a)).toBeNull();
+    expect(await call<SessionData | null>((cb) => theirs.get(b, cb))).toBeUndefined();
+  });
+
+  it('MemcachedStore.touch on a session connect-memcached wrote keeps its data and updates its cookie', async () => {
+    const { theirs, ours } = pair();
+    const sid = randomSid();
+    await call<void>((cb) => theirs.set(sid, sessionExpiringIn(60_000, { n: 2 }), cb));
+    const touched = sessionExpiringIn(7_200_000, { n: 1 });
+    await ours.touch(sid, touched);
+    expect(await call<SessionData | null>((cb) => theirs.get(sid, cb))).toEqual({ cookie: jsonOf(touched.cookie), n: 2 });
+  });
+
+  it('where the layouts part: connect-memcached loses a 31-day session at once (relative TTL over 30 days); MemcachedStore keeps it', async () => {
+    const { theirs, ours, prefix } = pair();
+    const [theirSid, ourSid] = [randomSid(), randomSid()];
+    // Live sessions, as express-session passes them: connect-memcached reads the cookie's maxAge getter.
+    await call<void>((cb) => theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 31 * DAY_MS }), cb));
+    await ours.set(ourSid, liveSession(ours as unknown as StoreUnderTest, ourSid, {}, { maxAge: 31 * DAY_MS }));
+    expect(await rawGet(endpoint, sessionKey(prefix, theirSid))).toBeNull();
+    expect(await ours.get(theirSid)).toBeNull();
+    expect(await call<SessionData | null>((cb) => theirs.get(ourSid, cb))).toMatchObject({ cookie: { originalMaxAge: 31 * DAY_MS } });
+    expect(Math.abs((await remainingSeconds(endpoint, sessionKey(prefix, ourSid)))! - 31 * 86_400)).toBeLessThanOrEqual(2);
+  });
+
+  it('where the layouts part: connect-memcached stores a sub-second remainder as "never expires"; MemcachedStore as 1 s', async () => {
+    const { theirs, ours, prefix } = pair();
+    const [theirSid, ourSid] = [randomSid(), randomSid()];
+    await call<void>((cb) => theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 500 }), cb));
+    await ours.set(ourSid, liveSession(ours as unknown as StoreUnderTest, ourSid, {}, { maxAge: 500 }));
+    expect(await remainingSeconds(endpoint, sessionKey(prefix, theirSid))).toBe(-1);
+    expect(await remainingSeconds(endpoint, sessionKey(prefix, ourSid))).toBeLessThanOrEqual(1);
+    // Whatever memcached keeps, MemcachedStore never hands out a session whose cookie has expired.
+    expect(await eventually(async () => (await ours.get(theirSid)) === null, 1500)).toBe(true);
+    expect(await rawGet(endpoint, sessionKey(prefix, theirSid))).not.toBeNull();
+  });
+
+  describe('switching packages under a running app', () => {
+    async function app(store: Store): Promise<{ url: string; close: () => Promise<void> }> {
+      const application = express();
+      application.use(session({ store, secret: 'compat-secret', resave: false, saveUninitialized: false }));
+      application.get('/visit', (req, res) => {
+        const data = req.session as unknown as { visits?: number };
+        data.visits = (data.visits ?? 0) + 1;
+        res.json({ visits: data.visits });
+      });
+      const listening = application.listen(0, '127.0.0.1');
+      await new Promise((resolve) => listening.once('listening', resolve));
+      const { port } = listening.address() as AddressInfo;
+      return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => listening.close(() => resolve())) };
+    }
+
+    async function visit(url: string, cookie?: string): Promise<{ visits: number; cookie: string | undefined }> {
+      const response = await fetch(`${url}/visit`, { headers: cookie ? { cookie } : {} });
+      const setCookie = response.headers.get('set-cookie')?.split(';')[0];
+      return { visits: ((await response.json()) as { visits: number }).visits, cookie: setCookie ?? cookie };
+    }
+
+    it.each([
+      ['connect-memcached to MemcachedStore', 'theirs', 'ours'],
+      ['MemcachedStore to connect-memcached', 'ours', 'theirs'],
+    ] as const)('%s keeps every user logged in', async (_title, first, second) => {
+      const stores = pair();
+      const before = await app(first === 'theirs' ? stores.theirs : stores.ours);
+      const one = await visit(before.url);
+      const two = await visit(before.url, one.cookie);
+      expect(two.visits).toBe(2);
+      await before.close();
+
+      const after = await app(second === 'theirs' ? stores.theirs : stores.ours);
+      expect((await visit(after.url, two.cookie)).visits).toBe(3);
+      await after.close();
+    });
+  });
+});
