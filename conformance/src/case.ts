@@ -44,6 +44,10 @@ export function caseTimeoutMs(testCase: ConformanceCase, env: CaseEnvironment): 
   return testCase.timeoutMs?.(env) ?? 30_000 + 10 * env.capabilities.ttlGranularityMs;
 }
 
+function listed(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 /** Skip reasons shared by many cases. */
 export const requires = {
   method:
@@ -53,7 +57,7 @@ export const requires = {
   anyOf:
     (...methods: ('all' | 'ids' | 'length')[]) =>
     ({ capabilities }: CaseEnvironment): string | null =>
-      methods.some((method) => capabilities[method]) ? null : `capabilities.${methods.join(', ')} are all false`,
+      methods.some((method) => capabilities[method]) ? null : `${listed(methods.map((method) => `capabilities.${method}`))} are false`,
   faults: ({ options }: CaseEnvironment): string | null => (options.faults ? null : 'no options.faults (stopBackend/startBackend) given'),
   inspect:
     (hook: 'rawTtlMs' | 'rawValue' | 'writeCorrupt') =>

@@ -9,6 +9,8 @@ export {
   concurrency,
   callbacksAndPromises,
   endToEnd,
+  planGroup,
+  type PlannedTest,
 } from './suite';
 export { conformanceCases, casesByGroup, casesForClause } from './cases/index';
 export { caseTitle, GROUP_NAMES, type CaseEnvironment, type ConformanceCase, type GroupName } from './case';

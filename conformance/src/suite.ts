@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { capabilitiesFor } from './capabilities';
-import { caseTimeoutMs, caseTitle, GROUP_NAMES, type CaseEnvironment, type GroupName } from './case';
+import { caseTimeoutMs, caseTitle, GROUP_NAMES, type CaseEnvironment, type ConformanceCase, type GroupName } from './case';
 import { casesByGroup } from './cases/index';
 import { runCase, skipReasonOf } from './context';
 import type { ConformanceOptions } from './types';
@@ -26,14 +26,38 @@ function checkOptions(options: ConformanceOptions): void {
   }
 }
 
+/** One test as the report shows it: its title, and why it is skipped (null when it runs). */
+export interface PlannedTest {
+  group: GroupName;
+  groupTitle: string;
+  title: string;
+  skipReason: string | null;
+  timeoutMs: number;
+  testCase: ConformanceCase;
+}
+
+/** The tests a group declares for a store with this manifest, skipped ones included. */
+export function planGroup(group: GroupName, env: CaseEnvironment): PlannedTest[] {
+  return casesByGroup[group].map((testCase) => {
+    const skipReason = skipReasonOf(testCase, env);
+    const title = caseTitle(testCase);
+    return {
+      group,
+      groupTitle: GROUP_TITLES[group],
+      title: skipReason ? `${title} (skipped: ${skipReason})` : title,
+      skipReason,
+      timeoutMs: caseTimeoutMs(testCase, env),
+      testCase,
+    };
+  });
+}
+
 /** Declares one group's tests in the current suite, once the manifest is known. */
 function declareGroup(group: GroupName, options: ConformanceOptions, env: CaseEnvironment): void {
   describe(GROUP_TITLES[group], () => {
-    for (const testCase of casesByGroup[group]) {
-      const title = caseTitle(testCase);
-      const reason = skipReasonOf(testCase, env);
-      if (reason) it.skip(`${title} (skipped: ${reason})`, () => {});
-      else it(title, { timeout: caseTimeoutMs(testCase, env) }, () => runCase(testCase, options, env.capabilities));
+    for (const planned of planGroup(group, env)) {
+      if (planned.skipReason) it.skip(planned.title, () => {});
+      else it(planned.title, { timeout: planned.timeoutMs }, () => runCase(planned.testCase, options, env.capabilities));
     }
   });
 }
