@@ -96,7 +96,7 @@ export class PostgresStore extends SessionStoreBase {
    */
   async prune(): Promise<number> {
     try {
-      if (this.closing) throw new Error('the store is closed');
+      if (this.closing) throw storeError(STORE_NAME, 'prune', StoreErrorCode.closed, 'the store is closed');
       return await this.pruneLocked();
     } catch (error) {
       throw toStoreError(STORE_NAME, 'prune', error);

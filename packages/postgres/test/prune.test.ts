@@ -30,6 +30,8 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
     expect(await count(table, 'expired-')).toBe(0);
     expect(await count(table, 'live-')).toBe(100);
     expect(await store.prune()).toBe(0);
+    await store.close();
+    await expect(store.prune()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_CLOSED', message: 'PostgresStore.prune failed: the store is closed' });
   });
 
   it('two stores pruning at once delete each expired row once and no live row', async () => {
