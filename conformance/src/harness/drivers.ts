@@ -1,5 +1,6 @@
 import type * as Pg from 'pg';
 import type * as MongoDb from 'mongodb';
+import { DriverMissingError } from './errors';
 
 // The harness checks that PostgreSQL and MongoDB answer with their drivers, loaded only when
 // needed: they are optional peer dependencies of @session-stores/conformance.
@@ -9,7 +10,7 @@ function unwrap<T>(module: T): T {
 }
 
 function missing(name: string, backend: string, cause: unknown): Error {
-  return new Error(
+  return new DriverMissingError(
     `the harness needs the "${name}" package to check that ${backend} answers; install it ` +
       '(an optional peer dependency of @session-stores/conformance)',
     { cause },

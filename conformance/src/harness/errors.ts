@@ -35,3 +35,8 @@ export class ServerStartError extends Error {
     this.addressInUse = addressInUse;
   }
 }
+
+/** A driver the harness needs (pg, mongodb) is not installed: waiting longer cannot help. */
+export class DriverMissingError extends Error {
+  override readonly name = 'DriverMissingError';
+}

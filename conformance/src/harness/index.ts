@@ -6,7 +6,7 @@
 export { BACKEND_NAMES, startBackend, type ServerFor } from './backends';
 export { containerRuntimeStatus, type ContainerRuntimeStatus } from './containers';
 export { isStrictMode } from './env';
-export { BackendUnavailableError, ProviderUnavailableError, ServerStartError } from './errors';
+export { BackendUnavailableError, DriverMissingError, ProviderUnavailableError, ServerStartError } from './errors';
 export { backendForTests, backendTitle, skipReason } from './for-tests';
 export { IMAGES } from './images';
 export { startMemcached, type MemcachedOptions } from './memcached';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ServerStartError } from './errors';
+import { DriverMissingError, ServerStartError } from './errors';
 import { trackPid, untrackPid } from './exit-cleanup';
 import { mentionsAddressInUse } from './free-port';
 import { pollUntil } from './poll';
@@ -113,7 +113,7 @@ export class LocalProcess {
       });
     } catch (error) {
       await this.kill();
-      if (error instanceof ServerStartError) throw error;
+      if (error instanceof ServerStartError || error instanceof DriverMissingError) throw error;
       throw new ServerStartError(error instanceof Error ? error.message : String(error), false);
     }
   }

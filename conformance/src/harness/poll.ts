@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { DriverMissingError } from './errors';
 
 export interface PollOptions {
   /** What is awaited, for the timeout message: "redis-server on 127.0.0.1:6379 to answer PING". */
@@ -11,7 +12,8 @@ export interface PollOptions {
 }
 
 /**
- * Checks a condition until it holds or the deadline passes. The pause between attempts grows
+ * Checks a condition until it holds or the deadline passes; a check that throws counts as "not
+ * yet", except for a missing driver. The pause between attempts grows
  * from 20 ms to 250 ms: fast when the condition comes quickly, light on the CPU when it does not.
  */
 export async function pollUntil(check: () => Promise<boolean>, options: PollOptions): Promise<void> {
@@ -25,6 +27,7 @@ export async function pollUntil(check: () => Promise<boolean>, options: PollOpti
       if (await check()) return;
       lastError = undefined;
     } catch (error) {
+      if (error instanceof DriverMissingError) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {
