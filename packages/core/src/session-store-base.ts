@@ -157,8 +157,8 @@ export abstract class SessionStoreBase extends Store {
 
   // express-session's Store API --------------------------------------------------------------
 
-  get(sid: string, callback: Cb<SessionData | null>): void;
   get(sid: string): Promise<SessionData | null>;
+  get(sid: string, callback: Cb<SessionData | null>): void;
   get(sid: string, callback?: Cb<SessionData | null>): Promise<SessionData | null> | undefined {
     return this.run('get', callback, async () => {
       this.checkSid('get', sid);
@@ -167,8 +167,8 @@ export abstract class SessionStoreBase extends Store {
     });
   }
 
-  set(sid: string, session: SessionData, callback?: Cb<void>): void;
   set(sid: string, session: SessionData): Promise<void>;
+  set(sid: string, session: SessionData, callback?: Cb<void>): void;
   set(sid: string, session: SessionData, callback?: Cb<void>): Promise<void> | undefined {
     return this.run('set', callback, async () => {
       // Everything up to the first await runs before set() returns, so the session is
@@ -189,8 +189,8 @@ export abstract class SessionStoreBase extends Store {
     });
   }
 
-  override touch(sid: string, session: SessionData, callback?: Cb<void>): void;
   override touch(sid: string, session: SessionData): Promise<void>;
+  override touch(sid: string, session: SessionData, callback?: Cb<void>): void;
   override touch(sid: string, session: SessionData, callback?: Cb<void>): Promise<void> | undefined {
     return this.run('touch', callback, async () => {
       this.checkSid('touch', sid);
@@ -208,8 +208,8 @@ export abstract class SessionStoreBase extends Store {
     });
   }
 
-  destroy(sid: string, callback?: Cb<void>): void;
   destroy(sid: string): Promise<void>;
+  destroy(sid: string, callback?: Cb<void>): void;
   destroy(sid: string, callback?: Cb<void>): Promise<void> | undefined {
     return this.run('destroy', callback, async () => {
       this.checkSid('destroy', sid);
@@ -219,8 +219,8 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /** Every live session, each with its sid in `id`. Loads them all: prefer {@link iterate} for many. */
-  override all(callback: Cb<SessionWithId[]>): void;
   override all(): Promise<SessionWithId[]>;
+  override all(callback: Cb<SessionWithId[]>): void;
   override all(callback?: Cb<SessionWithId[]>): Promise<SessionWithId[]> | undefined {
     return this.runUnbounded('all', callback, async () => {
       const sessions: SessionWithId[] = [];
@@ -230,8 +230,8 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /** The sids of every live session. */
-  ids(callback: Cb<string[]>): void;
   ids(): Promise<string[]>;
+  ids(callback: Cb<string[]>): void;
   ids(callback?: Cb<string[]>): Promise<string[]> | undefined {
     return this.runUnbounded('ids', callback, async () => {
       const ids: string[] = [];
@@ -241,8 +241,8 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /** The number of live sessions. */
-  override length(callback: Cb<number>): void;
   override length(): Promise<number>;
+  override length(callback: Cb<number>): void;
   override length(callback?: Cb<number>): Promise<number> | undefined {
     if (this.countRecords) return this.run('length', callback, () => this.countRecords!());
     return this.runUnbounded('length', callback, async () => {
@@ -253,8 +253,8 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /** Deletes every session of this store's namespace (prefix, table, collection), and nothing else. */
-  override clear(callback?: Cb<void>): void;
   override clear(): Promise<void>;
+  override clear(callback?: Cb<void>): void;
   override clear(callback?: Cb<void>): Promise<void> | undefined {
     return this.run('clear', callback, async () => {
       await this.deleteAllRecords!();
