@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DriverMissingError, ServerStartError } from './errors';
 import { trackPid, untrackPid } from './exit-cleanup';
 import { mentionsAddressInUse } from './free-port';
+import { killedWithParent } from './parent-death';
 import { pollUntil } from './poll';
 
 export interface LocalProcessOptions {
@@ -82,7 +83,8 @@ export class LocalProcess {
     let child: ChildProcess;
     try {
       writeSync(logFd, `--- ${new Date().toISOString()} harness starts: ${command} ${args.join(' ')}\n`);
-      child = spawn(command, args, { cwd, env: env ?? process.env, stdio: ['ignore', logFd, logFd], ...user });
+      const wrapped = killedWithParent(command, args);
+      child = spawn(wrapped.command, wrapped.args, { cwd, env: env ?? process.env, stdio: ['ignore', logFd, logFd], ...user });
     } finally {
       closeSync(logFd);
     }

@@ -12,6 +12,7 @@ import { makeTempDir } from './temp-dir';
 import { memcachedAnswers, memcachedPid } from './tcp';
 import type { HarnessServer, HostPort } from './types';
 import { assertListening, urlServer } from './url-server';
+import { runningAsRoot, userIds } from './users';
 
 export interface MemcachedOptions extends StartOptions {
   /** How many independent memcached servers (a client-side pool). Default 1. */
@@ -52,8 +53,10 @@ function memcachedContainers(count: number, memoryMb: number): Promise<HarnessSe
 
 async function localMemcached(count: number, memoryMb: number): Promise<HarnessServer> {
   const memcached = memcachedBinary();
-  // memcached refuses to run as root unless told which user to become.
-  const asUser = process.getuid?.() === 0 ? ['-u', 'nobody'] : [];
+  // memcached refuses to run as root. It is started as "nobody" rather than told to switch
+  // (-u): switching user would drop the kill-with-parent setting (parent-death.ts).
+  const user = runningAsRoot() ? userIds('nobody') : undefined;
+  if (runningAsRoot() && !user) throw new ProviderUnavailableError('running as root, and there is no "nobody" user to run memcached as');
   return startLocalServer(async () => {
     const dir = await makeTempDir(count === 1 ? 'memcached' : `memcached-${count}`);
     const ports = await freePorts(count);
@@ -63,8 +66,9 @@ async function localMemcached(count: number, memoryMb: number): Promise<HarnessS
         new LocalProcess({
           label: `memcached ${index + 1} on 127.0.0.1:${address.port}`,
           command: memcached,
-          args: ['-l', '127.0.0.1', '-p', String(address.port), '-U', '0', '-m', String(memoryMb), '-c', '1024', ...asUser],
+          args: ['-l', '127.0.0.1', '-p', String(address.port), '-U', '0', '-m', String(memoryMb), '-c', '1024'],
           cwd: dir,
+          user,
           logFile: logFileIn(dir, `memcached-${index + 1}`),
           // Memcached keeps nothing to save, and its clean shutdown waits about a second for
           // its threads: a kill is the same outage, sooner.

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { chown } from 'node:fs/promises';
 import { join } from 'node:path';
 import { postgresBinaries } from './binaries';
@@ -16,6 +15,7 @@ import { runCommand } from './run-command';
 import { makeTempDir } from './temp-dir';
 import type { HarnessServer } from './types';
 import { assertListening, urlServer } from './url-server';
+import { runningAsRoot, userIds } from './users';
 
 /**
  * Whether PostgreSQL accepts a connection and runs a query. With `dataDirectory`, also that the
@@ -71,15 +71,10 @@ function postgresContainer(): Promise<HarnessServer> {
 
 /** PostgreSQL refuses to run as root: then initdb and postgres run as the `postgres` user. */
 function serverUser(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  try {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    if (Number.isInteger(uid) && Number.isInteger(gid)) return { uid, gid };
-  } catch {
-    // Reported below.
-  }
-  throw new ProviderUnavailableError('running as root, and there is no "postgres" user to run PostgreSQL as');
+  if (!runningAsRoot()) return undefined;
+  const ids = userIds('postgres');
+  if (!ids) throw new ProviderUnavailableError('running as root, and there is no "postgres" user to run PostgreSQL as');
+  return ids;
 }
 
 async function localPostgres(): Promise<HarnessServer> {

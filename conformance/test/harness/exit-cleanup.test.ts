@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { pollUntil } from '../../src/harness/poll';
@@ -33,13 +33,26 @@ function runFixture(args: string[]) {
   return { child, started, exited };
 }
 
-async function expectAllGone(started: Started[]): Promise<void> {
+async function expectProcessesGone(started: Started[]): Promise<void> {
   const pids = started.flatMap((server) => server.pids);
   expect(pids.length).toBeGreaterThanOrEqual(3);
   // SIGKILL is delivered at once, but the kernel may take a moment to tear a process down.
   await pollUntil(async () => pids.every((pid) => !processExists(pid)), { what: 'the servers to end', timeoutMs: 5000 });
+}
+
+async function expectAllGone(started: Started[]): Promise<void> {
+  await expectProcessesGone(started);
   for (const server of started) expect(existsSync(server.dir)).toBe(false);
 }
+
+const setprivKnowsPdeathsig = (() => {
+  if (process.platform !== 'linux') return false;
+  try {
+    return execFileSync('setpriv', ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('--pdeathsig');
+  } catch {
+    return false;
+  }
+})();
 
 describe('servers of a test process that dies without disposing them', () => {
   it('are killed, and their directories removed, when the process calls process.exit()', { timeout: 60_000 }, async () => {
@@ -56,5 +69,18 @@ describe('servers of a test process that dies without disposing them', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: null, signal: 'SIGTERM' });
     await expectAllGone(started);
+  });
+
+  // Nothing in the process runs on SIGKILL: the kernel kills the servers (setpriv --pdeathsig).
+  // Their directories stay in the OS temp dir; this test removes them.
+  it.runIf(setprivKnowsPdeathsig)('are killed by the kernel when the process is killed with SIGKILL (Linux)', { timeout: 60_000 }, async () => {
+    const run = runFixture(['kill', '--postgres']);
+    const started = await run.started;
+    try {
+      expect(await run.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      await expectProcessesGone(started);
+    } finally {
+      for (const server of started) rmSync(server.dir, { recursive: true, force: true });
+    }
   });
 });
