@@ -11,9 +11,10 @@ const USAGE = `Usage: session-store-conformance <factory-module> [--name <report
 Runs the express-session store conformance suite (vitest) against the store that
 <factory-module> makes. The module exports the factory as \`default\` or \`createStore\`:
 a function ({ namespace }) => store. It may also export \`capabilities\`, \`inspect\`,
-\`faults\`, \`closeStore\`, \`faultTimeoutMs\` and \`name\` (see ConformanceOptions).
+\`faults\`, \`closeStore\`, \`faultTimeoutMs\`, \`callTimeoutMs\`, \`recoveryTimeoutMs\` and
+\`name\` (see ConformanceOptions); or export all of it as a default options object.
 Groups: ${GROUP_NAMES.join(', ')} (default: all).
-Exits with 0 when every test passed, 1 otherwise.`;
+Exits 0 when every test passed, 1 when one failed, 2 on bad arguments.`;
 
 interface CliArguments {
   factory: string;
@@ -65,6 +66,8 @@ const options = {
   faults: given.faults,
   closeStore: given.closeStore,
   faultTimeoutMs: given.faultTimeoutMs,
+  callTimeoutMs: given.callTimeoutMs,
+  recoveryTimeoutMs: given.recoveryTimeoutMs,
 };
 ${runners.map((runner) => `${runner}(options);`).join('\n')}
 `;

@@ -27,6 +27,8 @@ export {
   type ReferenceRecord,
   type ReferenceStoreOptions,
 } from './reference-store';
+export { callWithCallback, callWithPromise, type CallbackOutcome } from './calls';
+export { captureProcessFaults, type ProcessFault } from './process-faults';
 export { liveSession, loadedSession, jsonForm, plainSession, type CookieInit, type LiveSession } from './sessions';
 export type {
   ConformanceOptions,
