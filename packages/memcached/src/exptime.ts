@@ -17,13 +17,23 @@ export const MAX_RELATIVE_EXPTIME_SECONDS = 30 * 24 * 60 * 60;
 export const MAX_ABSOLUTE_EXPTIME = 2 ** 31 - 1;
 
 /**
+ * One second added to every exptime. memcached's clock is a counter that its timer advances
+ * once a second, so an item given N seconds goes after between N-1 and N real seconds, and an
+ * absolute time can land up to a second early too (the server's second counter and the wall
+ * clock are not in phase). Without the margin a session could vanish before its cookie says;
+ * with it the item outlives the cookie by at most two seconds, and `get` still refuses the
+ * session from the moment `cookie.expires` passes (the base checks it on every read).
+ */
+export const CLOCK_MARGIN_SECONDS = 1;
+
+/**
  * The exptime to send for a record that must live until `expiresAt` (epoch ms), written at
- * `now`: the remaining lifetime rounded UP to whole seconds (so it is never 0, which memcached
- * reads as "never expires", and never ends before the cookie does), sent as seconds from now
- * up to 30 days and as an absolute Unix time beyond. Callers only ask for future expiries.
+ * `now`: the remaining lifetime rounded UP to whole seconds, so it is never 0 (memcached's
+ * "never expires"), plus {@link CLOCK_MARGIN_SECONDS}; sent as seconds from now up to 30 days
+ * and as an absolute Unix time beyond. Callers only ask for future expiries.
  */
 export function memcachedExptime(expiresAt: number, now: number): number {
-  const seconds = Math.max(1, remainingLifetime(expiresAt, now, GRANULARITY_MS) / GRANULARITY_MS);
+  const seconds = Math.max(1, remainingLifetime(expiresAt, now, GRANULARITY_MS) / GRANULARITY_MS) + CLOCK_MARGIN_SECONDS;
   if (seconds <= MAX_RELATIVE_EXPTIME_SECONDS) return seconds;
-  return Math.min(Math.ceil(expiresAt / 1000), MAX_ABSOLUTE_EXPTIME);
+  return Math.min(Math.ceil(expiresAt / 1000) + CLOCK_MARGIN_SECONDS, MAX_ABSOLUTE_EXPTIME);
 }

@@ -1,5 +1,6 @@
 import { cookieExpiresAt, jsonSerializer, SessionStoreBase, storeError, StoreErrorCode, type StoredEntry, type StoredRecord } from '@session-stores/core';
 import type { SessionData } from 'express-session';
+import { setTimeout as delay } from 'node:timers/promises';
 import memjs, { type Client } from 'memjs';
 import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
@@ -23,7 +24,14 @@ const MAX_TOUCH_ATTEMPTS = 5;
 const MAX_LIST_PASSES = 3;
 
 /** Most LRU dumps one clear makes on servers without the hash dump (it stops once a dump finds nothing left). */
-const MAX_CLEAR_PASSES = 5;
+const MAX_CLEAR_PASSES = 3;
+
+/**
+ * The pause between LRU dumps. The LRU walk skips items that are in use, and an item read
+ * while in the cold LRU stays "in use" in a bump queue until memcached's LRU maintainer, which
+ * sleeps up to a second when idle, gets to it: a dump right after another misses the same items.
+ */
+const LRU_SETTLE_MS = 1100;
 
 /** How often a down server is probed, so that `connect` follows its return without traffic. */
 const PROBE_INTERVAL_MS = 1000;
@@ -139,13 +147,15 @@ export class MemcachedStore extends SessionStoreBase {
   /**
    * This prefix's sessions, server by server, in pages of `batchSize` fetched in parallel.
    * The hash-table dump lists every item once; where a server only has the LRU dump (before
-   * memcached 1.6.10), which can miss items that move while it runs, the listing dumps again
-   * until a dump finds nothing new (at most {@link MAX_LIST_PASSES} dumps). The keys handed out
-   * are remembered either way, so no session comes twice.
+   * memcached 1.6.10), which misses items that move or are in use while it runs, the listing
+   * dumps again, {@link LRU_SETTLE_MS} apart, until a dump finds nothing new (at most
+   * {@link MAX_LIST_PASSES} dumps). The keys handed out are remembered either way, so no
+   * session comes twice.
    */
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
     const seen = new Set<string>();
     for (let pass = 1; pass <= MAX_LIST_PASSES; pass++) {
+      if (pass > 1) await delay(LRU_SETTLE_MS);
       let found = 0;
       let consistent = true;
       for (const server of this.client.servers) {
@@ -172,11 +182,13 @@ export class MemcachedStore extends SessionStoreBase {
 
   /**
    * Deletes this prefix's keys only, found with metadump: never `flush_all`, which would empty
-   * the whole server. With the LRU dump it dumps again until a dump finds none left (at most
-   * {@link MAX_CLEAR_PASSES} dumps), for the reason given at listRecords.
+   * the whole server. With the LRU dump it dumps again, {@link LRU_SETTLE_MS} apart, until a
+   * dump finds none left (at most {@link MAX_CLEAR_PASSES} dumps), for the reasons given at
+   * listRecords.
    */
   protected override async deleteAllRecords(): Promise<void> {
     for (let pass = 1; pass <= MAX_CLEAR_PASSES; pass++) {
+      if (pass > 1) await delay(LRU_SETTLE_MS);
       let found = 0;
       let consistent = true;
       for (const server of this.client.servers) {

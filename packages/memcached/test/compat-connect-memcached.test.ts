@@ -83,16 +83,16 @@ describe.skipIf(!server)(`compatibility with connect-memcached 3.0.0 (${backendT
     expect(await rawGet(endpoint, sessionKey(prefix, theirSid))).toBeNull();
     expect(await ours.get(theirSid)).toBeNull();
     expect(await call<SessionData | null>((cb) => theirs.get(ourSid, cb))).toMatchObject({ cookie: { originalMaxAge: 31 * DAY_MS } });
-    expect(Math.abs((await remainingSeconds(endpoint, sessionKey(prefix, ourSid)))! - 31 * 86_400)).toBeLessThanOrEqual(2);
+    expect(Math.abs((await remainingSeconds(endpoint, sessionKey(prefix, ourSid)))! - 31 * 86_400)).toBeLessThanOrEqual(4);
   });
 
-  it('where the layouts part: connect-memcached stores a sub-second remainder as "never expires"; MemcachedStore as 1 s', async () => {
+  it('where the layouts part: connect-memcached stores a sub-second remainder as "never expires"; MemcachedStore as 1 s plus its clock margin', async () => {
     const { theirs, ours, prefix } = pair();
     const [theirSid, ourSid] = [randomSid(), randomSid()];
     await call<void>((cb) => theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 500 }), cb));
     await ours.set(ourSid, liveSession(ours as unknown as StoreUnderTest, ourSid, {}, { maxAge: 500 }));
     expect(await remainingSeconds(endpoint, sessionKey(prefix, theirSid))).toBe(-1);
-    expect(await remainingSeconds(endpoint, sessionKey(prefix, ourSid))).toBeLessThanOrEqual(1);
+    expect(await remainingSeconds(endpoint, sessionKey(prefix, ourSid))).toBeLessThanOrEqual(2);
     // Whatever memcached keeps, MemcachedStore never hands out a session whose cookie has expired.
     expect(await eventually(async () => (await ours.get(theirSid)) === null, 1500)).toBe(true);
     expect(await rawGet(endpoint, sessionKey(prefix, theirSid))).not.toBeNull();
