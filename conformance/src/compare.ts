@@ -64,8 +64,3 @@ export function objectsIn(value: unknown, found = new Set<object>()): Set<object
   }
   return found;
 }
-
-/** A deep, own-key-preserving copy, to remember what something looked like. */
-export function snapshot<T>(value: T): T {
-  return plainTree(value) as T;
-}

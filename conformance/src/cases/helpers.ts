@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { describeError, type CallbackOutcome } from '../calls';
+import type { CallbackOutcome } from '../calls';
 import { assertSessionEquals } from '../compare';
 import type { CaseContext } from '../context';
 import { describeFaults, type ProcessFault } from '../process-faults';
@@ -49,12 +49,7 @@ export function circularSession(context: CaseContext, sid: string): Record<strin
   return session;
 }
 
-export function errorMessage(error: unknown): string {
-  return describeError(error);
-}
-
-/** Keys an Array-or-object listing returns, as a sorted list. */
-export function sorted(values: Iterable<string>): string[] {
+function sorted(values: Iterable<string>): string[] {
   return [...values].sort();
 }
 
