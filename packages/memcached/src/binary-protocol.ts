@@ -82,6 +82,17 @@ export function encodeRequest(opcode: number, key: Buffer, extras: Buffer, value
   return request;
 }
 
+/**
+ * The next request id. memjs wraps its counter with `seq &= 0xffffffff`, which in JavaScript
+ * turns it negative after 2^31 requests (days, for a busy app), and a negative id can be
+ * neither written into a request nor matched with its response. Keep it unsigned.
+ */
+export function nextSeq(client: Client): number {
+  client.incrSeq();
+  if (client.seq < 0) (client as { seq: number }).seq = client.seq >>> 0;
+  return client.seq;
+}
+
 export class BinaryCommands {
   constructor(
     private readonly client: Client,
@@ -124,8 +135,7 @@ export class BinaryCommands {
       const client = this.client;
       // memjs routes by the same key inside perform(); asking first tells us which server failed.
       const server = client.server(key);
-      client.incrSeq();
-      const seq = client.seq;
+      const seq = nextSeq(client);
       const request = encodeRequest(opcode, Buffer.from(key, 'utf8'), extras, value, seq, cas);
       client.perform(key, request, seq, (error: Error | null, response?: Response) => {
         if (error || !response) {

@@ -297,6 +297,15 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       client.close();
     });
 
+    it('keeps working past 2^31 requests, where memjs\'s request counter turns negative', async () => {
+      const store = makeStore();
+      (store.client as unknown as { seq: number }).seq = 2 ** 31 - 2;
+      const sid = randomSid();
+      for (let i = 0; i < 4; i++) await store.set(sid, sessionExpiringIn(60_000, { i }));
+      expect(await store.get(sid)).toMatchObject({ i: 3 });
+      expect(store.client.seq).toBeGreaterThan(2 ** 31);
+    });
+
     it('writes JSON sessions with the memcached package\'s JSON flag, other serializers with none', async () => {
       const json = makeStore();
       const custom = makeStore({ serializer: { stringify: (value) => `x${JSON.stringify(value)}`, parse: (text) => JSON.parse(text.slice(1)) } });
