@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { untilClusterReady } from './cluster-ready';
 import type { RedisClient } from './options';
 
 /**
@@ -39,25 +40,14 @@ export async function* scanKeyPages(client: RedisClient, pattern: string, count:
   }
 }
 
-/** The master connections of a Cluster, once it knows its slot map (before that it lists none). */
+/**
+ * The master connections of a Cluster, once it knows its slot map (before that it lists none).
+ * A Cluster that refuses calls while not ready (offline queue off) refuses this too.
+ */
 async function mastersOf(cluster: Cluster): Promise<Redis[]> {
-  if (cluster.status !== 'ready') await untilReady(cluster);
+  if (cluster.status !== 'ready') {
+    if (cluster.options.enableOfflineQueue === false) throw new Error("Cluster isn't ready and enableOfflineQueue options is false");
+    await untilClusterReady(cluster);
+  }
   return cluster.nodes('master');
-}
-
-function untilReady(cluster: Cluster): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // A lazyConnect cluster connects on its first command; SCAN goes to nodes directly, so start it.
-    if (cluster.status === 'wait') cluster.connect().catch(() => {});
-    const ready = () => {
-      cluster.off('end', ended);
-      resolve();
-    };
-    const ended = () => {
-      cluster.off('ready', ready);
-      reject(new Error('the Cluster client has ended'));
-    };
-    cluster.once('ready', ready);
-    cluster.once('end', ended);
-  });
 }

@@ -18,6 +18,8 @@ const MAX_CONNECT_TIMEOUT_MS = 2000;
  *   the store's `operationTimeoutMs`;
  * - `connectTimeout`: an unreachable host is given up on within two seconds, then retried;
  * - `retryStrategy`: reconnects forever, at most a second apart, so the store recovers on its own.
+ *
+ * Sentinel and Cluster clients get the equivalents (see createOwnClient).
  */
 export function connectionDefaults(operationTimeoutMs: number): RedisOptions {
   return {
@@ -45,6 +47,9 @@ export function createOwnClient(source: Exclude<ClientSource, { kind: 'client' }
         // After a failover the old master turns replica and refuses writes with READONLY:
         // reconnect (asking the sentinels for the new master) and resend that command.
         reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+        // Must never give up (return null): a client whose sentinels all failed one connection
+        // attempt would end for good. The price: while every sentinel is down, queued calls
+        // wait for commandTimeout rather than failing at the second reconnection attempt.
         sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS),
         ...source.clientOptions,
       });
@@ -52,7 +57,11 @@ export function createOwnClient(source: Exclude<ClientSource, { kind: 'client' }
     case 'cluster': {
       const { retryStrategy: _perNodeRetry, enableOfflineQueue: _queue, ...nodeDefaults } = defaults;
       const options: ClusterOptions = {
-        enableOfflineQueue: true,
+        // The Cluster queues calls while it has no usable node at all, and only a Cluster that
+        // has ended for good fails them: with the queue off they fail at once in a full outage
+        // (the store waits for the first connection itself, see RedisStore). Calls to one node
+        // that is reconnecting still wait in that node's own queue, bounded as above.
+        enableOfflineQueue: false,
         clusterRetryStrategy: (attempt) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS),
         slotsRefreshTimeout: Math.min(MAX_CONNECT_TIMEOUT_MS, operationTimeoutMs),
         ...source.clusterOptions,

@@ -1,6 +1,7 @@
 import { cookieExpiresAt, SessionStoreBase, type StoredEntry, type StoredRecord } from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
+import { untilClusterReady } from './cluster-ready';
 import { followConnection } from './connection-events';
 import { isCluster, prefixPattern, scanKeyPages } from './key-scan';
 import { DEFAULT_TTL_SECONDS, resolveRedisOptions, type RedisClient, type RedisStoreOptions } from './options';
@@ -33,6 +34,11 @@ export class RedisStore extends SessionStoreBase {
   private readonly stopFollowing: () => void;
   /** Whether touch may splice the cookie into the stored JSON (plain JSON only: not a custom serializer's format, not encrypted). */
   private readonly splicesCookie: boolean;
+  /**
+   * Until a Cluster client that refuses calls while not ready (offline queue off, as the store
+   * makes its own) has connected once, calls wait for that first connection instead of failing.
+   */
+  private firstConnection: Promise<void> | null = null;
 
   constructor(options: RedisStoreOptions) {
     super({ storeName: 'RedisStore', defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
@@ -44,6 +50,14 @@ export class RedisStore extends SessionStoreBase {
     this.splicesCookie = (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
     this.client = resolved.source.kind === 'client' ? resolved.source.client : createOwnClient(resolved.source, this.operationTimeoutMs);
     this.clientKeyPrefix = String(this.client.options.keyPrefix ?? '');
+    const client = this.client;
+    if (isCluster(client) && client.options.enableOfflineQueue === false && client.status !== 'ready') {
+      const first = untilClusterReady(client).then(() => {
+        this.firstConnection = null;
+      });
+      first.catch(() => {});
+      this.firstConnection = first;
+    }
     this.stopFollowing = followConnection(this.client, {
       up: () => this.reportConnected(),
       down: () => this.reportDisconnected(),
@@ -58,16 +72,19 @@ export class RedisStore extends SessionStoreBase {
   // Backend primitives --------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    await this.firstConnection;
     const [record] = await this.reader.read(this.client, [this.key(sid)]);
     return record ? { payload: record.value, expiresAt: record.expiresAt } : null;
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+    await this.firstConnection;
     if (this.disableTTL) await this.client.set(this.key(sid), payload);
     else await this.client.set(this.key(sid), payload, 'PXAT', Math.ceil(expiresAt));
   }
 
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    await this.firstConnection;
     const key = this.key(sid);
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
     const cookie = this.splicesCookie ? JSON.stringify(session.cookie ?? null) : '';
@@ -81,6 +98,7 @@ export class RedisStore extends SessionStoreBase {
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
+    await this.firstConnection;
     await this.client.unlink(this.key(sid));
   }
 
@@ -121,6 +139,7 @@ export class RedisStore extends SessionStoreBase {
 
   /** Pages of this store's keys, as the client addresses them (its own keyPrefix removed). */
   private async *scanPages(): AsyncGenerator<string[]> {
+    await this.firstConnection;
     const strip = this.clientKeyPrefix.length;
     for await (const keys of scanKeyPages(this.client, prefixPattern(this.clientKeyPrefix + this.prefix), this.scanCount)) {
       yield strip === 0 ? keys : keys.map((key) => key.slice(strip));

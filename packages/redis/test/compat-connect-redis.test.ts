@@ -1,37 +1,35 @@
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expiresOf, prefix, session, sid, testRedis, type TestRedis } from './helpers';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithRedis, expiresOf, prefix, session, sid } from './helpers';
 
 // connect-redis 10 (a devDependency) on its node-redis client, beside our store on ioredis, on
 // the same server and prefix: an app can switch packages either way without logging anyone out.
-let redis: TestRedis;
-let nodeRedis: ReturnType<typeof createClient>;
-beforeAll(async () => {
-  redis = await testRedis();
-  nodeRedis = createClient({ url: redis.server.url });
-  await nodeRedis.connect();
-});
-afterAll(async () => {
-  await nodeRedis?.close();
-});
+await describeWithRedis('switching from connect-redis to RedisStore and back', (redis) => {
+  let nodeRedis: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    nodeRedis = createClient({ url: redis.server.url });
+    await nodeRedis.connect();
+  });
+  afterAll(async () => {
+    await nodeRedis?.close();
+  });
 
-function pair(options: { prefix?: string; disableTTL?: boolean } = {}) {
-  const shared = { prefix: options.prefix ?? prefix(), disableTTL: options.disableTTL };
-  const theirs = new ConnectRedisStore({ client: nodeRedis, ...shared });
-  const ours = redis.store({ ...shared, disableTTL: shared.disableTTL ?? false });
-  return { theirs, ours, prefix: shared.prefix };
-}
+  function pair(options: { prefix?: string; disableTTL?: boolean } = {}) {
+    const shared = { prefix: options.prefix ?? prefix(), disableTTL: options.disableTTL };
+    const theirs = new ConnectRedisStore({ client: nodeRedis, ...shared });
+    const ours = redis.store({ ...shared, disableTTL: shared.disableTTL ?? false });
+    return { theirs, ours, prefix: shared.prefix };
+  }
 
-const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
-const withoutExpires = (value: unknown) => {
-  const copy = plain(value) as { cookie: Record<string, unknown> };
-  delete copy.cookie.expires;
-  return copy;
-};
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+  const withoutExpires = (value: unknown) => {
+    const copy = plain(value) as { cookie: Record<string, unknown> };
+    delete copy.cookie.expires;
+    return copy;
+  };
 
-describe('switching from connect-redis to RedisStore and back', () => {
   it('a session connect-redis wrote is read by RedisStore, with the expiry Redis really holds', async () => {
     const { theirs, ours } = pair();
     const id = sid();

@@ -1,14 +1,9 @@
 import { Redis } from 'ioredis';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
-import { eventually, nextEvent, session, sid, testRedis, type TestRedis } from './helpers';
+import { eventually, nextEvent, session, sid, describeWithRedis } from './helpers';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await testRedis();
-});
-
-describe('RedisStore connection events and client ownership', () => {
+await describeWithRedis('RedisStore connection events and client ownership', (redis) => {
   it('emits connect when its own client becomes ready', async () => {
     const store = new RedisStore({ url: redis.server.url });
     try {

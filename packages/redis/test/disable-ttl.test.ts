@@ -1,12 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expiresOf, session, sid, testRedis, type TestRedis } from './helpers';
+import { expect, it } from 'vitest';
+import { expiresOf, session, sid, describeWithRedis } from './helpers';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await testRedis();
-});
-
-describe('RedisStore with disableTTL', () => {
+await describeWithRedis('RedisStore with disableTTL', (redis) => {
   it('writes keys without a Redis expiry, and still never returns a session whose cookie has expired', async () => {
     const store = redis.store({ disableTTL: true });
     const id = sid();

@@ -1,16 +1,11 @@
 import { Redis } from 'ioredis';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { escapeGlob } from '../src/index';
-import { prefix, session, sid, testRedis, type TestRedis } from './helpers';
-
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await testRedis();
-});
+import { prefix, session, sid, describeWithRedis } from './helpers';
 
 const sorted = (values: string[]) => [...values].sort();
 
-describe('RedisStore enumeration (SCAN)', () => {
+await describeWithRedis('RedisStore enumeration (SCAN)', (redis) => {
   it('escapeGlob escapes every SCAN MATCH glob character', () => {
     expect(escapeGlob('a*b?c[d]e\\f:')).toBe('a\\*b\\?c\\[d\\]e\\\\f:');
     expect(escapeGlob('sess:')).toBe('sess:');

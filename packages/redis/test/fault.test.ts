@@ -1,21 +1,15 @@
 import { SessionStoreError } from '@session-stores/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
 import { eventually, prefix, session, sid } from './helpers';
-import { startRedis, type HarnessServer } from './harness';
+import { backendForTests, backendTitle } from './harness';
 
 const OPERATION_TIMEOUT_MS = 2000;
 /** Slack over the operation timeout for timers and a loaded 2-core machine. */
 const BOUND_MS = OPERATION_TIMEOUT_MS + 1500;
 const WORKERS = 16;
 
-let server: HarnessServer;
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = await backendForTests('redis');
 
 interface Outcome {
   ok: boolean;
@@ -23,10 +17,10 @@ interface Outcome {
   ms: number;
 }
 
-describe('RedisStore when Redis is killed under load', () => {
+describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendTitle('redis', server)}]`, () => {
   it('ends every call within the bound, recovers by itself and emits connect after disconnect', async (context) => {
-    if (!server.canRestart || !server.local) context.skip(`the ${server.provider} server cannot be killed by this test`);
-    const store = new RedisStore({ url: server.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    if (!server!.canRestart || !server!.local) context.skip(`the ${server!.provider} server cannot be killed by this test`);
+    const store = new RedisStore({ url: server!.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
     try {
       const events: string[] = [];
       store.on('connect', () => events.push('connect'));
@@ -58,12 +52,12 @@ describe('RedisStore when Redis is killed under load', () => {
       });
 
       await eventually(() => outcomes.filter((o) => o.ok).length > 50, 'the load to run against a live Redis');
-      for (const pid of server.local!.pids()) process.kill(pid, 'SIGKILL');
+      for (const pid of server!.local!.pids()) process.kill(pid, 'SIGKILL');
       await eventually(() => events.includes('disconnect'), 'the store to emit disconnect');
       const failuresBefore = outcomes.filter((o) => !o.ok).length;
       await eventually(() => outcomes.filter((o) => !o.ok).length > failuresBefore + WORKERS, 'calls to fail while Redis is down');
 
-      await server.start();
+      await server!.start();
       const recovery = Date.now();
       await eventually(async () => {
         try {
@@ -98,9 +92,9 @@ describe('RedisStore when Redis is killed under load', () => {
   });
 
   it('ends every call within the bound while Redis is frozen (connected but silent), and works once it thaws', async (context) => {
-    if (!server.canRestart || !server.local) context.skip(`the ${server.provider} server cannot be frozen by this test`);
-    const store = new RedisStore({ url: server.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
-    const pids = server.local!.pids();
+    if (!server!.canRestart || !server!.local) context.skip(`the ${server!.provider} server cannot be frozen by this test`);
+    const store = new RedisStore({ url: server!.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    const pids = server!.local!.pids();
     try {
       const id = sid();
       await store.set(id, session(60_000, { n: 1 }));

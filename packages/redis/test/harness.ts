@@ -1,6 +1,4 @@
-// The harness, in one place for this package's tests.
-export { startRedis } from '../../../conformance/src/harness/redis';
-export { startRedisCluster } from '../../../conformance/src/harness/redis-cluster';
-export { startRedisSentinel } from '../../../conformance/src/harness/redis-sentinel';
+// The harness as this package's tests use it: the public entry, plus the small local-only
+// helper for a server with extra configuration (not part of that entry).
+export { backendForTests, backendTitle, isStrictMode, ProviderUnavailableError, type HarnessServer } from '@session-stores/conformance/harness';
 export { startLocalRedisWithConfig } from '../../../conformance/src/harness/redis-configured';
-export type { HarnessServer, RedisClusterServer, RedisSentinelServer } from '../../../conformance/src/harness/types';

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { SessionData } from 'express-session';
 import { Redis } from 'ioredis';
-import { afterAll } from 'vitest';
+import { afterAll, describe } from 'vitest';
 import { RedisStore, type RedisStoreOptions } from '../src/index';
-import { startRedis, type HarnessServer } from './harness';
+import { backendForTests, backendTitle, type HarnessServer } from './harness';
 
 export interface TestRedis {
   server: HarnessServer;
@@ -13,19 +13,26 @@ export interface TestRedis {
   store(options?: Partial<RedisStoreOptions>): RedisStore;
 }
 
-/** A standalone Redis for this test file (REDIS_URL, else one the harness starts), cleaned up afterwards. */
-export async function testRedis(): Promise<TestRedis> {
-  const server = await startRedis();
-  return redisAt(server);
+/**
+ * Declares `title` with a standalone Redis for this file (REDIS_URL, else a local
+ * redis-server; disposed after the file), or as skipped, with the reason, when there is none
+ * (an error in strict mode instead: see the harness).
+ */
+export async function describeWithRedis(title: string, body: (redis: TestRedis) => void): Promise<void> {
+  const server = await backendForTests('redis');
+  describe.skipIf(!server)(`${title} [${backendTitle('redis', server)}]`, () => {
+    if (server) body(redisAt(server));
+  });
 }
 
-export function redisAt(server: HarnessServer): TestRedis {
+/** Stores and an admin client on `server`, closed after the file; `dispose` also stops the server then. */
+export function redisAt(server: HarnessServer, { dispose = false } = {}): TestRedis {
   const admin = new Redis(server.url);
   const stores: RedisStore[] = [];
   afterAll(async () => {
     await Promise.all(stores.map((store) => store.close()));
     admin.disconnect();
-    await server.dispose();
+    if (dispose) await server.dispose();
   });
   return {
     server,

@@ -1,12 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { expiresOf, session, sid, testRedis, type TestRedis } from './helpers';
+import { expect, it } from 'vitest';
+import { expiresOf, session, sid, describeWithRedis } from './helpers';
 
-let redis: TestRedis;
-beforeAll(async () => {
-  redis = await testRedis();
-});
-
-describe('RedisStore layout and expiry', () => {
+await describeWithRedis('RedisStore layout and expiry', (redis) => {
   it('set(sid) writes the session JSON to the string key prefix + sid, expiring at cookie.expires to the millisecond', async () => {
     const store = redis.store();
     const id = sid();

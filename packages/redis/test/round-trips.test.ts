@@ -1,60 +1,58 @@
 import { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RedisStore } from '../src/index';
-import { session, sid, testRedis, type TestRedis } from './helpers';
+import { describeWithRedis, session, sid } from './helpers';
 
-let redis: TestRedis;
-let client: Redis;
-let monitor: Redis;
-const seen: string[][] = [];
+await describeWithRedis('RedisStore round trips', (redis) => {
+  let client: Redis;
+  let monitor: Redis;
+  const seen: string[][] = [];
 
-beforeAll(async () => {
-  redis = await testRedis();
-  client = new Redis(redis.server.url);
-  await client.ping();
-  monitor = await new Redis(redis.server.url).monitor();
-  monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
-});
-afterAll(() => {
-  monitor.disconnect();
-  client.disconnect();
-});
+  beforeAll(async () => {
+    client = new Redis(redis.server.url);
+    await client.ping();
+    monitor = await new Redis(redis.server.url).monitor();
+    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
+  });
+  afterAll(() => {
+    monitor.disconnect();
+    client.disconnect();
+  });
 
-/** Waits until MONITOR has shown a command carrying `marker`, and returns what it showed before it. */
-async function monitoredUntil(marker: string): Promise<string[][]> {
-  await client.echo(marker);
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const end = seen.findIndex((args) => args.includes(marker));
-    if (end >= 0) return seen.splice(0, end + 1).slice(0, -1);
-    if (Date.now() > deadline) throw new Error('MONITOR never showed the marker');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  /** Waits until MONITOR has shown a command carrying `marker`, and returns what it showed before it. */
+  async function monitoredUntil(marker: string): Promise<string[][]> {
+    await client.echo(marker);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const end = seen.findIndex((args) => args.includes(marker));
+      if (end >= 0) return seen.splice(0, end + 1).slice(0, -1);
+      if (Date.now() > deadline) throw new Error('MONITOR never showed the marker');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
-}
 
-/** Counts writes to the client's socket (one per round trip: ioredis writes a pipeline at once) and records the commands Redis ran. */
-async function observe(store: RedisStore, action: () => Promise<unknown>): Promise<{ writes: number; commands: string[][] }> {
-  await monitoredUntil(`before-${sid()}`);
-  const socket = (client as unknown as { stream: Socket }).stream;
-  const write = socket.write;
-  let writes = 0;
-  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
-    writes += 1;
-    return write.apply(this, args);
-  } as Socket['write'];
-  try {
-    await action();
-  } finally {
-    socket.write = write;
+  /** Counts writes to the client's socket (one per round trip: ioredis writes a pipeline at once) and records the commands Redis ran. */
+  async function observe(store: RedisStore, action: () => Promise<unknown>): Promise<{ writes: number; commands: string[][] }> {
+    await monitoredUntil(`before-${sid()}`);
+    const socket = (client as unknown as { stream: Socket }).stream;
+    const write = socket.write;
+    let writes = 0;
+    socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+      writes += 1;
+      return write.apply(this, args);
+    } as Socket['write'];
+    try {
+      await action();
+    } finally {
+      socket.write = write;
+    }
+    const commands = (await monitoredUntil(`after-${sid()}`)).filter(
+      (args) => args.some((arg) => arg.startsWith(store.prefix)) || ['multi', 'exec'].includes(args[0]!.toLowerCase()),
+    );
+    return { writes, commands: commands.map((args) => args.map((arg, i) => (i === 0 ? arg.toUpperCase() : arg))) };
   }
-  const commands = (await monitoredUntil(`after-${sid()}`)).filter(
-    (args) => args.some((arg) => arg.startsWith(store.prefix)) || ['multi', 'exec'].includes(args[0]!.toLowerCase()),
-  );
-  return { writes, commands: commands.map((args) => args.map((arg, i) => (i === 0 ? arg.toUpperCase() : arg))) };
-}
 
-describe('RedisStore round trips', () => {
   it('get is one round trip: MULTI, GET, PEXPIRETIME, EXEC', async () => {
     const store = redis.store({ client });
     const id = sid();

@@ -1,0 +1,17 @@
+import { runConformance } from '@session-stores/conformance';
+import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { Cluster } from 'ioredis';
+import { afterAll, describe } from 'vitest';
+import { redisConformanceOptions } from './conformance-options';
+
+// The whole suite against a Redis Cluster of three masters (REDIS_CLUSTER_NODES, else local
+// servers): enumeration and clear() scan every master, and nothing fails with CROSSSLOT.
+const server = await backendForTests('redis-cluster');
+const admin = server ? new Cluster([...server.nodes]) : null;
+// The fault cases stop the cluster under this client too: its reconnection errors are expected.
+admin?.on('error', () => {});
+afterAll(() => admin?.disconnect());
+
+describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
+  if (server && admin) runConformance(redisConformanceOptions('RedisStore on a Redis Cluster', server, { cluster: { nodes: [...server.nodes] } }, admin));
+});

@@ -1,0 +1,32 @@
+import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
+import type { BackendServer } from '@session-stores/conformance/harness';
+import { RedisStore, type RedisClient, type RedisStoreOptions } from '../src/index';
+
+/** Where a topology's stores connect: one of RedisStore's own-client options. */
+export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel'>;
+
+/**
+ * The conformance suite wired to RedisStore on one server: stores made with the namespace as
+ * their prefix, inspection through `admin` (a client of the test's own, bypassing the store),
+ * and faults through the harness's stop()/start() of every node.
+ */
+export function redisConformanceOptions(name: string, server: BackendServer, connection: Connection, admin: RedisClient): ConformanceOptions {
+  const keyOf = (store: StoreUnderTest, sid: string) => (store as unknown as RedisStore).key(sid);
+  return {
+    name,
+    createStore: ({ namespace }) => new RedisStore({ ...connection, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
+    inspect: {
+      rawValue: (store, sid) => admin.get(keyOf(store, sid)),
+      async rawTtlMs(store, sid) {
+        const ttl = await admin.pttl(keyOf(store, sid));
+        if (ttl === -2) return null;
+        return ttl === -1 ? Number.POSITIVE_INFINITY : ttl;
+      },
+      async writeCorrupt(store, sid, kind) {
+        const value = kind === 'not-json' ? '{"cookie": {"expires": ' : '["an array, not a session"]';
+        await admin.set(keyOf(store, sid), value, 'PX', 60_000);
+      },
+    },
+    faults: server.canRestart ? { stopBackend: () => server.stop(), startBackend: () => server.start() } : undefined,
+  };
+}
