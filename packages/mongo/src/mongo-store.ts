@@ -14,6 +14,8 @@ import { BSON, type Collection, type MongoClient } from 'mongodb';
 import { fromBson, toBson } from './bson-session';
 import { DUPLICATE_KEY, isServerRefusal, makeClient } from './client';
 import { type AutoRemove, DEFAULT_TTL_SECONDS, type MongoStoreOptions, type MongoStoreSettings, resolveSettings } from './options';
+import { HeartbeatWatchdog } from './heartbeat-watchdog';
+import { OwnedConnection } from './owned-connection';
 import { TopologyWatch } from './topology-watch';
 import { MongoStoreWarning, MongoStoreWarningCode } from './warning';
 
@@ -36,6 +38,8 @@ const TTL_INDEX = { key: { expires: 1 }, name: 'expires_1' } as const;
 const READ_OPTIONS = { promoteBuffers: false, promoteValues: true, promoteLongs: true, useBigInt64: false, bsonRegExp: false } as const;
 const RECORD_PROJECTION = { session: 1, expires: 1 } as const;
 const noop = (): void => {};
+/** How often a store retries connecting its own client while its first connection cannot be made. */
+const RECONNECT_INTERVAL_MS = 1000;
 
 /**
  * An express-session store on MongoDB, using connect-mongo's document layout
@@ -47,9 +51,11 @@ const noop = (): void => {};
  */
 export class MongoStore extends SessionStoreBase {
   private readonly settings: MongoStoreSettings;
-  private readonly ownedClient: MongoClient | null;
+  /** The client made from `mongoUrl`, kept connected; null for a client someone else made. */
+  private readonly owned: OwnedConnection | null;
   private readonly collectionReady: Promise<Collection<SessionDocument>>;
   private watch: TopologyWatch | null = null;
+  private watchdog: HeartbeatWatchdog | null = null;
   private autoRemoveMode: AutoRemove | 'pending';
   private indexing = false;
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -63,8 +69,8 @@ export class MongoStore extends SessionStoreBase {
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
 
     const source = settings.source;
-    this.ownedClient = source.kind === 'mongoUrl' ? makeClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs) : null;
-    const clientReady = Promise.resolve(source.kind === 'client' ? source.client : source.kind === 'clientPromise' ? source.clientPromise : this.ownedClient!);
+    this.owned = source.kind === 'mongoUrl' ? new OwnedConnection(makeClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs), RECONNECT_INTERVAL_MS) : null;
+    const clientReady = Promise.resolve(source.kind === 'client' ? source.client : source.kind === 'clientPromise' ? source.clientPromise : this.owned!.client);
     this.collectionReady = clientReady.then((client) => client.db(settings.dbName).collection<SessionDocument>(settings.collectionName));
     // A rejected clientPromise fails every call through its callback; it must not also be unhandled here.
     this.collectionReady.catch(noop);
@@ -102,7 +108,7 @@ export class MongoStore extends SessionStoreBase {
   // Backend primitives ----------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     const document = await collection.findOne({ _id: sid, expires: { $gt: new Date() } }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
     return document ? toRecord(document) : null;
   }
@@ -113,7 +119,7 @@ export class MongoStore extends SessionStoreBase {
     if (bytes > MAX_DOCUMENT_BYTES) {
       throw storeError(STORE, 'set', StoreErrorCode.tooLarge, `the session document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} a MongoDB document can hold`);
     }
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     const upsert = () => collection.updateOne({ _id: sid }, { $set: fields }, { upsert: true });
     try {
       await upsert();
@@ -126,14 +132,14 @@ export class MongoStore extends SessionStoreBase {
   }
 
   protected async refreshExpiry(sid: string, expiresAt: number): Promise<void> {
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     // Only a live document: touch never revives an expired or destroyed session (clauses 21, 50),
     // and finding none is not an error (connect-mongo's is, after the TTL monitor ran).
     await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, { $set: { expires: new Date(expiresAt) } });
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     await collection.deleteOne({ _id: sid });
   }
 
@@ -146,12 +152,12 @@ export class MongoStore extends SessionStoreBase {
   }
 
   protected override async countRecords(): Promise<number> {
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     return collection.countDocuments({ expires: { $gt: new Date() } });
   }
 
   protected override async deleteAllRecords(): Promise<void> {
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     await collection.deleteMany({});
   }
 
@@ -161,12 +167,20 @@ export class MongoStore extends SessionStoreBase {
     this.pruneTimer = null;
     this.watch?.stop();
     this.watch = null;
-    if (this.ownedClient) {
-      await withDeadline(this.ownedClient.close(), this.operationTimeoutMs, () => storeError(STORE, 'close', StoreErrorCode.timeout, `the client did not close within ${this.operationTimeoutMs} ms`));
+    this.watchdog?.stop();
+    this.watchdog = null;
+    if (this.owned) {
+      await withDeadline(this.owned.close(), this.operationTimeoutMs, () => storeError(STORE, 'close', StoreErrorCode.timeout, `the client did not close within ${this.operationTimeoutMs} ms`));
     }
   }
 
   // Internals --------------------------------------------------------------------------------
+
+  /** The sessions collection, once its client can take calls. */
+  private async collection(): Promise<Collection<SessionDocument>> {
+    await this.owned?.ready();
+    return this.collectionReady;
+  }
 
   /**
    * Live documents in pages ordered by _id, each page its own query that resumes after the
@@ -174,7 +188,7 @@ export class MongoStore extends SessionStoreBase {
    * consumer cannot time one out, and each page is bounded by the operation timeout.
    */
   private async *livePages(projection: Record<string, 1>): AsyncGenerator<SessionDocument[]> {
-    const collection = await this.collectionReady;
+    const collection = await this.collection();
     const limit = this.settings.pageSize;
     let after: string | undefined;
     for (;;) {
@@ -187,7 +201,7 @@ export class MongoStore extends SessionStoreBase {
   }
 
   private async pruneBatches(): Promise<number> {
-    const collection = await this.bounded(this.collectionReady, 'prune');
+    const collection = await this.bounded(this.collection(), 'prune');
     const batchSize = this.settings.pruneBatchSize;
     let deleted = 0;
     for (;;) {
@@ -211,15 +225,31 @@ export class MongoStore extends SessionStoreBase {
       },
       down: () => this.reportDisconnected(),
     });
-    if (this.ownedClient) this.ownedClient.connect().catch(noop);
+    this.watchdog = new HeartbeatWatchdog(client, (address, elapsedMs) => this.onStuckMonitor(address, elapsedMs));
+    this.owned?.ready().catch(noop);
     if (this.autoRemoveMode === 'interval') this.startPruneTimer();
     if (this.autoRemoveMode === 'pending') this.createTtlIndex();
+  }
+
+  /** The driver's monitor hangs (see HeartbeatWatchdog): the store's own client is reconnected; a given one is reported. */
+  private onStuckMonitor(address: string, elapsedMs: number): void {
+    if (this.owned) {
+      this.owned.reconnect();
+      return;
+    }
+    this.warn(
+      new MongoStoreWarning(
+        MongoStoreWarningCode.monitorStuck,
+        `${STORE}: the driver has been checking ${address} for ${elapsedMs} ms without an answer or an error; its monitor is stuck, and calls will fail ` +
+          'until the client is closed and connected again (see the README, "Clients you make"). A store made with mongoUrl does this itself.',
+      ),
+    );
   }
 
   private createTtlIndex(): void {
     if (this.autoRemoveMode !== 'pending' || this.indexing || this.backendClosed) return;
     this.indexing = true;
-    this.collectionReady
+    this.collection()
       .then((collection) => collection.createIndex(TTL_INDEX.key, { name: TTL_INDEX.name, expireAfterSeconds: 0 }))
       .then(
         () => {

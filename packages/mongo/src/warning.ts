@@ -2,6 +2,8 @@
 export const MongoStoreWarningCode = {
   /** `autoRemove: "native"` could not create the TTL index; the store now prunes on a timer. */
   ttlIndexRefused: 'ERR_MONGO_STORE_TTL_INDEX_REFUSED',
+  /** The driver's server monitor of a client you gave hangs (a driver bug); calls fail until the client reconnects. */
+  monitorStuck: 'ERR_MONGO_STORE_MONITOR_STUCK',
   /** A timed prune (`autoRemove: "interval"`) failed; the next interval tries again. */
   pruneFailed: 'ERR_MONGO_STORE_PRUNE_FAILED',
 } as const;
