@@ -57,7 +57,8 @@ export class RecordReader {
     const records: RawRecord[] = [];
     keys.forEach((key, index) => {
       const value = values[index];
-      const expiry = replies[index + 1]![1] as number;
+      // Number(): a client with stringNumbers answers integers as strings.
+      const expiry = Number(replies[index + 1]![1]);
       // -2: the key is gone (deleted between the reads cannot happen inside MULTI, but a
       // non-string key makes MGET answer null); -1: the key has no expiry.
       if (value === null || value === undefined || expiry === -2) return;

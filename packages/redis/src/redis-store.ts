@@ -89,12 +89,13 @@ export class RedisStore extends SessionStoreBase {
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
     const cookie = this.splicesCookie ? JSON.stringify(session.cookie ?? null) : '';
     const outcome = await TOUCH_COOKIE.run(this.client, [key], [cookie, expiry]);
-    if (typeof outcome !== 'string') return;
+    if (!Array.isArray(outcome)) return;
     // The script could not splice: rewrite the cookie here (core decodes with the store's
     // serializer and cipher), and write it only if nothing changed the session meanwhile.
-    const rewritten = this.rewriteCookie('touch', sid, outcome, session);
+    const stored = String(outcome[0]);
+    const rewritten = this.rewriteCookie('touch', sid, stored, session);
     if (rewritten === null) return;
-    await COMPARE_AND_SET.run(this.client, [key], [outcome, rewritten, expiry]);
+    await COMPARE_AND_SET.run(this.client, [key], [stored, rewritten, expiry]);
   }
 
   protected async deleteRecord(sid: string): Promise<void> {

@@ -14,14 +14,15 @@ import { LuaScript } from './lua-script';
  * KEYS[1]: the key. ARGV[1]: the new cookie as JSON, or '' to never splice. ARGV[2]: the new
  * expiry (epoch ms), or '' to keep the key's expiry (disableTTL).
  * Returns 0 when the key does not exist (touch never creates a session: clause 21), 1 when
- * done, or the stored value when it cannot splice it (the caller then rewrites it itself).
+ * done, or `{ storedValue }` (an array, never confused with a number, even on a client with
+ * stringNumbers) when it cannot splice it: the caller then rewrites it itself.
  */
 export const TOUCH_COOKIE = new LuaScript(String.raw`
 local value = redis.call('GET', KEYS[1])
 if not value then return 0 end
 local cookie, expiresAt = ARGV[1], ARGV[2]
 local head = '{"cookie":'
-if cookie == '' or string.sub(value, 1, #head + 1) ~= head .. '{' then return value end
+if cookie == '' or string.sub(value, 1, #head + 1) ~= head .. '{' then return { value } end
 local depth, i, n = 0, #head + 1, #value
 while i <= n do
   local c = string.byte(value, i)
@@ -29,7 +30,7 @@ while i <= n do
     i = i + 1
     while true do
       local q = string.find(value, '["\\]', i)
-      if not q then return value end
+      if not q then return { value } end
       if string.byte(value, q) == 92 then
         i = q + 2
       else
@@ -47,7 +48,7 @@ while i <= n do
     i = i + 1
   end
 end
-if depth ~= 0 then return value end
+if depth ~= 0 then return { value } end
 local updated = head .. cookie .. string.sub(value, i + 1)
 if expiresAt == '' then
   redis.call('SET', KEYS[1], updated, 'KEEPTTL')

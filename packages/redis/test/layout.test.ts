@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { expiresOf, session, sid, describeWithRedis } from './helpers';
 
@@ -145,5 +146,33 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     const id = sid();
     await redis.admin.hset(`${store.prefix}${id}`, 'a', '1');
     await expect(store.get(id)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^RedisStore\.get failed: .*WRONGTYPE/) });
+  });
+
+  it.each([
+    ['stringNumbers', { stringNumbers: true }],
+    ['RESP2', { protocol: 2 as const }],
+    ['a keyPrefix', { keyPrefix: 'kp:' }],
+  ])('works the same through a client with %s', async (_, clientOptions) => {
+    const client = new Redis(redis.server.url, clientOptions);
+    try {
+      const store = redis.store({ client });
+      const id = sid();
+      const data = session(60_000, { n: 1 });
+      await store.set(id, data);
+      expect(expiresOf(await store.get(id))).toBe(expiresOf(data));
+      const touched = session(120_000, { n: 0 });
+      await store.touch(id, touched);
+      expect(await store.get(id)).toEqual({ ...JSON.parse(JSON.stringify(touched)), n: 1 });
+      const other = sid();
+      await client.set(store.key(other), JSON.stringify({ n: 2, cookie: data.cookie }), 'PX', 60_000);
+      await store.touch(other, touched);
+      expect(await store.get(other)).toEqual({ n: 2, cookie: JSON.parse(JSON.stringify(touched.cookie)) });
+      expect((await store.all()).map((s) => s.id).sort()).toEqual([id, other].sort());
+      expect(await store.get(sid())).toBeNull();
+      await store.clear();
+      expect(await store.length()).toBe(0);
+    } finally {
+      client.disconnect();
+    }
   });
 });
