@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
 import { prefix, session, sid } from './helpers';
+import { readmeBlock, runModule, swap } from './readme';
 
 const server = await backendForTests('redis-cluster');
 const nodes = server ? [...server.nodes] : [];
@@ -71,5 +72,17 @@ describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
     expect((await store.all()).map((s) => s.id).sort()).toEqual([...ids].sort());
     await store.clear();
     expect(await store.ids()).toEqual([]);
+  });
+
+  it("the README's Cluster example connects from seed nodes", async () => {
+    const seeds = "[{ host: '127.0.0.1', port: 7000 }, { host: '127.0.0.1', port: 7001 }]";
+    let code = swap(readmeBlock('const clustered = new RedisStore('), seeds, JSON.stringify(nodes.slice(0, 2)));
+    code = `import { RedisStore } from '@session-stores/redis';\n${code}\nexport { clustered };`;
+    const { clustered } = (await runModule('cluster', code)) as { clustered: RedisStore };
+    stores.push(clustered);
+    const id = sid();
+    await clustered.set(id, session(60_000, { n: 1 }));
+    expect(await clustered.get(id)).toMatchObject({ n: 1 });
+    expect(await clustered.ids()).toContain(id);
   });
 });

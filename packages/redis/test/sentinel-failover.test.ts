@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
 import { eventually, prefix, session, sid } from './helpers';
+import { readmeBlock, runModule, swap } from './readme';
 
 const server = await backendForTests('redis-sentinel');
 const WORKERS = 8;
@@ -10,6 +11,22 @@ const WORKERS = 8;
 const PACE_MS = 10;
 
 describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
+  it("the README's Sentinel example finds the master through the Sentinels", async () => {
+    const sentinels = "[{ host: '127.0.0.1', port: 26379 }, { host: '127.0.0.1', port: 26380 }]";
+    let code = swap(readmeBlock('const watched = new RedisStore('), sentinels, JSON.stringify(server!.sentinels));
+    code = swap(code, "name: 'mymaster'", `name: ${JSON.stringify(server!.masterName)}`);
+    code = `import { RedisStore } from '@session-stores/redis';\n${code}\nexport { watched };`;
+    const { watched } = (await runModule('sentinel', code)) as { watched: RedisStore };
+    try {
+      const id = sid();
+      await watched.set(id, session(60_000, { n: 1 }));
+      expect(await watched.get(id)).toMatchObject({ n: 1 });
+      await watched.destroy(id);
+    } finally {
+      await watched.close();
+    }
+  });
+
   it('a failover in the middle of a run loses no acknowledged session that had reached the replica', async (context) => {
     if (!server!.canFailover) context.skip('the harness did not start these servers, so it does not fail them over');
     const store = new RedisStore({ sentinel: { sentinels: [...server!.sentinels], name: server!.masterName }, prefix: prefix() });
