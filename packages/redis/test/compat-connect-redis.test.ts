@@ -2,7 +2,7 @@ import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import type { SessionData } from 'express-session';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithRedis, expiresOf, prefix, session, sid } from './helpers';
+import { describeWithRedis, expiresOf, pastExpiry, prefix, session, sid } from './helpers';
 
 // connect-redis 10 (a devDependency) on its node-redis client, beside our store on ioredis, on
 // the same server and prefix: an app can switch packages either way without logging anyone out.
@@ -114,8 +114,9 @@ await describeWithRedis('switching from connect-redis to RedisStore and back', (
     expect(await nodeRedis.ttl(`${ours.prefix}${id}`)).toBe(-1);
     expect(await ours.get(id)).toEqual(plain(data));
     const gone = sid();
-    await theirs.set(gone, session(100, { n: 2 }));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const short = session(100, { n: 2 });
+    await theirs.set(gone, short);
+    await pastExpiry(short);
     expect(await ours.get(gone)).toBeNull();
     await ours.set(id, session(60_000, { n: 3 }));
     expect(await theirs.get(id)).toMatchObject({ n: 3 });

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
-import { eventually, nextEvent, session, sid, describeWithRedis } from './helpers';
+import { describeWithRedis, eventually, nextEvent, session, sid } from './helpers';
 
 await describeWithRedis('RedisStore connection events and client ownership', (redis) => {
   it('emits connect when its own client becomes ready', async () => {

@@ -1,14 +1,15 @@
 import { expect, it } from 'vitest';
-import { expiresOf, session, sid, describeWithRedis } from './helpers';
+import { describeWithRedis, expiresOf, pastExpiry, session, sid } from './helpers';
 
 await describeWithRedis('RedisStore with disableTTL', (redis) => {
   it('writes keys without a Redis expiry, and still never returns a session whose cookie has expired', async () => {
     const store = redis.store({ disableTTL: true });
     const id = sid();
-    await store.set(id, session(150, { n: 1 }));
+    const short = session(500, { n: 1 });
+    await store.set(id, short);
     expect(await redis.admin.pttl(`${store.prefix}${id}`)).toBe(-1);
     expect(await store.get(id)).toMatchObject({ n: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pastExpiry(short);
     expect(await store.get(id)).toBeNull();
     expect(await store.ids()).toEqual([]);
     expect(await store.length()).toBe(0);
@@ -20,10 +21,11 @@ await describeWithRedis('RedisStore with disableTTL', (redis) => {
   it('touch(sid) rewrites only the stored cookie, keeping the stored data over its stale copy', async () => {
     const store = redis.store({ disableTTL: true });
     const id = sid();
-    await store.set(id, session(150, { n: 1 }));
+    const short = session(500, { n: 1 });
+    await store.set(id, short);
     const stale = session(60_000, { n: 0 });
     await store.touch(id, stale);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await pastExpiry(short);
     const loaded = await store.get(id);
     expect(loaded).toMatchObject({ n: 1 });
     expect(expiresOf(loaded)).toBe(expiresOf(stale));

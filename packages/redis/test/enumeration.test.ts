@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { escapeGlob } from '../src/index';
-import { prefix, session, sid, describeWithRedis } from './helpers';
+import { describeWithRedis, pastExpiry, prefix, session, sid } from './helpers';
 
 const sorted = (values: string[]) => [...values].sort();
 
@@ -28,10 +28,11 @@ await describeWithRedis('RedisStore enumeration (SCAN)', (redis) => {
   it('all() returns the key expiry as cookie.expires, so touched sessions are listed as live', async () => {
     const store = redis.store();
     const id = sid();
-    await store.set(id, session(100, { n: 1 }));
+    const short = session(500, { n: 1 });
+    await store.set(id, short);
     const touched = session(60_000);
     await store.touch(id, touched);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await pastExpiry(short);
     const all = await store.all();
     expect(all.map((s) => s.id)).toEqual([id]);
     expect(all[0]!.cookie.expires).toBe(touched.cookie.expires);

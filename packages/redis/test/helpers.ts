@@ -69,6 +69,12 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
   }
 }
 
+/** Waits until the session's cookie.expires has passed (by a margin for timer jitter). */
+export async function pastExpiry(value: unknown, marginMs = 30): Promise<void> {
+  const wait = Date.parse(expiresOf(value)) + marginMs - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 /** Resolves when `emitter` emits `event`. */
 export function nextEvent(emitter: NodeJS.EventEmitter, event: string): Promise<void> {
   return new Promise((resolve) => emitter.once(event, () => resolve()));

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
-import { expiresOf, session, sid, describeWithRedis } from './helpers';
+import { describeWithRedis, expiresOf, pastExpiry, session, sid } from './helpers';
 
 await describeWithRedis('RedisStore layout and expiry', (redis) => {
   it('set(sid) writes the session JSON to the string key prefix + sid, expiring at cookie.expires to the millisecond', async () => {
@@ -106,14 +106,15 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
   it('touch(sid) then save() of the loaded session keeps the touched expiry (no silent logout)', async () => {
     const store = redis.store();
     const id = sid();
-    await store.set(id, session(200, { user: 'ada' }));
+    const short = session(500, { user: 'ada' });
+    await store.set(id, short);
     const touched = session(60_000, { user: 'ada' });
     await store.touch(id, touched);
     // express-session's req.session.save() writes back the cookie that get() returned.
     const loaded = await store.get(id);
     await store.set(id, loaded!);
     // Past the first expiry: only the touched one keeps the session.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await pastExpiry(short);
     expect(await store.get(id)).toMatchObject({ user: 'ada' });
     expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
   });
