@@ -1,4 +1,4 @@
-import { cookieExpiresAt, SessionStoreBase, type StoredEntry, type StoredRecord } from '@session-stores/core';
+import { cookieExpiresAt, describeCause, SessionStoreBase, storeError, StoreErrorCode, type StoredEntry, type StoredRecord } from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
 import { untilClusterReady } from './cluster-ready';
@@ -87,7 +87,7 @@ export class RedisStore extends SessionStoreBase {
     await this.firstConnection;
     const key = this.key(sid);
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
-    const cookie = this.splicesCookie ? JSON.stringify(session.cookie ?? null) : '';
+    const cookie = this.splicesCookie ? this.cookieJson(session) : '';
     const outcome = await TOUCH_COOKIE.run(this.client, [key], [cookie, expiry]);
     if (!Array.isArray(outcome)) return;
     // The script could not splice: rewrite the cookie here (core decodes with the store's
@@ -144,6 +144,15 @@ export class RedisStore extends SessionStoreBase {
     const strip = this.clientKeyPrefix.length;
     for await (const keys of scanKeyPages(this.client, prefixPattern(this.clientKeyPrefix + this.prefix), this.scanCount)) {
       yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
+    }
+  }
+
+  /** The touched cookie as JSON.stringify(session) would write it; a cookie JSON cannot hold is a serialize error, as in set. */
+  private cookieJson(session: SessionData): string {
+    try {
+      return JSON.stringify(session.cookie ?? null);
+    } catch (error) {
+      throw storeError(this.storeName, 'touch', StoreErrorCode.serialize, `the session's cookie cannot be serialized: ${describeCause(error)}`, error);
     }
   }
 

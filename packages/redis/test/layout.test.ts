@@ -103,6 +103,17 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     expect(await store.get(id)).toEqual({ ...JSON.parse(JSON.stringify(touched)), n: 1, secretish: 'visible only to the store' });
   });
 
+  it('touch(sid) with a cookie JSON cannot hold fails with a serialize error and leaves the session as it was', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1 }));
+    const before = await redis.admin.get(`${store.prefix}${id}`);
+    const odd = session(120_000);
+    (odd.cookie as unknown as { domain: unknown }).domain = 10n;
+    await expect(store.touch(id, odd)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_SERIALIZE', message: expect.stringMatching(/^RedisStore\.touch failed: /) });
+    expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(before);
+  });
+
   it('touch(sid) then save() of the loaded session keeps the touched expiry (no silent logout)', async () => {
     const store = redis.store();
     const id = sid();
