@@ -61,6 +61,7 @@ export class MongoStore extends SessionStoreBase {
   private pruneTimer: NodeJS.Timeout | null = null;
   private pruning: Promise<number> | null = null;
   private backendClosed = false;
+  private serverIsFerretDb: Promise<boolean> | null = null;
 
   constructor(options: MongoStoreOptions) {
     super({ storeName: STORE, defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: MAX_DOCUMENT_BYTES }, options);
@@ -109,8 +110,13 @@ export class MongoStore extends SessionStoreBase {
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
     const collection = await this.collection();
-    const document = await collection.findOne({ _id: sid, expires: { $gt: new Date() } }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
-    return document ? toRecord(document) : null;
+    // By _id alone, with the expiry checked here on the `expires` read back: the same guarantee
+    // as filtering `expires > now` in the query (no expired session, whether or not anything has
+    // removed it yet), and FerretDB answers only an _id-only filter from its index: with any
+    // other field it scans the whole collection.
+    const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    if (!document || !isLive(document.expires, Date.now())) return null;
+    return toRecord(document);
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
@@ -133,9 +139,18 @@ export class MongoStore extends SessionStoreBase {
 
   protected async refreshExpiry(sid: string, expiresAt: number): Promise<void> {
     const collection = await this.collection();
+    const update = { $set: { expires: new Date(expiresAt) } };
     // Only a live document: touch never revives an expired or destroyed session (clauses 21, 50),
     // and finding none is not an error (connect-mongo's is, after the TTL monitor ran).
-    await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, { $set: { expires: new Date(expiresAt) } });
+    if (!(await this.isFerretDb())) {
+      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update);
+      return;
+    }
+    // FerretDB scans the collection for a filter on more than _id (see readRecord): check
+    // liveness on a read by _id, then update by _id. Without upsert, a session destroyed in
+    // between stays destroyed.
+    const document = await collection.findOne({ _id: sid }, { projection: { expires: 1 }, ...READ_OPTIONS });
+    if (document && isLive(document.expires, Date.now())) await collection.updateOne({ _id: sid }, update);
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
@@ -175,6 +190,20 @@ export class MongoStore extends SessionStoreBase {
   }
 
   // Internals --------------------------------------------------------------------------------
+
+  /** Whether the server is FerretDB (asked once, with buildInfo; asked again after a failure). */
+  private isFerretDb(): Promise<boolean> {
+    if (!this.serverIsFerretDb) {
+      const asking = this.collection()
+        .then((collection) => collection.db.command({ buildInfo: 1 }))
+        .then((info) => typeof info.ferretdbVersion === 'string');
+      asking.catch(() => {
+        if (this.serverIsFerretDb === asking) this.serverIsFerretDb = null;
+      });
+      this.serverIsFerretDb = asking;
+    }
+    return this.serverIsFerretDb;
+  }
 
   /** The sessions collection, once its client can take calls. */
   private async collection(): Promise<Collection<SessionDocument>> {
@@ -301,6 +330,10 @@ export class MongoStore extends SessionStoreBase {
   private warn(warning: MongoStoreWarning): void {
     process.nextTick(() => this.emit('warning', warning));
   }
+}
+
+function isLive(expires: unknown, now: number): boolean {
+  return expires instanceof Date && expires.getTime() > now;
 }
 
 function toRecord(document: Pick<SessionDocument, 'session' | 'expires'>): StoredRecord {
