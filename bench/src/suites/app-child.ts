@@ -51,6 +51,16 @@ async function main(): Promise<AppReply> {
     res.send(String(data.counter));
   });
 
+  // The first failure, for the report: a figure over failing requests is not a figure.
+  let firstError: string | null = null;
+  app.get('/bench/first-error', (_req, res) => {
+    res.type('text/plain').send(firstError ?? '');
+  });
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    firstError ??= describeError(error);
+    res.status(500).send('error');
+  });
+
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

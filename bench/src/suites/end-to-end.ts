@@ -70,7 +70,10 @@ export async function runEndToEndSuite(definition: BackendDefinition, server: Ru
         try {
           const sample = await load(app, options, options.e2eSeconds);
           entry.perRound[round] = sample;
-          if (sample.errors > 0 || sample.non2xx > 0) entry.error ??= `${sample.errors} connection errors, ${sample.non2xx} non-2xx responses`;
+          if (sample.errors > 0 || sample.non2xx > 0) {
+            const cause = await fetch(`${app.url}/bench/first-error`).then((response) => response.text()).catch(() => '');
+            entry.error ??= `${sample.errors} connection errors, ${sample.non2xx} non-2xx responses${cause ? `; first error: ${cause}` : ''}`;
+          }
           log(`  round ${round + 1}/${options.rounds} ${app.kind}: ${Math.round(sample.requestsPerSec)} req/s, p99 ${sample.latencyP99Ms} ms`);
         } catch (error) {
           entry.error ??= describeError(error);
