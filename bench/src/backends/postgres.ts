@@ -14,7 +14,7 @@ const POOL_SIZE = 10;
 /**
  * PostgreSQL: each subject gets its own pg.Pool of the same size and its own table. Ours and
  * raw use the table ours creates (timestamptz(3) expiry, index on expire); the anchor creates
- * its own (connect-pg-simple's layout). Pruning timers are off for both stores: the bench
+ * its own (connect-pg-simple's layout), in a schema of its own. Pruning timers are off for both stores: the bench
  * measures the requests, not a background job.
  */
 export const postgresBackend: BackendDefinition = {
@@ -67,7 +67,12 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   const factory = require('connect-pg-simple') as (session: typeof expressSession) => new (options: Record<string, unknown>) => Store & { close(): void };
   const PGStore = factory(expressSession);
   const pool = newPool(context);
-  const store = new PGStore({ pool, tableName: table('anchor', context), createTableIfMissing: true, pruneSessionInterval: false });
+  // connect-pg-simple names its index "IDX_session_expire" whatever the table is called, so a
+  // second table in one schema fails to be created: each namespace gets its own schema, with
+  // the default table name "session" in it.
+  const schemaName = table('anchor', context);
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`);
+  const store = new PGStore({ pool, schemaName, createTableIfMissing: true, pruneSessionInterval: false });
   return storeSubject('anchor', postgresBackend.anchorLabel, store, async () => {
     store.close();
     await pool.end();
