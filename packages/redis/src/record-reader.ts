@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { isCluster } from './key-scan';
+import { LuaScript } from './lua-script';
 import type { RedisClient } from './options';
 
 /** A stored value and the absolute time its key expires (epoch ms; null when the key has no expiry). */
@@ -10,74 +10,85 @@ export interface RawRecord {
 }
 
 /**
- * Reads values together with their keys' expiry, atomically and in one round trip (a MULTI of
- * GET/MGET plus one expiry read per key, sent as one pipeline).
- *
- * `PEXPIRETIME` (Redis 7.0+) returns the absolute expiry exactly as `SET .. PXAT` and
- * `PEXPIREAT` wrote it, so `get` hands back the very `cookie.expires` the last set or touch
- * asked for. Older servers do not know it: the first "unknown command" reply switches this
- * reader, for good, to `PTTL` added to the local clock (exact to the network delay).
+ * Reads each key's value and expiry, atomically, as one command: `[value1, expiry1, value2, ...]`.
+ * ARGV[1] '1' makes a key that is not a string read as missing (pages of SCAN, where another
+ * client may have just replaced a key) instead of failing the whole read with WRONGTYPE (get).
+ * A script rather than MULTI/EXEC: one command instead of four, several times faster in ioredis.
+ */
+function readScript(expiryCommand: 'PEXPIRETIME' | 'PTTL'): LuaScript {
+  return new LuaScript(`
+local lenient = ARGV[1] == '1'
+local out = {}
+for i, key in ipairs(KEYS) do
+  local value
+  if lenient then
+    value = redis.pcall('GET', key)
+    if type(value) == 'table' and value.err then value = false end
+  else
+    value = redis.call('GET', key)
+  end
+  out[2 * i - 1] = value
+  out[2 * i] = redis.call('${expiryCommand}', key)
+end
+return out
+`);
+}
+
+/** Absolute expiry (Redis 7.0+), exactly as `SET .. PXAT` and the touch script wrote it. */
+const READ_EXACT = readScript('PEXPIRETIME');
+/** Remaining lifetime, for servers before 7.0. */
+const READ_REMAINING = readScript('PTTL');
+
+/**
+ * Reads values together with their keys' expiry in one round trip. `PEXPIRETIME` (Redis 7.0+)
+ * gives back the very `cookie.expires` the last set or touch asked for. Older servers do not
+ * know it: the first read that fails on it switches this reader, for good, to `PTTL` added to
+ * the local clock (exact to the network delay).
  */
 export class RecordReader {
   private exactExpiry = true;
 
-  /** The records of `keys` that exist, in the order given. */
-  async read(client: RedisClient, keys: readonly string[]): Promise<RawRecord[]> {
+  /** The records of `keys` that exist, in the order given. `lenient`: non-string keys read as missing. */
+  async read(client: RedisClient, keys: readonly string[], lenient = false): Promise<RawRecord[]> {
     if (keys.length === 0) return [];
-    // A Cluster transaction must stay within one slot: one key per transaction, all in flight at once.
+    // A multi-key script must stay within one slot: on a Cluster, one key per script, all in flight at once.
     if (isCluster(client) && keys.length > 1) {
-      const records = await Promise.all(keys.map((key) => this.read(client, [key])));
+      const records = await Promise.all(keys.map((key) => this.read(client, [key], lenient)));
       return records.flat();
     }
     for (;;) {
       const exact = this.exactExpiry;
       try {
-        return await this.transaction(client as Redis, keys, exact);
+        return await this.readOnce(client, keys, lenient, exact);
       } catch (error) {
-        if (!exact || !isUnknownCommand(error, 'pexpiretime')) throw error;
+        if (!exact || !isUnknownCommandInScript(error)) throw error;
         this.exactExpiry = false;
       }
     }
   }
 
-  private async transaction(client: Redis, keys: readonly string[], exact: boolean): Promise<RawRecord[]> {
-    const multi = client.multi();
-    if (keys.length === 1) multi.get(keys[0]!);
-    else multi.mget(...keys);
-    for (const key of keys) {
-      if (exact) multi.pexpiretime(key);
-      else multi.pttl(key);
-    }
-    const replies = await multi.exec();
+  private async readOnce(client: RedisClient, keys: readonly string[], lenient: boolean, exact: boolean): Promise<RawRecord[]> {
+    const reply = await (exact ? READ_EXACT : READ_REMAINING).run(client, keys, [lenient ? '1' : '0']);
     const now = Date.now();
-    if (!replies) throw new Error('the MULTI transaction was aborted');
-    for (const [error] of replies) if (error) throw error;
-    const first = replies[0]![1];
-    const values = (keys.length === 1 ? [first] : first) as Array<string | null>;
+    if (!Array.isArray(reply)) throw new Error(`unexpected reply to the read script: ${typeof reply}`);
     const records: RawRecord[] = [];
     keys.forEach((key, index) => {
-      const value = values[index];
+      const value: unknown = reply[2 * index];
       // Number(): a client with stringNumbers answers integers as strings.
-      const expiry = Number(replies[index + 1]![1]);
-      // -2: the key is gone (deleted between the reads cannot happen inside MULTI, but a
-      // non-string key makes MGET answer null); -1: the key has no expiry.
+      const expiry = Number(reply[2 * index + 1]);
+      // -2: no such key; -1: a key without expiry.
       if (value === null || value === undefined || expiry === -2) return;
       const expiresAt = expiry === -1 ? null : exact ? expiry : now + expiry;
-      records.push({ key, value, expiresAt });
+      records.push({ key, value: String(value), expiresAt });
     });
     return records;
   }
 }
 
-/** True when Redis rejected `command` as unknown (directly, or as the reason a MULTI was aborted). */
-export function isUnknownCommand(error: unknown, command: string): boolean {
-  const messages: string[] = [];
-  const collect = (candidate: unknown) => {
-    if (candidate instanceof Error) messages.push(candidate.message);
-  };
-  collect(error);
-  const previous = (error as { previousErrors?: unknown } | null)?.previousErrors;
-  if (Array.isArray(previous)) previous.forEach(collect);
-  const pattern = new RegExp(`unknown command '${command}'`, 'i');
-  return messages.some((message) => pattern.test(message));
+/**
+ * True when a script failed on a command the server does not know. The read scripts call
+ * nothing but GET and PEXPIRETIME/PTTL, so on a server before 7.0 that is PEXPIRETIME.
+ */
+export function isUnknownCommandInScript(error: unknown): boolean {
+  return error instanceof Error && /Unknown Redis command called from script/i.test(error.message);
 }

@@ -15,7 +15,8 @@ import { COMPARE_AND_SET, TOUCH_COOKIE } from './touch-scripts';
  * Layout (the same as connect-redis, so apps can switch either way without logging anyone
  * out): one string key `prefix + sid` per session, holding the serialized session, expiring
  * when the session does. The key's own expiry, set to the millisecond with `SET .. PXAT`, is
- * the truth: `get` reads it with the value (`PEXPIRETIME`) and returns it as `cookie.expires`.
+ * the truth: `get` reads it with the value (`PEXPIRETIME`, in one script) and returns it as
+ * `cookie.expires`.
  * `touch` replaces only the stored cookie and the key's expiry in one atomic script, so the
  * stored data is never overwritten by touch's possibly stale copy (see touch-scripts.ts).
  */
@@ -105,7 +106,7 @@ export class RedisStore extends SessionStoreBase {
 
   protected override async *listRecords(): AsyncGenerator<StoredEntry[]> {
     for await (const keys of this.scanPages()) {
-      const records = await this.reader.read(this.client, keys);
+      const records = await this.reader.read(this.client, keys, true);
       yield records.map(({ key, value, expiresAt }) => ({ sid: key.slice(this.prefix.length), payload: value, expiresAt }));
     }
   }
