@@ -27,7 +27,7 @@ function collectGarbage(): void {
  * Runs in a fresh process, so each figure starts from a quiet heap: times all()/length() and
  * tracks the heap and RSS above their level before the call. The heap is sampled every 5 ms
  * while the event loop turns and once after the call with the result still held; RSS also
- * takes the kernel's peak (maxRSS) into account.
+ * takes the kernel's peak (maxRSS) into account when the call raised it.
  */
 async function main(): Promise<EnumerationReply> {
   const job = JSON.parse(process.env[JOB_VARIABLE] ?? '{}') as EnumerationJob;
@@ -40,6 +40,9 @@ async function main(): Promise<EnumerationReply> {
       if (!subject[operation]) return { ok: false, error: `${subject.label} has no ${operation}()` };
       collectGarbage();
       const before = process.memoryUsage();
+      // The kernel's peak (maxRSS) can start out above the current RSS: a forked child inherits
+      // its parent's high-water mark. It counts only when the call raises it.
+      const kernelPeakBefore = process.resourceUsage().maxRSS * 1024;
       let heapPeak = before.heapUsed;
       let rssPeak = before.rss;
       const sample = () => {
@@ -53,7 +56,8 @@ async function main(): Promise<EnumerationReply> {
       const ms = performance.now() - started;
       clearInterval(sampler);
       sample();
-      rssPeak = Math.max(rssPeak, process.resourceUsage().maxRSS * 1024);
+      const kernelPeakAfter = process.resourceUsage().maxRSS * 1024;
+      if (kernelPeakAfter > kernelPeakBefore) rssPeak = Math.max(rssPeak, kernelPeakAfter);
       const count = Array.isArray(value) ? value.length : Number(value);
       value = null;
       samples[operation] = {
