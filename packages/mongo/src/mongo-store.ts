@@ -78,6 +78,11 @@ export class MongoStore extends SessionStoreBase {
     clientReady.then((client) => this.start(client), noop);
   }
 
+  /** connect-mongo's factory, so `MongoStore.create({ mongoUrl })` carries over as it is. */
+  static create(options: MongoStoreOptions): MongoStore {
+    return new MongoStore(options);
+  }
+
   /** How expired documents are being removed now: `pending` while the TTL index is being created. */
   get autoRemove(): AutoRemove | 'pending' {
     return this.autoRemoveMode;
