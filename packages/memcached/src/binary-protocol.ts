@@ -137,9 +137,10 @@ export class BinaryCommands {
       const server = client.server(key);
       const seq = nextSeq(client);
       const request = encodeRequest(opcode, Buffer.from(key, 'utf8'), extras, value, seq, cas);
-      client.perform(key, request, seq, (error: Error | null, response?: Response) => {
+      client.perform(key, request, seq, (error: unknown, response?: Response) => {
         if (error || !response) {
-          const failure = error ?? new Error('memjs returned no response');
+          // memjs reports a failed SASL login as a bare string.
+          const failure = error instanceof Error ? error : new Error(error ? String(error) : 'memjs returned no response');
           if (server) this.listener.unreachable(server, failure);
           reject(failure);
           return;

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
 import { describe, expect, it } from 'vitest';
 import { MemcachedStore, sessionKey } from '../src';
@@ -9,6 +10,11 @@ const first = await backendForTests('memcached');
 const second = await backendForTests('memcached');
 const distinct = first && second && first.url !== second.url ? [first, second] : null;
 const restartable = distinct !== null && distinct.every((server) => server.canRestart);
+
+/** Whether every thread of `pid` is stopped (Linux: state T in /proc/<pid>/task/<tid>/stat). */
+function isStopped(pid: number): boolean {
+  return readdirSync(`/proc/${pid}/task`).every((tid) => /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+}
 
 /** Which of the two servers memjs sends `sid` to. */
 function serverIndexOf(store: MemcachedStore, sid: string): number {
@@ -59,16 +65,25 @@ describe.skipIf(!distinct)(`MemcachedStore on two servers (${backendTitle('memca
         const list = byServer[server]!;
         const sid = list[(id * 7 + round) % list.length]!;
         const callPhase = phase;
-        const started = Date.now();
         let error: unknown = null;
+        let slowest = 0;
+        // Each call is timed alone: the bound holds per call, not per round.
+        const timed = async <T>(call: () => Promise<T>): Promise<T> => {
+          const started = Date.now();
+          try {
+            return await call();
+          } finally {
+            slowest = Math.max(slowest, Date.now() - started);
+          }
+        };
         try {
-          await store.set(sid, sessionExpiringIn(60_000, { round }));
-          const got = await store.get(sid);
+          await timed(() => store.set(sid, sessionExpiringIn(60_000, { round })));
+          const got = await timed(() => store.get(sid));
           if (!got) throw new Error('a session just written was not found');
         } catch (caught) {
           error = caught;
         }
-        calls.push({ phase: callPhase, server, endedAt: Date.now(), ms: Date.now() - started, error });
+        calls.push({ phase: callPhase, server, endedAt: Date.now(), ms: slowest, error });
         // Yield between rounds so the loop stays bounded and timers run.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -88,8 +103,11 @@ describe.skipIf(!distinct)(`MemcachedStore on two servers (${backendTitle('memca
       await Promise.all(workers);
 
       expect(recovered).toBe(true);
-      // Every call, on either server, ended well within the store's 5 s bound.
-      expect(Math.max(...calls.map((call) => call.ms))).toBeLessThan(5000);
+      // Every call, on either server, ended within the store's bound (operationTimeoutMs, 5 s by
+      // default). Almost all fail at once (connection refused); a request in flight when the
+      // server died can wait for the bound (memjs does not fail requests on a cleanly closed
+      // connection).
+      expect(Math.max(...calls.map((call) => call.ms))).toBeLessThan(5000 + 500);
       expect(calls.filter((call) => call.endedAt < killedAt && call.error)).toEqual([]);
       // While the first server was down, the second one's sessions kept working...
       const down = calls.filter((call) => call.phase === 'down');
@@ -108,7 +126,7 @@ describe.skipIf(!distinct)(`MemcachedStore on two servers (${backendTitle('memca
     }
   });
 
-  it.skipIf(!distinct?.[0]?.local)('one server frozen (SIGSTOP): its calls fail within the bound, the other keeps working, and it recovers after SIGCONT', { timeout: 30_000 }, async () => {
+  it.skipIf(!distinct?.[0]?.local || !existsSync('/proc/self/task'))('one server frozen (SIGSTOP): its calls fail within the bound, the other keeps working, and it recovers after SIGCONT', { timeout: 30_000 }, async () => {
     const [victim] = distinct!;
     const pids = victim!.local!.pids();
     const store = new MemcachedStore({ servers: servers(), prefix: randomPrefix() });
@@ -120,6 +138,9 @@ describe.skipIf(!distinct)(`MemcachedStore on two servers (${backendTitle('memca
     try {
       await Promise.all(sids.flat().map((sid) => store.set(sid, sessionExpiringIn(60_000, { sid }))));
       for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      // A signal reaches each thread when it next runs: on a busy machine a worker thread can
+      // still answer for a moment. Wait until every thread is stopped.
+      expect(await eventually(() => pids.every(isStopped), 5000, 5)).toBe(true);
       const started = Date.now();
       const frozen = await Promise.allSettled(sids[0]!.map((sid) => store.get(sid)));
       const elapsed = Date.now() - started;
