@@ -44,10 +44,11 @@ const RECONNECT_INTERVAL_MS = 1000;
 /**
  * An express-session store on MongoDB, using connect-mongo's document layout
  * (`{ _id: sid, session, expires }`) so an app can switch from connect-mongo, and back,
- * without logging anyone out. Works with MongoDB 4.4+ and with FerretDB (see the README).
+ * without logging anyone out. Works with MongoDB and with FerretDB (see the README).
  *
- * Expiry is the `expires` field: every read filters on `expires > now`, so an expired session
- * is never returned whether or not the TTL monitor or the prune timer has run yet.
+ * Expiry is the `expires` field: every read checks `expires > now` (in the query, or on the
+ * document read by _id), so an expired session is never returned whether or not the TTL
+ * monitor or the prune timer has run yet.
  */
 export class MongoStore extends SessionStoreBase {
   private readonly settings: MongoStoreSettings;
