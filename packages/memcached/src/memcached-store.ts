@@ -38,9 +38,10 @@ const PROBE_INTERVAL_MS = 1000;
 
 /**
  * An express-session store on memcached, through memjs: `prefix + sid` keys holding the session
- * JSON, expiry in whole seconds rounded up (absolute Unix times beyond 30 days), a touch that
- * rewrites only the cookie with compare-and-set, and `all`/`ids`/`length`/`clear`/`iterate`
- * that list keys with `lru_crawler metadump` and touch only this prefix (never `flush_all`).
+ * JSON; expiry in whole seconds, rounded up, plus a second of margin (absolute Unix times beyond
+ * 30 days); a touch that rewrites only the cookie with compare-and-set; and
+ * `all`/`ids`/`length`/`clear`/`iterate` that list keys with `lru_crawler metadump` and touch
+ * only this prefix (never `flush_all`).
  */
 export class MemcachedStore extends SessionStoreBase {
   /** The memjs client: yours, or the one the store made from `servers`. */
