@@ -104,8 +104,13 @@ export abstract class SessionStoreBase extends Store {
   protected listIds?(): AsyncIterable<string[]>;
   /** The number of this store's live records. */
   protected countRecords?(): Promise<number>;
-  /** Deletes every record of this store's namespace, and nothing else. Enables clear(). */
-  protected deleteAllRecords?(): Promise<void>;
+  /**
+   * Deletes every record of this store's namespace, and nothing else. Enables clear(). A backend
+   * that deletes page by page returns an async iterable with one step per page, so that each
+   * step, not the whole, is bounded by the operation timeout (a big namespace never times out
+   * half-cleared while the backend is healthy).
+   */
+  protected deleteAllRecords?(): Promise<void> | AsyncIterable<unknown>;
   /** Releases what the store made: timers, and clients it created (never a client it was given). */
   protected closeBackend?(): Promise<void>;
 
@@ -256,8 +261,15 @@ export abstract class SessionStoreBase extends Store {
   override clear(): Promise<void>;
   override clear(callback?: Cb<void>): void;
   override clear(callback?: Cb<void>): Promise<void> | undefined {
-    return this.run('clear', callback, async () => {
-      await this.deleteAllRecords!();
+    return this.runUnbounded('clear', callback, async () => {
+      const deletion = this.deleteAllRecords!();
+      if (!isAsyncIterable(deletion)) return this.bounded(deletion, 'clear');
+      const steps = deletion[Symbol.asyncIterator]();
+      try {
+        while (!(await this.nextPage(steps, 'clear')).done);
+      } finally {
+        releasePages(steps);
+      }
     });
   }
 
@@ -474,6 +486,10 @@ export abstract class SessionStoreBase extends Store {
  */
 function releasePages(pages: AsyncIterator<unknown>): void {
   pages.return?.()?.catch(() => {});
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof (value as AsyncIterable<unknown> | null)?.[Symbol.asyncIterator] === 'function';
 }
 
 /** Makes a method absent on this instance (typeof store[name] === 'undefined'). */

@@ -46,9 +46,8 @@ export class MapStore extends SessionStoreBase {
     for (let i = 0; i < entries.length; i += 2) yield entries.slice(i, i + 2);
   }
 
-  protected override async deleteAllRecords(): Promise<void> {
-    await this.backend();
-    this.records.clear();
+  protected override deleteAllRecords(): Promise<void> | AsyncIterable<unknown> {
+    return this.backend().then(() => this.records.clear());
   }
 }
 

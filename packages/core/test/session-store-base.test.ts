@@ -145,3 +145,32 @@ describe('SessionStoreBase', () => {
     expect(events).toEqual(['connect', 'disconnect', 'connect']);
   });
 });
+
+describe('clear() on a backend that deletes page by page', () => {
+  class PagedClearStore extends MapStore {
+    stepDelayMs = 0;
+    protected override async *deleteAllRecords(): AsyncGenerator<number> {
+      for (const sid of [...this.records.keys()]) {
+        await new Promise((resolve) => setTimeout(resolve, this.stepDelayMs));
+        if (this.hang) await new Promise(() => {});
+        this.records.delete(sid);
+        yield 1;
+      }
+    }
+  }
+
+  it('bounds each step, not the whole: many quick steps may take longer than the timeout', async () => {
+    const store = new PagedClearStore({ operationTimeoutMs: 40 });
+    for (let n = 0; n < 6; n++) await store.set(`s${n}`, sessionExpiringIn(60_000));
+    store.stepDelayMs = 15;
+    await store.clear();
+    expect(store.records.size).toBe(0);
+  });
+
+  it('still ends with a timeout when one step hangs', async () => {
+    const store = new PagedClearStore({ operationTimeoutMs: 40 });
+    await store.set('s', sessionExpiringIn(60_000));
+    store.hang = true;
+    await expect(store.clear()).rejects.toMatchObject({ code: StoreErrorCode.timeout, operation: 'clear' });
+  });
+});

@@ -187,7 +187,7 @@ export class MemcachedStore extends SessionStoreBase {
    * dump finds none left (at most {@link MAX_CLEAR_PASSES} dumps), for the reasons given at
    * listRecords.
    */
-  protected override async deleteAllRecords(): Promise<void> {
+  protected override async *deleteAllRecords(): AsyncGenerator<number> {
     for (let pass = 1; pass <= MAX_CLEAR_PASSES; pass++) {
       if (pass > 1) await delay(LRU_SETTLE_MS);
       let found = 0;
@@ -201,10 +201,13 @@ export class MemcachedStore extends SessionStoreBase {
           batch.push(key);
           if (batch.length >= this.batchSize) {
             await Promise.all(batch.map((each) => this.commands.delete(each)));
+            // One step per batch: the core bounds each step, not the whole clear.
+            yield batch.length;
             batch = [];
           }
         }
         await Promise.all(batch.map((each) => this.commands.delete(each)));
+        yield batch.length;
         consistent &&= info.consistent;
       }
       if (consistent || found === 0) return;

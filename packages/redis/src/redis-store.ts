@@ -124,11 +124,13 @@ export class RedisStore extends SessionStoreBase {
     for await (const keys of this.scanPages()) yield keys.map((key) => key.slice(this.prefix.length));
   }
 
-  protected override async deleteAllRecords(): Promise<void> {
+  /** One step per SCAN page, so the core bounds each page rather than the whole clear. */
+  protected override async *deleteAllRecords(): AsyncGenerator<number> {
     for await (const keys of this.scanPages()) {
       if (keys.length === 0) continue;
       if (isCluster(this.client)) await Promise.all(keys.map((key) => this.client.unlink(key)));
       else await (this.client as Redis).unlink(...keys);
+      yield keys.length;
     }
   }
 
