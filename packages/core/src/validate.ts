@@ -2,7 +2,8 @@
  * Option checks shared by every store. Each throws a TypeError naming the option and what was
  * expected, at construction, so a misconfigured store never starts.
  */
-function describe(value: unknown): string {
+/** A value as an option error message shows it: strings quoted, objects by their kind. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value);
@@ -11,15 +12,26 @@ function describe(value: unknown): string {
 }
 
 function fail(store: string, option: string, expected: string, value: unknown): never {
-  throw new TypeError(`${store}: option "${option}" must be ${expected}, got ${describe(value)}`);
+  throw new TypeError(`${store}: option "${option}" must be ${expected}, got ${describeValue(value)}`);
 }
 
 export function checkOptionsObject(store: string, options: unknown): Record<string, unknown> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${store}: options must be an object, got ${describe(options)}`);
+    throw new TypeError(`${store}: options must be an object, got ${describeValue(options)}`);
   }
   return options as Record<string, unknown>;
+}
+
+/** A plain object (not null, not an array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function optionalObject(store: string, option: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) fail(store, option, 'an object', value);
+  return value;
 }
 
 export function optionalNumber(store: string, option: string, value: unknown, range: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {

@@ -83,8 +83,8 @@ export function resolveMemcachedOptions(raw: MemcachedStoreOptions | undefined):
     throw new TypeError(`${STORE}: option "clientOptions" applies only with "servers"; configure your own client directly`);
   }
   const clientOptions = options.clientOptions;
-  if (clientOptions !== undefined && !isObject(clientOptions)) {
-    throw new TypeError(`${STORE}: option "clientOptions" must be an object of memjs options, got ${describe(clientOptions)}`);
+  if (clientOptions !== undefined && !validate.isPlainObject(clientOptions)) {
+    throw new TypeError(`${STORE}: option "clientOptions" must be an object of memjs options, got ${validate.describeValue(clientOptions)}`);
   }
   const itemSizeMax = validate.optionalNumber(STORE, 'itemSizeMax', options.itemSizeMax, { min: 1024, max: 1024 * 1024 * 1024, integer: true }) ?? DEFAULT_ITEM_SIZE_MAX;
   return {
@@ -101,9 +101,9 @@ export function resolveMemcachedOptions(raw: MemcachedStoreOptions | undefined):
 /** The store sends its own binary requests through memjs's perform(); anything else cannot carry them. */
 function checkClient(client: unknown): Client {
   const candidate = client as Record<string, unknown> | null;
-  if (!isObject(candidate) || typeof candidate!.perform !== 'function' || typeof candidate!.incrSeq !== 'function' || typeof candidate!.server !== 'function' || !Array.isArray(candidate!.servers)) {
+  if (!validate.isPlainObject(candidate) || typeof candidate!.perform !== 'function' || typeof candidate!.incrSeq !== 'function' || typeof candidate!.server !== 'function' || !Array.isArray(candidate!.servers)) {
     throw new TypeError(
-      `${STORE}: option "client" must be a memjs Client (memjs.Client.create(...)), got ${candidate && typeof candidate.getMulti === 'function' ? 'what looks like a "memcached" package client, which MemcachedStore does not accept (see "Migrating from connect-memcached" in the README)' : describe(client)}`,
+      `${STORE}: option "client" must be a memjs Client (memjs.Client.create(...)), got ${candidate && typeof candidate.getMulti === 'function' ? 'what looks like a "memcached" package client, which MemcachedStore does not accept (see "Migrating from connect-memcached" in the README)' : validate.describeValue(client)}`,
     );
   }
   return client as Client;
@@ -112,19 +112,7 @@ function checkClient(client: unknown): Client {
 function checkServers(servers: unknown): string {
   const list = typeof servers === 'string' ? servers.split(',').map((entry) => entry.trim()) : servers;
   if (!Array.isArray(list) || list.length === 0 || !list.every((entry) => typeof entry === 'string' && SERVER.test(entry))) {
-    throw new TypeError(`${STORE}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${describe(servers)}`);
+    throw new TypeError(`${STORE}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${validate.describeValue(servers)}`);
   }
   return (list as string[]).join(',');
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
 }

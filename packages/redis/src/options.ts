@@ -69,7 +69,7 @@ export const DEFAULT_TTL_SECONDS = 86_400;
 export function resolveRedisOptions(raw: RedisStoreOptions | undefined): ResolvedRedisOptions {
   const options = validate.checkOptionsObject(STORE, raw);
   const way = validate.exactlyOne(STORE, options, ['client', 'url', 'cluster', 'sentinel']);
-  const clientOptions = optionalObject('clientOptions', options.clientOptions) ?? {};
+  const clientOptions = validate.optionalObject(STORE, 'clientOptions', options.clientOptions) ?? {};
   if (way === 'client' && options.clientOptions !== undefined) {
     throw new TypeError(`${STORE}: option "clientOptions" applies only with "url", "sentinel" or "cluster"; configure your own client directly`);
   }
@@ -88,28 +88,28 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
     case 'url': {
       const url = options.url;
       if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-        throw new TypeError(`${STORE}: option "url" must be a redis:// or rediss:// URL string, got ${describe(url)}`);
+        throw new TypeError(`${STORE}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`);
       }
       return { kind: 'url', url, clientOptions };
     }
     case 'sentinel': {
-      const sentinel = optionalObject('sentinel', options.sentinel)!;
+      const sentinel = validate.optionalObject(STORE, 'sentinel', options.sentinel)!;
       const sentinels = sentinel.sentinels;
-      if (!Array.isArray(sentinels) || sentinels.length === 0 || !sentinels.every(isObject)) {
-        throw new TypeError(`${STORE}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${describe(sentinels)}`);
+      if (!Array.isArray(sentinels) || sentinels.length === 0 || !sentinels.every(validate.isPlainObject)) {
+        throw new TypeError(`${STORE}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`);
       }
       if (typeof sentinel.name !== 'string' || sentinel.name.length === 0) {
-        throw new TypeError(`${STORE}: option "sentinel.name" must be the master group name (a non-empty string), got ${describe(sentinel.name)}`);
+        throw new TypeError(`${STORE}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`);
       }
       return { kind: 'sentinel', sentinels: sentinels as Array<Partial<SentinelAddress>>, name: sentinel.name, clientOptions };
     }
     default: {
-      const cluster = optionalObject('cluster', options.cluster)!;
+      const cluster = validate.optionalObject(STORE, 'cluster', options.cluster)!;
       const nodes = cluster.nodes;
-      if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every((node) => typeof node === 'string' || typeof node === 'number' || isObject(node))) {
-        throw new TypeError(`${STORE}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${describe(nodes)}`);
+      if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every((node) => typeof node === 'string' || typeof node === 'number' || validate.isPlainObject(node))) {
+        throw new TypeError(`${STORE}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`);
       }
-      const clusterOptions = optionalObject('cluster.options', cluster.options) ?? {};
+      const clusterOptions = validate.optionalObject(STORE, 'cluster.options', cluster.options) ?? {};
       return { kind: 'cluster', nodes: nodes as ClusterNode[], clusterOptions: clusterOptions as ClusterOptions, clientOptions };
     }
   }
@@ -120,7 +120,7 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
  * client: say so plainly instead of failing later on a missing method.
  */
 function checkClient(client: unknown): RedisClient {
-  if (!isObject(client)) throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client, got ${describe(client)}`);
+  if (!validate.isPlainObject(client)) throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client, got ${validate.describeValue(client)}`);
   const candidate = client as Record<string, unknown>;
   if (typeof candidate.mGet === 'function' || typeof candidate.scanIterator === 'function') {
     throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client; this looks like a node-redis client (the "redis" package), which RedisStore does not accept (see "Migrating from connect-redis" in the README)`);
@@ -128,23 +128,5 @@ function checkClient(client: unknown): RedisClient {
   if (typeof candidate.multi !== 'function' || typeof candidate.on !== 'function' || typeof candidate.status !== 'string') {
     throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client, got an object without multi(), on() and status`);
   }
-  return client as RedisClient;
-}
-
-function optionalObject(option: string, value: unknown): Record<string, unknown> | undefined {
-  if (value === undefined) return undefined;
-  if (!isObject(value)) throw new TypeError(`${STORE}: option "${option}" must be an object, got ${describe(value)}`);
-  return value as Record<string, unknown>;
-}
-
-function isObject(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
+  return client as unknown as RedisClient;
 }
