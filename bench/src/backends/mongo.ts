@@ -23,7 +23,7 @@ export const mongoBackend: BackendDefinition = {
   name: 'mongo',
   anchorLabel: 'connect-mongo 6.0.0',
   oursLabel: '@session-stores/mongo',
-  rawLabel: 'mongodb findOne / updateOne (upsert) / updateOne / deleteOne',
+  rawLabel: 'mongodb findOne by _id / updateOne (upsert) / updateOne / deleteOne',
 
   async startServer() {
     const { startMongo } = await import('@session-stores/conformance/harness');
@@ -108,9 +108,10 @@ async function raw(context: SubjectContext): Promise<Subject> {
   return {
     kind: 'raw',
     label: mongoBackend.rawLabel,
+    // By _id alone, expiry checked here: FerretDB answers only an _id-only filter from its index.
     get: async (sid) => {
-      const document = await collection.findOne({ _id: sid, expires: { $gt: new Date() } }, { projection: { session: 1 } });
-      return document ? (JSON.parse(document.session) as unknown) : null;
+      const document = await collection.findOne({ _id: sid }, { projection: { session: 1, expires: 1 } });
+      return document && document.expires.getTime() > Date.now() ? (JSON.parse(document.session) as unknown) : null;
     },
     set: async (sid, session) => {
       await collection.updateOne({ _id: sid }, { $set: { session: JSON.stringify(session), expires: new Date(expiresAt(session)) } }, { upsert: true });

@@ -12,10 +12,11 @@ function goalMark(goal: Goal): string {
   return goal.met ? '✅ met' : '❌ missed';
 }
 
-function enumerationCell(entry: SubjectEnumeration | undefined, value: (entry: SubjectEnumeration) => string): string {
+/** The time cell carries an error in full; the memory cells of that row only say so. */
+function enumerationCell(entry: SubjectEnumeration | undefined, value: (entry: SubjectEnumeration) => string, showError = false): string {
   if (!entry) return '—';
   if (entry.unsupported !== undefined) return 'n/a';
-  if (entry.error !== undefined) return `error: ${cell(entry.error)}`;
+  if (entry.error !== undefined) return showError ? `error: ${cell(entry.error)}` : '—';
   return value(entry);
 }
 
@@ -37,7 +38,7 @@ function enumerationTable(rows: readonly EnumerationResult[]): string[] {
   for (const row of rows) {
     const { ours, anchor } = row.subjects;
     lines.push(
-      `| ${row.operation}() | ${count(row.size)} | ${enumerationCell(ours, (entry) => ms(entry.medianMs))} | ${enumerationCell(anchor, (entry) => ms(entry.medianMs))} | ${ratio(row.speedOursOverAnchor?.median)} | ${enumerationCell(ours, (entry) => mb(entry.medianHeapPeakMB))} | ${enumerationCell(anchor, (entry) => mb(entry.medianHeapPeakMB))} | ${enumerationCell(ours, (entry) => mb(entry.medianRssPeakMB))} | ${enumerationCell(anchor, (entry) => mb(entry.medianRssPeakMB))} |`,
+      `| ${row.operation}() | ${count(row.size)} | ${enumerationCell(ours, (entry) => ms(entry.medianMs), true)} | ${enumerationCell(anchor, (entry) => ms(entry.medianMs), true)} | ${ratio(row.speedOursOverAnchor?.median)} | ${enumerationCell(ours, (entry) => mb(entry.medianHeapPeakMB))} | ${enumerationCell(anchor, (entry) => mb(entry.medianHeapPeakMB))} | ${enumerationCell(ours, (entry) => mb(entry.medianRssPeakMB))} | ${enumerationCell(anchor, (entry) => mb(entry.medianRssPeakMB))} |`,
     );
   }
   const notes = new Set<string>();

@@ -13,7 +13,9 @@ export interface EnumerationJob {
   operations: EnumerationOperation[];
 }
 
-export type EnumerationReply = { ok: true; samples: Partial<Record<EnumerationOperation, EnumerationSample>> } | { ok: false; error: string };
+export type EnumerationReply =
+  | { ok: true; samples: Partial<Record<EnumerationOperation, EnumerationSample>>; errors: Partial<Record<EnumerationOperation, string>> }
+  | { ok: false; error: string };
 
 const MB = 2 ** 20;
 
@@ -35,6 +37,7 @@ async function main(): Promise<EnumerationReply> {
   if (!definition) return { ok: false, error: `unknown backend ${job.backend}` };
   const subject = await definition.createSubject(job.kind, { server: job.server, namespace: job.namespace });
   const samples: Partial<Record<EnumerationOperation, EnumerationSample>> = {};
+  const errors: Partial<Record<EnumerationOperation, string>> = {};
   try {
     for (const operation of job.operations) {
       if (!subject[operation]) return { ok: false, error: `${subject.label} has no ${operation}()` };
@@ -52,9 +55,17 @@ async function main(): Promise<EnumerationReply> {
       };
       const sampler = setInterval(sample, 5);
       const started = performance.now();
-      let value: unknown = operation === 'all' ? await subject.all!() : await subject.length!();
+      let value: unknown;
+      try {
+        value = operation === 'all' ? await subject.all!() : await subject.length!();
+      } catch (error) {
+        // One call failing does not keep the other from being measured.
+        errors[operation] = describeError(error);
+        continue;
+      } finally {
+        clearInterval(sampler);
+      }
       const ms = performance.now() - started;
-      clearInterval(sampler);
       sample();
       const kernelPeakAfter = process.resourceUsage().maxRSS * 1024;
       if (kernelPeakAfter > kernelPeakBefore) rssPeak = Math.max(rssPeak, kernelPeakAfter);
@@ -70,7 +81,7 @@ async function main(): Promise<EnumerationReply> {
   } finally {
     await subject.close().catch(() => undefined);
   }
-  return { ok: true, samples };
+  return { ok: true, samples, errors };
 }
 
 main().then(

@@ -75,13 +75,15 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
           for (const operation of operations) {
             const entry = rows.get(operation)!.subjects[kindOf(subject)]!;
             if (!reply.ok) entry.error ??= reply.error;
+            else if (reply.errors[operation] !== undefined) entry.error ??= reply.errors[operation];
             else if (reply.samples[operation]) {
               const sample = reply.samples[operation];
               entry.perRound[round] = sample;
               if (sample.count !== size) entry.error ??= `${operation}() reported ${sample.count} sessions, ${size} were stored`;
             }
           }
-          log(`  ${size} round ${round + 1}/${options.enumerationRounds} ${subject.kind}: ${reply.ok ? operations.map((operation) => `${operation} ${reply.samples[operation]?.ms} ms`).join(', ') : reply.error}`);
+          const outcome = (operation: EnumerationOperation) => (reply.ok ? (reply.errors[operation] ?? `${reply.samples[operation]?.ms} ms`) : reply.error);
+          log(`  ${size} round ${round + 1}/${options.enumerationRounds} ${subject.kind}: ${operations.map((operation) => `${operation} ${outcome(operation)}`).join(', ')}`);
         }
       }
 
