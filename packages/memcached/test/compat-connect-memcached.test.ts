@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { liveSession, type StoreUnderTest } from '@session-stores/conformance';
 import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
 import connectMemcached from 'connect-memcached';
-import express from 'express';
 import session, { type SessionData, type Store } from 'express-session';
 import Memcached from 'memcached';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectSwitchKeepsVisits } from '../../../scripts/test-support/visit-counter-app';
 import { MemcachedStore, sessionKey } from '../src';
 import { DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
 import { rawGet, remainingSeconds } from './support/text-command';
@@ -99,40 +98,12 @@ describe.skipIf(!server)(`compatibility with connect-memcached 3.0.0 (${backendT
   });
 
   describe('switching packages under a running app', () => {
-    async function app(store: Store): Promise<{ url: string; close: () => Promise<void> }> {
-      const application = express();
-      application.use(session({ store, secret: 'compat-secret', resave: false, saveUninitialized: false }));
-      application.get('/visit', (req, res) => {
-        const data = req.session as unknown as { visits?: number };
-        data.visits = (data.visits ?? 0) + 1;
-        res.json({ visits: data.visits });
-      });
-      const listening = application.listen(0, '127.0.0.1');
-      await new Promise((resolve) => listening.once('listening', resolve));
-      const { port } = listening.address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => listening.close(() => resolve())) };
-    }
-
-    async function visit(url: string, cookie?: string): Promise<{ visits: number; cookie: string | undefined }> {
-      const response = await fetch(`${url}/visit`, { headers: cookie ? { cookie } : {} });
-      const setCookie = response.headers.get('set-cookie')?.split(';')[0];
-      return { visits: ((await response.json()) as { visits: number }).visits, cookie: setCookie ?? cookie };
-    }
-
     it.each([
       ['connect-memcached to MemcachedStore', 'theirs', 'ours'],
       ['MemcachedStore to connect-memcached', 'ours', 'theirs'],
     ] as const)('%s keeps every user logged in', async (_title, first, second) => {
       const stores = pair();
-      const before = await app(first === 'theirs' ? stores.theirs : stores.ours);
-      const one = await visit(before.url);
-      const two = await visit(before.url, one.cookie);
-      expect(two.visits).toBe(2);
-      await before.close();
-
-      const after = await app(second === 'theirs' ? stores.theirs : stores.ours);
-      expect((await visit(after.url, two.cookie)).visits).toBe(3);
-      await after.close();
+      await expectSwitchKeepsVisits(stores[first], stores[second]);
     });
   });
 });

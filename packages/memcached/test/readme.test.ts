@@ -1,32 +1,14 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
 import type { Express } from 'express';
 import type { Client } from 'memjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectVisitCounter, readmeCode, swap } from '../../../scripts/test-support/readme-code';
 import { DEFAULT_CLIENT_OPTIONS, MemcachedStore } from '../src/index';
 import { randomSid, sessionExpiringIn } from './support/sessions';
 
 /** The README's code, run as written: only the server address (and the port) is swapped. */
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-const blocks = (lang: string) => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+const { text: readme, blocks, runModule } = readmeCode(import.meta.url);
 const server = await backendForTests('memcached');
-// Inside the package, so the examples' imports (express, memjs) resolve as in an app.
-const scratch = fileURLToPath(new URL('./.tmp/readme/', import.meta.url));
-mkdirSync(scratch, { recursive: true });
-afterAll(() => rmSync(fileURLToPath(new URL('./.tmp/', import.meta.url)), { recursive: true, force: true }));
-
-function swap(code: string, from: string, to: string): string {
-  expect(code).toContain(from);
-  return code.replace(from, to);
-}
-
-async function runModule(name: string, code: string): Promise<Record<string, unknown>> {
-  const path = `${scratch}${name}.ts`;
-  writeFileSync(path, code);
-  return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Record<string, unknown>;
-}
 
 describe.skipIf(!server)(`README (${backendTitle('memcached', server)})`, () => {
   it('the usage example keeps a visit counter in memcached', async () => {
@@ -34,18 +16,7 @@ describe.skipIf(!server)(`README (${backendTitle('memcached', server)})`, () => 
     let code = swap(usage!, "servers: '127.0.0.1:11211'", `servers: ${JSON.stringify(server!.url)}`);
     code = swap(code, 'app.listen(3000);', 'export { app };');
     const { app } = (await runModule('usage', code)) as { app: Express };
-    const listening = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => listening.once('listening', resolve));
-    try {
-      const url = `http://127.0.0.1:${(listening.address() as AddressInfo).port}/`;
-      const first = await fetch(url);
-      expect(await first.text()).toBe('views: 1');
-      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-      const second = await fetch(url, { headers: { cookie } });
-      expect(await second.text()).toBe('views: 2');
-    } finally {
-      await new Promise((resolve) => listening.close(resolve));
-    }
+    await expectVisitCounter(app);
   });
 
   it('the own-client example works and close() leaves the client open', async () => {

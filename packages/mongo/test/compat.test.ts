@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { MongoStore as ConnectMongo } from 'connect-mongo';
-import express from 'express';
-import session, { type SessionData, type Store } from 'express-session';
+import session, { type SessionData } from 'express-session';
 import type { MongoClient } from 'mongodb';
 import { type Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectSwitchKeepsVisits } from '../../../scripts/test-support/visit-counter-app';
 import { MongoStore } from '../src/index';
 import { directClient, mongoTargets, TEST_DB, uniqueName } from './servers';
 
@@ -114,41 +113,12 @@ describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) =
   });
 
   describe('switching packages under a running app', () => {
-    /** An express app on `store` that counts visits in the session. */
-    async function app(store: Store): Promise<{ url: string; close: () => Promise<void> }> {
-      const application = express();
-      application.use(session({ store, secret: 'compat-secret', resave: false, saveUninitialized: false }));
-      application.get('/visit', (req, res) => {
-        const data = req.session as unknown as { visits?: number };
-        data.visits = (data.visits ?? 0) + 1;
-        res.json({ visits: data.visits });
-      });
-      const server = application.listen(0, '127.0.0.1');
-      await new Promise((resolve) => server.once('listening', resolve));
-      const { port } = server.address() as AddressInfo;
-      return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-    }
-
-    async function visit(url: string, cookie?: string): Promise<{ visits: number; cookie: string | undefined }> {
-      const response = await fetch(`${url}/visit`, { headers: cookie ? { cookie } : {} });
-      const setCookie = response.headers.get('set-cookie')?.split(';')[0];
-      return { visits: ((await response.json()) as { visits: number }).visits, cookie: setCookie ?? cookie };
-    }
-
     it.each([
       ['connect-mongo to MongoStore', 'theirs', 'ours'],
       ['MongoStore to connect-mongo', 'ours', 'theirs'],
     ] as const)('%s keeps every user logged in', async (_title, first, second) => {
       const stores = pair(true);
-      const before = await app(first === 'theirs' ? stores.theirs : stores.ours);
-      const one = await visit(before.url);
-      const two = await visit(before.url, one.cookie);
-      expect(two.visits).toBe(2);
-      await before.close();
-
-      const after = await app(second === 'theirs' ? stores.theirs : stores.ours);
-      expect((await visit(after.url, two.cookie)).visits).toBe(3);
-      await after.close();
+      await expectSwitchKeepsVisits(stores[first], stores[second]);
     });
   });
 });

@@ -1,33 +1,16 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Express } from 'express';
 import type { MongoClient } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectVisitCounter, readmeCode, swap } from '../../../scripts/test-support/readme-code';
 import type { MongoStore } from '../src/index';
 import { directClient, mongoTargets, sessionData } from './servers';
 
 /** The README's code, run as written: only the connection string (and the port) are swapped. */
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-const tsBlocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
-// Inside the package, so the examples' imports (express, mongodb, the store) resolve as in an app.
-const scratch = fileURLToPath(new URL('./.tmp/', import.meta.url));
-mkdirSync(scratch, { recursive: true });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const { blocks, runModule } = readmeCode(import.meta.url);
+const tsBlocks = blocks('ts');
 
 const { targets } = await mongoTargets();
 const target = targets[0];
-
-function swap(code: string, from: string, to: string): string {
-  expect(code).toContain(from);
-  return code.replace(from, to);
-}
-
-async function runModule(name: string, code: string): Promise<Record<string, unknown>> {
-  const path = `${scratch}${name}.ts`;
-  writeFileSync(path, code);
-  return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Record<string, unknown>;
-}
 
 describe.skipIf(!target)(`README, on ${target?.title ?? 'no server'}`, () => {
   it('has the three examples this test runs', () => {
@@ -46,21 +29,14 @@ describe.skipIf(!target)(`README, on ${target?.title ?? 'no server'}`, () => {
     // Before the example's code (imports are hoisted anyway), so it exists when the store is made.
     code = `const made: import('@session-stores/mongo').MongoStore[] = [];\n${code}`;
     const { app, made } = (await runModule('usage', code)) as { app: Express; made: MongoStore[] };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
     const direct = directClient(target!);
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const first = await fetch(url);
-      expect(await first.text()).toBe('views: 1');
-      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-      const second = await fetch(url, { headers: { cookie } });
-      expect(await second.text()).toBe('views: 2');
-      const [document] = await direct.db('readme_usage').collection('sessions').find().toArray();
-      expect(JSON.parse(document!.session as string)).toMatchObject({ views: 2 });
-      expect(document!.expires).toBeInstanceOf(Date);
+      await expectVisitCounter(app, async () => {
+        const [document] = await direct.db('readme_usage').collection('sessions').find().toArray();
+        expect(JSON.parse(document!.session as string)).toMatchObject({ views: 2 });
+        expect(document!.expires).toBeInstanceOf(Date);
+      });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
       await Promise.all(made.map((store) => store.close()));
       await direct.db('readme_usage').dropDatabase();
       await direct.close();

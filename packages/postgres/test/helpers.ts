@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { backendForTests, backendTitle, type HarnessServer } from '@session-stores/conformance/harness';
-import type { SessionData } from 'express-session';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../src/index';
@@ -51,17 +50,7 @@ function databaseOn(server: HarnessServer): TestDatabase {
 
 export const tableName = (): string => `t_${randomBytes(6).toString('hex')}`;
 
-export const sid = (): string => `sid-${randomUUID()}`;
-
-/** A session as express-session hands it to `set`, expiring `ms` from now. */
-export function session(ms: number, data: Record<string, unknown> = {}): SessionData & Record<string, unknown> {
-  return {
-    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
-    ...data,
-  } as unknown as SessionData & Record<string, unknown>;
-}
-
-export const expiresOf = (value: unknown): string => (value as { cookie: { expires: string } }).cookie.expires;
+export { expiresOf, session, sid } from '../../../scripts/test-support/sessions';
 
 /** Polls `condition` until it holds or the deadline passes. */
 export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

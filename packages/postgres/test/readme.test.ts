@@ -1,38 +1,20 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Express } from 'express';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectVisitCounter, readmeCode, swap } from '../../../scripts/test-support/readme-code';
 import type { PostgresStore } from '../src/index';
 import { databaseTitle, expiresOf, session, sid, tableName, testDatabase } from './helpers';
 
 /** The README's code, run as written: only the connection string (and the port) are swapped. */
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-const blocks = (lang: string) => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+const { blocks, runModule } = readmeCode(import.meta.url);
 const sqlBlock = (start: string) => {
   const found = blocks('sql').filter((sql) => sql.startsWith(start));
   expect(found, `one sql block starting with ${start}`).toHaveLength(1);
   return found[0]!;
 };
-// Inside the package, so the examples' imports (express, pg, the store) resolve as in an app.
-const scratch = fileURLToPath(new URL('./.tmp/', import.meta.url));
-mkdirSync(scratch, { recursive: true });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const maybeDb = await testDatabase();
 const db = maybeDb!;
-
-function swap(code: string, from: string, to: string): string {
-  expect(code).toContain(from);
-  return code.replace(from, to);
-}
-
-async function runModule(name: string, code: string): Promise<Record<string, unknown>> {
-  const path = `${scratch}${name}.ts`;
-  writeFileSync(path, code);
-  return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Record<string, unknown>;
-}
 
 /** Runs SQL as written (unqualified names) in a fresh schema of its own. */
 async function runInSchema(schema: string, sql: string, timeZone = 'UTC'): Promise<void> {
@@ -58,19 +40,9 @@ describe.skipIf(!maybeDb)(`README, on ${databaseTitle(maybeDb)}`, () => {
     let code = swap(usage!, 'connectionString: process.env.DATABASE_URL', `connectionString: ${JSON.stringify(db.url)}`);
     code = swap(code, 'app.listen(3000);', 'export { app };');
     const { app } = (await runModule('usage', code)) as { app: Express };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const first = await fetch(url);
-      expect(await first.text()).toBe('views: 1');
-      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-      const second = await fetch(url, { headers: { cookie } });
-      expect(await second.text()).toBe('views: 2');
+    await expectVisitCounter(app, async () => {
       expect(await db.sql(`SELECT count(*)::int AS n FROM public.session`)).toEqual([{ n: 1 }]);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
   it('the shared-pool example uses the pool and leaves it open', async () => {

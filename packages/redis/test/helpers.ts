@@ -1,7 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { SessionData } from 'express-session';
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe } from 'vitest';
+import { expiresOf } from '../../../scripts/test-support/sessions';
 import { RedisStore, type RedisStoreOptions } from '../src/index';
 import { backendForTests, backendTitle, type HarnessServer } from './harness';
 
@@ -48,17 +48,7 @@ export function redisAt(server: HarnessServer, { dispose = false } = {}): TestRe
 
 export const prefix = (): string => `t${randomBytes(5).toString('hex')}:`;
 
-export const sid = (): string => `sid-${randomUUID()}`;
-
-/** A session as express-session hands it to `set`, expiring `ms` from now. */
-export function session(ms: number, data: Record<string, unknown> = {}): SessionData & Record<string, unknown> {
-  return {
-    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
-    ...data,
-  } as unknown as SessionData & Record<string, unknown>;
-}
-
-export const expiresOf = (value: unknown): string => (value as { cookie: { expires: string } }).cookie.expires;
+export { expiresOf, session, sid } from '../../../scripts/test-support/sessions';
 
 /** Polls `condition` until it holds; throws when `timeoutMs` passes first. */
 export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {

@@ -1,7 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
+import { expectVisitCounter } from '../../../scripts/test-support/readme-code';
 import type { RedisStore } from '../src/index';
 import { describeWithRedis, session, sid } from './helpers';
 import { readmeBlock, runModule, swap } from './readme';
@@ -16,20 +16,13 @@ await describeWithRedis('README', (redis) => {
     code = swap(code, 'store: new RedisStore({', 'store: store = new RedisStore({');
     code = swap(code, 'const app = express();', 'let store: RedisStore;\nconst app = express();');
     const { app, store } = (await runModule('usage', code)) as { app: Express; store: RedisStore };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const first = await fetch(url);
-      expect(await first.text()).toBe('views: 1');
-      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-      const second = await fetch(url, { headers: { cookie } });
-      expect(await second.text()).toBe('views: 2');
-      const sidInCookie = decodeURIComponent(cookie.split('=')[1]!).slice(2).split('.')[0]!;
-      expect(JSON.parse((await redis.admin.get(`sess:${sidInCookie}`))!)).toMatchObject({ views: 2 });
-      await redis.admin.del(`sess:${sidInCookie}`);
+      await expectVisitCounter(app, async (cookie) => {
+        const sidInCookie = decodeURIComponent(cookie.split('=')[1]!).slice(2).split('.')[0]!;
+        expect(JSON.parse((await redis.admin.get(`sess:${sidInCookie}`))!)).toMatchObject({ views: 2 });
+        await redis.admin.del(`sess:${sidInCookie}`);
+      });
     } finally {
-      await new Promise((resolve) => server.close(resolve));
       await store.close();
     }
   });

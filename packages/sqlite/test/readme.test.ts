@@ -1,31 +1,13 @@
 import Database from 'better-sqlite3';
 import type { Express } from 'express';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { expectVisitCounter, readmeCode, swap } from '../../../scripts/test-support/readme-code';
 import { SqliteStore } from '../src/index';
 import { session, sid, tempDatabaseDir } from './helpers';
 
 /** The README's code, run as written: only file names (and the port) are swapped for temporary ones. */
-const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-const blocks = (lang: string) => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+const { blocks, runModule } = readmeCode(import.meta.url);
 const files = tempDatabaseDir();
-// Inside the package, so the example's imports (express, express-session) resolve as in an app.
-const scratch = fileURLToPath(new URL('./.tmp/', import.meta.url));
-mkdirSync(scratch, { recursive: true });
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function swap(code: string, from: string, to: string): string {
-  expect(code).toContain(from);
-  return code.replace(from, to);
-}
-
-async function runModule(name: string, code: string): Promise<Record<string, unknown>> {
-  const path = `${scratch}${name}.ts`;
-  writeFileSync(path, code);
-  return (await import(/* @vite-ignore */ pathToFileURL(path).href)) as Record<string, unknown>;
-}
 
 describe('README', () => {
   it('the usage example keeps a visit counter in SQLite', async () => {
@@ -33,18 +15,7 @@ describe('README', () => {
     let code = swap(usage!, "filename: 'sessions.db'", `filename: ${JSON.stringify(files.path())}`);
     code = swap(code, 'app.listen(3000);', 'export { app };');
     const { app } = (await runModule('usage', code)) as { app: Express };
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-      const first = await fetch(url);
-      expect(await first.text()).toBe('views: 1');
-      const cookie = first.headers.get('set-cookie')!.split(';')[0]!;
-      const second = await fetch(url, { headers: { cookie } });
-      expect(await second.text()).toBe('views: 2');
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
+    await expectVisitCounter(app);
   });
 
   it('the shared-database example leaves the database open and in WAL', async () => {
