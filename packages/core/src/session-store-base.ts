@@ -80,7 +80,8 @@ export abstract class SessionStoreBase extends Store {
   private readonly cipher: SessionCipher | null;
   private readonly touchAfterMs: number;
   private readonly maxSessionBytes: number | null;
-  private readonly recentWrites = new RecentWrites();
+  /** Only kept when touchAfter is on: otherwise nothing reads it, and hot paths skip it. */
+  private readonly recentWrites: RecentWrites | null;
   private connection: 'unknown' | 'up' | 'down' = 'unknown';
   private closed = false;
 
@@ -132,6 +133,7 @@ export abstract class SessionStoreBase extends Store {
     this.cipher = options.encryption === undefined ? null : new SessionCipher(checkOptionsObject(`${name}: option "encryption"`, options.encryption) as never);
     const disableTouch = optionalBoolean(name, 'disableTouch', options.disableTouch) ?? false;
     this.touchAfterMs = (optionalNumber(name, 'touchAfter', options.touchAfter, { min: 0 }) ?? 0) * 1000;
+    this.recentWrites = this.touchAfterMs > 0 ? new RecentWrites() : null;
     this.operationTimeoutMs = optionalNumber(name, 'operationTimeoutMs', options.operationTimeoutMs, { min: 1, max: 2_147_483_647 }) ?? DEFAULT_OPERATION_TIMEOUT_MS;
     this.maxSessionBytes = description.maxSessionBytes ?? null;
     optionalFunction(name, 'ttl', typeof ttl === 'function' ? ttl : undefined);
@@ -185,12 +187,12 @@ export abstract class SessionStoreBase extends Store {
       if (isExpired(expiresAt, now)) {
         // Already expired: make sure it is gone rather than writing it (clause 11).
         await this.deleteRecord(sid);
-        this.recentWrites.forget(sid);
+        this.recentWrites?.forget(sid);
         return;
       }
       const payload = this.encode('set', sid, session);
       await this.writeRecord(sid, payload, expiresAt, session);
-      this.recentWrites.record(sid, now);
+      this.recentWrites?.record(sid, now);
     });
   }
 
@@ -202,14 +204,14 @@ export abstract class SessionStoreBase extends Store {
       this.checkSession('touch', session);
       const now = Date.now();
       const expiresAt = this.expiresAt('touch', session, sid, now);
-      if (this.touchAfterMs > 0 && this.recentWrites.isRecent(sid, now, this.touchAfterMs)) return;
+      if (this.recentWrites?.isRecent(sid, now, this.touchAfterMs)) return;
       if (isExpired(expiresAt, now)) {
         await this.deleteRecord(sid);
-        this.recentWrites.forget(sid);
+        this.recentWrites?.forget(sid);
         return;
       }
       await this.refreshExpiry(sid, expiresAt, session);
-      this.recentWrites.record(sid, now);
+      this.recentWrites?.record(sid, now);
     });
   }
 
@@ -219,7 +221,7 @@ export abstract class SessionStoreBase extends Store {
     return this.run('destroy', callback, async () => {
       this.checkSid('destroy', sid);
       await this.deleteRecord(sid);
-      this.recentWrites.forget(sid);
+      this.recentWrites?.forget(sid);
     });
   }
 
@@ -379,7 +381,7 @@ export abstract class SessionStoreBase extends Store {
     if (record.expiresAt !== null) {
       if (typeof this.ttl !== 'function') alignCookieExpiry(session, record.expiresAt);
       const originalMaxAge = (session.cookie as { originalMaxAge?: unknown } | undefined)?.originalMaxAge;
-      if (this.touchAfterMs > 0 && typeof originalMaxAge === 'number') this.recentWrites.record(sid, record.expiresAt - originalMaxAge);
+      if (this.recentWrites && typeof originalMaxAge === 'number') this.recentWrites.record(sid, record.expiresAt - originalMaxAge);
     }
     return session as unknown as SessionData;
   }
