@@ -57,22 +57,27 @@ export interface Statements {
  * that column convert back in the same zone.
  */
 export function buildStatements(table: string, layout: TableLayout): Statements {
+  // Lookups of one sid test liveness with `(expire > now) IS TRUE`: the same truth, but not a
+  // clause an index can serve, so the planner always takes the primary key. With a plain
+  // `expire > $n`, a generic plan made after ANALYZE of a near-empty table can pick the expire
+  // index and scan every live row on each call (measured: get falling from ~10,000 to ~600/s).
+  const liveAt = (param: string) => `(expire > ${at(param)}) IS TRUE`;
   const expire = layout.expireHasTimeZone ? 'expire' : 'expire::timestamptz';
   const expiresAtMs = `floor(extract(epoch from ${expire}) * 1000)::float8`;
   const record = `sess::text AS payload, ${expiresAtMs} AS expires_at`;
   return {
-    get: statement(`SELECT ${record} FROM ${table} WHERE sid = $1 AND expire > ${at('$2')}`),
+    get: statement(`SELECT ${record} FROM ${table} WHERE sid = $1 AND ${liveAt('$2')}`),
     // The sess parameter takes the column's type (json or jsonb) from the INSERT target.
     upsert: statement(
       `INSERT INTO ${table} (sid, sess, expire) VALUES ($1, $2, ${at('$3')}) ` +
         `ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`,
     ),
-    touch: statement(`UPDATE ${table} SET expire = ${at('$2')} WHERE sid = $1 AND expire > ${at('$3')}`),
+    touch: statement(`UPDATE ${table} SET expire = ${at('$2')} WHERE sid = $1 AND ${liveAt('$3')}`),
     touchWithCookie: statement(touchWithCookie(table)),
     // Read-modify-write of the cookie where SQL cannot reach it (see PostgresStore.refreshExpiry):
     // the write applies only if the row is still what was read.
-    readStored: statement(`SELECT sess::text AS sess FROM ${table} WHERE sid = $1 AND expire > ${at('$2')}`),
-    replaceStored: statement(`UPDATE ${table} SET sess = $2, expire = ${at('$3')} WHERE sid = $1 AND sess::text = $4 AND expire > ${at('$5')}`),
+    readStored: statement(`SELECT sess::text AS sess FROM ${table} WHERE sid = $1 AND ${liveAt('$2')}`),
+    replaceStored: statement(`UPDATE ${table} SET sess = $2, expire = ${at('$3')} WHERE sid = $1 AND sess::text = $4 AND ${liveAt('$5')}`),
     destroy: statement(`DELETE FROM ${table} WHERE sid = $1`),
     firstPage: statement(`SELECT sid, ${record} FROM ${table} WHERE expire > ${at('$1')} ORDER BY sid LIMIT $2`),
     nextPage: statement(`SELECT sid, ${record} FROM ${table} WHERE sid > $3 AND expire > ${at('$1')} ORDER BY sid LIMIT $2`),
@@ -112,7 +117,7 @@ function touchWithCookie(table: string): string {
     `WHEN $4::text IS NULL OR ${cookie} IS NULL THEN sess ` +
     `WHEN ${withoutExpires(cookie)} = ${withoutExpires('$4::text')} THEN sess ` +
     `ELSE ('{"cookie":' || $4::text || substr(sess::text, 11 + length(${cookie})))::json END ` +
-    `WHERE sid = $1 AND expire > ${at('$3')} ` +
+    `WHERE sid = $1 AND (expire > ${at('$3')}) IS TRUE ` +
     `RETURNING ${cookie} IS NOT NULL AS cookie_found`
   );
 }
