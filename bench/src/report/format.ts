@@ -3,10 +3,15 @@ export function count(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
 }
 
-/** A ratio as "1.23×"; null -> "—". */
+/**
+ * A ratio as "1.23×", rounded down, so that a ratio just under a goal's threshold never reads
+ * as the threshold itself (0.997 is "0.99×", not "1.00×"); null -> "—".
+ */
 export function ratio(value: number | null | undefined): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
-  return `${value >= 10 ? value.toFixed(1) : value.toFixed(2)}×`;
+  const digits = value >= 10 ? 1 : 2;
+  const scale = 10 ** digits;
+  return `${(Math.floor(value * scale + 1e-9) / scale).toFixed(digits)}×`;
 }
 
 export function ms(value: number | null | undefined): string {
