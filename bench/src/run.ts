@@ -71,6 +71,8 @@ async function main(): Promise<number> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const uptimeBefore = uptime();
+  // The code measured is the code loaded now: commits landing during the run are not in it.
+  const commitAtStart = commit();
   const loadBefore = loadavg();
   log(`session-stores bench: ${options.backends.join(', ')}; suites ${options.suites.join(', ')}; ${options.rounds} round(s)${options.quick ? ' (quick)' : ''}`);
   log(uptimeBefore);
@@ -110,7 +112,7 @@ async function main(): Promise<number> {
       loadAfter: loadavg(),
       uptimeBefore,
       uptimeAfter: uptime(),
-      commit: commit(),
+      commit: commitAtStart,
       sessionBytes: realisticSessionBytes(),
       options: { ...options, outDir: undefined },
     },
