@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from './subject';
 
@@ -42,7 +43,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --max-ms N                  time cap per measurement in ms (default 2000)
   --e2e-seconds N             autocannon duration per store and round (default 5)
   --quick                     smoke run: small sizes, 1 round, short runs
-  --out DIR                   results directory (default bench/results)
+  --out DIR                   results directory (default bench/results; --quick: bench/results/quick)
   --check                     exit 1 if any figure could not be measured (smoke runs)
   --help
 `;
@@ -119,7 +120,8 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     sizeCaps: parseSizeCaps(values['max-size']),
     e2eSeconds: positiveInt('e2e-seconds', values['e2e-seconds'], quick ? 1 : 5),
     e2eConnections: 32,
-    outDir: values.out ?? defaultOutDir,
+    // A smoke run never overwrites the committed results.
+    outDir: values.out ?? (quick ? join(defaultOutDir, 'quick') : defaultOutDir),
     quick,
     check: values.check === true,
   };
