@@ -13,7 +13,7 @@ import type { HarnessServer } from './types';
 export async function startLocalRedisWithConfig(config: readonly string[]): Promise<HarnessServer> {
   const redisServer = redisServerBinary();
   return startLocalServer(async () => {
-    const dir = await makeTempDir('redis-configured');
+    const dir = await makeTempDir(config.length > 0 ? 'redis-configured' : 'redis');
     const port = await freePort();
     const node = await createRedisNode(redisServer, { dir, name: 'redis', port, config });
     return new LocalServer({

@@ -1,15 +1,11 @@
-import { redisServerBinary } from './binaries';
 import { startContainerServer } from './containers';
 import { assertLoopback, firstNode, formatHostPort, hostsOfUrl, redactUrl } from './endpoints';
 import { envValue } from './env';
 import { ProviderUnavailableError } from './errors';
-import { freePort } from './free-port';
 import { IMAGES } from './images';
-import { LocalServer, startLocalServer } from './local-server';
 import { startWithProviders, type StartOptions } from './providers';
-import { createRedisNode } from './redis-node';
+import { startLocalRedisWithConfig } from './redis-configured';
 import { redisAnswers } from './resp';
-import { makeTempDir } from './temp-dir';
 import type { HarnessServer } from './types';
 import { assertListening, urlServer } from './url-server';
 
@@ -40,21 +36,9 @@ function redisContainer(): Promise<HarnessServer> {
   });
 }
 
-async function localRedis(): Promise<HarnessServer> {
-  const redisServer = redisServerBinary();
-  return startLocalServer(async () => {
-    const dir = await makeTempDir('redis');
-    const port = await freePort();
-    const node = await createRedisNode(redisServer, { dir, name: 'redis', port });
-    return new LocalServer({
-      backend: 'redis',
-      dir,
-      url: `redis://127.0.0.1:${port}`,
-      nodes: [{ host: '127.0.0.1', port }],
-      processes: [node],
-      dataSurvivesRestart: true,
-    });
-  });
+/** The local provider: a plain redis-server (the configured variant with no extra lines). */
+function localRedis(): Promise<HarnessServer> {
+  return startLocalRedisWithConfig([]);
 }
 
 /**
