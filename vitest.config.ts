@@ -10,11 +10,19 @@ export default defineConfig({
     alias: [
       { find: /^@session-stores\/conformance\/harness$/, replacement: here('./conformance/src/harness/index.ts') },
       { find: /^@session-stores\/conformance$/, replacement: here('./conformance/src/index.ts') },
-      { find: /^@session-stores\/(core|sqlite|redis|postgres|mongo|memcached)$/, replacement: here('./packages/$1/src/index.ts') },
+      {
+        find: /^@session-stores\/(core|sqlite|redis|postgres|mongo|memcached)$/,
+        replacement: here('./packages/$1/src/index.ts'),
+      },
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'conformance/test/**/*.test.ts', 'conformance/examples/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'conformance/test/**/*.test.ts',
+      'conformance/examples/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 180_000,
     teardownTimeout: 60_000,

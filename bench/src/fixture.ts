@@ -2,7 +2,9 @@ import expressSession from 'express-session';
 import type { SessionData } from 'express-session';
 
 // The typings declare no constructor options; express-session itself takes them (session/cookie.js).
-const Cookie = expressSession.Cookie as unknown as new (options: Record<string, unknown>) => InstanceType<typeof expressSession.Cookie>;
+const Cookie = expressSession.Cookie as unknown as new (
+  options: Record<string, unknown>,
+) => InstanceType<typeof expressSession.Cookie>;
 
 /** One day, the lifetime of every benchmark session. */
 export const SESSION_MAX_AGE_MS = 86_400_000;

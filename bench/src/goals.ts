@@ -2,7 +2,13 @@ import type { BackendResult, Goal, RatioStat } from './results';
 
 const WRITES = new Set(['set', 'touch', 'destroy']);
 
-function goal(backend: BackendResult, kind: Goal['kind'], measurement: string, threshold: number, stat: RatioStat | null): Goal {
+function goal(
+  backend: BackendResult,
+  kind: Goal['kind'],
+  measurement: string,
+  threshold: number,
+  stat: RatioStat | null,
+): Goal {
   const ratio = stat ? Math.round(stat.median * 1000) / 1000 : null;
   return {
     backend: backend.backend,
@@ -26,7 +32,8 @@ function goal(backend: BackendResult, kind: Goal['kind'], measurement: string, t
 export function evaluateGoals(backends: readonly BackendResult[]): Goal[] {
   const goals: Goal[] = [];
   for (const backend of backends) {
-    if (backend.status === 'not measured' && backend.operations.length === 0 && backend.enumeration.length === 0) continue;
+    if (backend.status === 'not measured' && backend.operations.length === 0 && backend.enumeration.length === 0)
+      continue;
     for (const row of backend.operations) {
       goals.push(goal(backend, 'ours >= anchor', `${row.operation} c${row.concurrency}`, 1, row.oursOverAnchor));
     }
@@ -42,7 +49,9 @@ export function evaluateGoals(backends: readonly BackendResult[]): Goal[] {
     if (backend.backend === 'sqlite') {
       for (const row of backend.operations) {
         if (!WRITES.has(row.operation)) continue;
-        goals.push(goal(backend, 'sqlite writes >= 20 x anchor', `${row.operation} c${row.concurrency}`, 20, row.oursOverAnchor));
+        goals.push(
+          goal(backend, 'sqlite writes >= 20 x anchor', `${row.operation} c${row.concurrency}`, 20, row.oursOverAnchor),
+        );
       }
     }
   }

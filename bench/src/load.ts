@@ -52,7 +52,10 @@ export async function runLoad(op: (index: number) => Promise<unknown>, limits: L
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
-    const text = cause instanceof Error && !error.message.includes(cause.message) ? `${error.message} (${cause.message})` : error.message;
+    const text =
+      cause instanceof Error && !error.message.includes(cause.message)
+        ? `${error.message} (${cause.message})`
+        : error.message;
     return text.split('\n')[0] ?? text;
   }
   return String(error);

@@ -11,7 +11,11 @@ import { runOperationsSuite, type Log } from './suites/operations';
  * Everything measured for one backend: one server, the three subjects on it, then each suite.
  * Nothing here throws: what cannot be measured is reported with the reason.
  */
-export async function measureBackend(definition: BackendDefinition, options: BenchOptions, log: Log): Promise<BackendResult> {
+export async function measureBackend(
+  definition: BackendDefinition,
+  options: BenchOptions,
+  log: Log,
+): Promise<BackendResult> {
   const started = performance.now();
   const result: BackendResult = {
     backend: definition.name,
@@ -39,11 +43,15 @@ export async function measureBackend(definition: BackendDefinition, options: Ben
         if (!(error instanceof UnavailableError)) log(`[${definition.name}] ${kind}: ${describeError(error)}`);
       }
     }
-    if (result.unavailable.ours !== undefined) result.notes.push(`${definition.oursLabel} not measured: ${result.unavailable.ours}`);
+    if (result.unavailable.ours !== undefined)
+      result.notes.push(`${definition.oursLabel} not measured: ${result.unavailable.ours}`);
     for (const kind of ['anchor', 'raw'] as const) {
-      if (result.unavailable[kind] !== undefined) result.notes.push(`${kind} (${result.labels[kind]}) not measured: ${result.unavailable[kind]}`);
+      if (result.unavailable[kind] !== undefined)
+        result.notes.push(`${kind} (${result.labels[kind]}) not measured: ${result.unavailable[kind]}`);
     }
-    log(`[${definition.name}] ${server.description}; subjects: ${subjects.map((subject) => subject.kind).join(', ') || 'none'}`);
+    log(
+      `[${definition.name}] ${server.description}; subjects: ${subjects.map((subject) => subject.kind).join(', ') || 'none'}`,
+    );
 
     if (options.suites.includes('ops') && subjects.length > 0) {
       log(`[${definition.name}] operations`);
@@ -55,7 +63,9 @@ export async function measureBackend(definition: BackendDefinition, options: Ben
       const sizes = options.enumerationSizes.filter((size) => cap === undefined || size <= cap);
       const skipped = options.enumerationSizes.filter((size) => !sizes.includes(size));
       if (skipped.length > 0) {
-        result.notes.push(`all()/length() over ${skipped.map((size) => size.toLocaleString('en-US')).join(', ')} sessions skipped: capped at ${cap!.toLocaleString('en-US')} by --max-size ${definition.name}=${cap} (see bench/README.md)`);
+        result.notes.push(
+          `all()/length() over ${skipped.map((size) => size.toLocaleString('en-US')).join(', ')} sessions skipped: capped at ${cap!.toLocaleString('en-US')} by --max-size ${definition.name}=${cap} (see bench/README.md)`,
+        );
       }
       result.enumeration = await runEnumerationSuite(definition, server, options, log, sizes);
     }
@@ -63,14 +73,24 @@ export async function measureBackend(definition: BackendDefinition, options: Ben
       log(`[${definition.name}] end to end (Express + autocannon)`);
       result.endToEnd = await runEndToEndSuite(definition, server, options, log);
     }
-    result.status = result.unavailable.ours !== undefined ? 'not measured' : subjects.length === SUBJECT_KINDS.length ? 'measured' : 'partly measured';
+    result.status =
+      result.unavailable.ours !== undefined
+        ? 'not measured'
+        : subjects.length === SUBJECT_KINDS.length
+          ? 'measured'
+          : 'partly measured';
   } catch (error) {
     result.notes.push(`stopped: ${describeError(error)}`);
     result.status = result.operations.length > 0 ? 'partly measured' : 'not measured';
     log(`[${definition.name}] stopped: ${describeError(error)}`);
   } finally {
-    for (const subject of subjects) await subject.close().catch((error: unknown) => log(`[${definition.name}] closing ${subject.kind}: ${describeError(error)}`));
-    await server?.dispose().catch((error: unknown) => log(`[${definition.name}] stopping server: ${describeError(error)}`));
+    for (const subject of subjects)
+      await subject
+        .close()
+        .catch((error: unknown) => log(`[${definition.name}] closing ${subject.kind}: ${describeError(error)}`));
+    await server
+      ?.dispose()
+      .catch((error: unknown) => log(`[${definition.name}] stopping server: ${describeError(error)}`));
   }
   result.durationMs = Math.round(performance.now() - started);
   return result;

@@ -55,11 +55,20 @@ function positiveInt(name: string, text: string | undefined, fallback: number): 
   return value;
 }
 
-function list<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
+function list<T extends string>(
+  name: string,
+  text: string | undefined,
+  allowed: readonly T[],
+  fallback: readonly T[],
+): T[] {
   if (text === undefined) return [...fallback];
-  const items = text.split(',').map((item) => item.trim()).filter(Boolean);
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
   for (const item of items) {
-    if (!allowed.includes(item as T)) throw new TypeError(`--${name}: unknown "${item}"; expected some of ${allowed.join(', ')}`);
+    if (!allowed.includes(item as T))
+      throw new TypeError(`--${name}: unknown "${item}"; expected some of ${allowed.join(', ')}`);
   }
   if (items.length === 0) throw new TypeError(`--${name} expects a comma-separated list`);
   return allowed.filter((item) => items.includes(item));
@@ -75,9 +84,15 @@ const DEFAULT_SIZE_CAPS: Partial<Record<BackendName, number>> = { mongo: 10_000 
 function parseSizeCaps(text: string | undefined): Partial<Record<BackendName, number>> {
   if (text === undefined) return { ...DEFAULT_SIZE_CAPS };
   const caps: Partial<Record<BackendName, number>> = {};
-  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [name, size] = item.split('=');
-    if (!BACKENDS.includes(name as BackendName)) throw new TypeError(`--max-size: unknown backend "${name}"; expected backend=N with backend one of ${BACKENDS.join(', ')}`);
+    if (!BACKENDS.includes(name as BackendName))
+      throw new TypeError(
+        `--max-size: unknown backend "${name}"; expected backend=N with backend one of ${BACKENDS.join(', ')}`,
+      );
     caps[name as BackendName] = positiveInt('max-size', size, 1);
   }
   return caps;
@@ -106,7 +121,12 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
   if (values.help) return 'help';
   const quick = values.quick === true;
   const ops64 = positiveInt('ops', values.ops, quick ? 2000 : 20_000);
-  const sizes = values.sizes === undefined ? (quick ? [1000] : [10_000, 100_000]) : values.sizes.split(',').map((size) => positiveInt('sizes', size.trim(), 1));
+  const sizes =
+    values.sizes === undefined
+      ? quick
+        ? [1000]
+        : [10_000, 100_000]
+      : values.sizes.split(',').map((size) => positiveInt('sizes', size.trim(), 1));
   return {
     backends: list('backends', values.backends, BACKENDS, BACKENDS),
     suites: list('suites', values.suites, SUITES, SUITES),

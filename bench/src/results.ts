@@ -132,12 +132,16 @@ export interface BenchResults {
 }
 
 /** Per-round ratios of two series measured side by side; rounds where either side is missing are skipped. */
-export function ratioStat(numerators: readonly (number | null | undefined)[], denominators: readonly (number | null | undefined)[]): RatioStat | null {
+export function ratioStat(
+  numerators: readonly (number | null | undefined)[],
+  denominators: readonly (number | null | undefined)[],
+): RatioStat | null {
   const perRound: number[] = [];
   for (let index = 0; index < numerators.length; index++) {
     const top = numerators[index];
     const bottom = denominators[index];
-    if (typeof top === 'number' && typeof bottom === 'number' && bottom > 0 && Number.isFinite(top)) perRound.push(top / bottom);
+    if (typeof top === 'number' && typeof bottom === 'number' && bottom > 0 && Number.isFinite(top))
+      perRound.push(top / bottom);
   }
   if (perRound.length === 0) return null;
   const sorted = [...perRound].sort((a, b) => a - b);

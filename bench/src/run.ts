@@ -20,7 +20,9 @@ function uptime(): string {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${loadavg().map((value) => value.toFixed(2)).join(', ')}`;
+    return `load average: ${loadavg()
+      .map((value) => value.toFixed(2))
+      .join(', ')}`;
   }
 }
 
@@ -36,19 +38,25 @@ function commit(): string | null {
 function findProblems(backends: readonly BackendResult[]): string[] {
   const problems: string[] = [];
   for (const backend of backends) {
-    if (backend.status !== 'measured') problems.push(`${backend.backend}: ${backend.status}: ${backend.notes.join('; ')}`);
+    if (backend.status !== 'measured')
+      problems.push(`${backend.backend}: ${backend.status}: ${backend.notes.join('; ')}`);
     for (const row of backend.operations) {
       for (const [kind, entry] of Object.entries(row.subjects)) {
-        if (entry.error !== undefined || entry.medianOpsPerSec === null) problems.push(`${backend.backend} ${row.operation} c${row.concurrency} ${kind}: ${entry.error ?? 'no figure'}`);
+        if (entry.error !== undefined || entry.medianOpsPerSec === null)
+          problems.push(
+            `${backend.backend} ${row.operation} c${row.concurrency} ${kind}: ${entry.error ?? 'no figure'}`,
+          );
       }
     }
     for (const row of backend.enumeration) {
       for (const [kind, entry] of Object.entries(row.subjects)) {
-        if (entry.unsupported === undefined && (entry.error !== undefined || entry.medianMs === null)) problems.push(`${backend.backend} ${row.operation} ${row.size} ${kind}: ${entry.error ?? 'no figure'}`);
+        if (entry.unsupported === undefined && (entry.error !== undefined || entry.medianMs === null))
+          problems.push(`${backend.backend} ${row.operation} ${row.size} ${kind}: ${entry.error ?? 'no figure'}`);
       }
     }
     for (const [kind, entry] of Object.entries(backend.endToEnd?.subjects ?? {})) {
-      if (entry.error !== undefined || entry.medianRequestsPerSec === null) problems.push(`${backend.backend} end to end ${kind}: ${entry.error ?? 'no figure'}`);
+      if (entry.error !== undefined || entry.medianRequestsPerSec === null)
+        problems.push(`${backend.backend} end to end ${kind}: ${entry.error ?? 'no figure'}`);
     }
   }
   return problems;
@@ -74,7 +82,9 @@ async function main(): Promise<number> {
   // The code measured is the code loaded now: commits landing during the run are not in it.
   const commitAtStart = commit();
   const loadBefore = loadavg();
-  log(`session-stores bench: ${options.backends.join(', ')}; suites ${options.suites.join(', ')}; ${options.rounds} round(s)${options.quick ? ' (quick)' : ''}`);
+  log(
+    `session-stores bench: ${options.backends.join(', ')}; suites ${options.suites.join(', ')}; ${options.rounds} round(s)${options.quick ? ' (quick)' : ''}`,
+  );
   log(uptimeBefore);
 
   const backends: BackendResult[] = [];
@@ -125,7 +135,8 @@ async function main(): Promise<number> {
   await writeFile(join(options.outDir, 'latest.svg'), renderSvg(results));
   const measured = results.goals.filter((goal) => goal.met !== null);
   log(`goals: ${measured.filter((goal) => goal.met).length} of ${measured.length} met`);
-  for (const goal of measured.filter((candidate) => !candidate.met)) log(`  missed: ${goal.backend} ${goal.measurement} ${goal.kind}: ${goal.ratio}`);
+  for (const goal of measured.filter((candidate) => !candidate.met))
+    log(`  missed: ${goal.backend} ${goal.measurement} ${goal.kind}: ${goal.ratio}`);
   log(`results written to ${options.outDir}`);
   if (options.check) {
     const problems = findProblems(backends);

@@ -77,7 +77,9 @@ type Callback<T> = (error: unknown, value?: T) => void;
 /** Calls a callback-style method and settles with what the callback got. */
 export function viaCallback<T = unknown>(call: (callback: Callback<T>) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    call((error, value) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value as T)));
+    call((error, value) =>
+      error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value as T),
+    );
   });
 }
 
@@ -129,12 +131,18 @@ function asArray(value: unknown): unknown[] {
 }
 
 /** Loads one of our stores by package and export name, or says why it cannot be measured. */
-export async function loadOurStore<T>(packageName: string, exportName: string, load: () => Promise<unknown>): Promise<T> {
+export async function loadOurStore<T>(
+  packageName: string,
+  exportName: string,
+  load: () => Promise<unknown>,
+): Promise<T> {
   let module: Record<string, unknown>;
   try {
     module = (await load()) as Record<string, unknown>;
   } catch (error) {
-    throw new UnavailableError(`${packageName} cannot be loaded: ${(error as Error)?.message ?? String(error)}`.split('\n')[0]);
+    throw new UnavailableError(
+      `${packageName} cannot be loaded: ${(error as Error)?.message ?? String(error)}`.split('\n')[0],
+    );
   }
   const exported = module[exportName];
   if (typeof exported !== 'function') throw new UnavailableError(`${packageName} does not export ${exportName} yet`);

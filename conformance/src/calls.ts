@@ -45,7 +45,12 @@ export function callLabel(method: string, args: readonly unknown[]): string {
  * hanging the run). A synchronous throw rejects too. The returned promise, if any, is left
  * alone, as express-session leaves it: if it rejects unhandled, that is the store's fault.
  */
-export function callWithCallback<T = unknown>(store: StoreUnderTest, method: CallbackMethod | string, args: readonly unknown[], timeoutMs: number): Promise<CallbackOutcome<T>> {
+export function callWithCallback<T = unknown>(
+  store: StoreUnderTest,
+  method: CallbackMethod | string,
+  args: readonly unknown[],
+  timeoutMs: number,
+): Promise<CallbackOutcome<T>> {
   const label = callLabel(method, args);
   return new Promise((resolve, reject) => {
     let calls = 0;
@@ -57,7 +62,14 @@ export function callWithCallback<T = unknown>(store: StoreUnderTest, method: Cal
     const finish = () => {
       if (!first || !returned) return;
       clearTimeout(timer);
-      resolve({ label, error: first.error, value: first.value, synchronous, returned: returnedValue, callCount: () => calls });
+      resolve({
+        label,
+        error: first.error,
+        value: first.value,
+        synchronous,
+        returned: returnedValue,
+        callCount: () => calls,
+      });
     };
     const callback = (error: unknown, value?: T) => {
       calls += 1;
@@ -79,7 +91,12 @@ export function callWithCallback<T = unknown>(store: StoreUnderTest, method: Cal
 }
 
 /** Calls `store[method](...args)` with no callback; it must return a promise (clause 53). */
-export async function callWithPromise<T = unknown>(store: StoreUnderTest, method: CallbackMethod | string, args: readonly unknown[], timeoutMs: number): Promise<T> {
+export async function callWithPromise<T = unknown>(
+  store: StoreUnderTest,
+  method: CallbackMethod | string,
+  args: readonly unknown[],
+  timeoutMs: number,
+): Promise<T> {
   const label = callLabel(method, args);
   let returned: unknown;
   try {
@@ -90,11 +107,19 @@ export async function callWithPromise<T = unknown>(store: StoreUnderTest, method
   if (!isThenable(returned)) {
     throw new Error(`${label} called without a callback returned ${inspect(returned)}, not a Promise`);
   }
-  return withDeadline(returned as PromiseLike<T>, timeoutMs, () => `the promise of ${label} did not settle within ${timeoutMs} ms`);
+  return withDeadline(
+    returned as PromiseLike<T>,
+    timeoutMs,
+    () => `the promise of ${label} did not settle within ${timeoutMs} ms`,
+  );
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /**

@@ -5,7 +5,12 @@ import { closeStore } from './store-lifecycle';
 export const OPTIONAL_METHODS = ['touch', 'all', 'ids', 'length', 'clear', 'iterate'] as const;
 export type OptionalMethod = (typeof OPTIONAL_METHODS)[number];
 
-const REQUIRED_KEYS: readonly (keyof StoreCapabilities)[] = [...OPTIONAL_METHODS, 'ttlGranularityMs', 'maxSessionBytes', 'persistent'];
+const REQUIRED_KEYS: readonly (keyof StoreCapabilities)[] = [
+  ...OPTIONAL_METHODS,
+  'ttlGranularityMs',
+  'maxSessionBytes',
+  'persistent',
+];
 
 /** True when the options alone say everything the suite needs, so no probe store is made. */
 export function isCompleteManifest(manifest: Partial<StoreCapabilities> | undefined): manifest is StoreCapabilities {
@@ -18,17 +23,25 @@ export function isCompleteManifest(manifest: Partial<StoreCapabilities> | undefi
  * supported), 1 ms granularity, no size limit, not persistent, no declared default TTL.
  * A store without any manifest (a third-party store) is thus tested on what it exposes.
  */
-export function resolveCapabilities(options: Pick<ConformanceOptions, 'capabilities'>, store?: StoreUnderTest): ResolvedCapabilities {
+export function resolveCapabilities(
+  options: Pick<ConformanceOptions, 'capabilities'>,
+  store?: StoreUnderTest,
+): ResolvedCapabilities {
   const own = store?.capabilities ?? {};
   const merged: Partial<StoreCapabilities> = { ...own, ...options.capabilities };
-  const has = (method: OptionalMethod): boolean => typeof (store as Record<string, unknown> | undefined)?.[method] === 'function';
+  const has = (method: OptionalMethod): boolean =>
+    typeof (store as Record<string, unknown> | undefined)?.[method] === 'function';
   const granularity = merged.ttlGranularityMs ?? 1;
   if (!Number.isFinite(granularity) || granularity < 1) {
-    throw new TypeError(`capabilities.ttlGranularityMs must be a number of milliseconds >= 1, got ${String(granularity)}`);
+    throw new TypeError(
+      `capabilities.ttlGranularityMs must be a number of milliseconds >= 1, got ${String(granularity)}`,
+    );
   }
   const maxBytes = merged.maxSessionBytes ?? null;
   if (maxBytes !== null && (!Number.isFinite(maxBytes) || maxBytes < 1)) {
-    throw new TypeError(`capabilities.maxSessionBytes must be a positive number of bytes or null, got ${String(maxBytes)}`);
+    throw new TypeError(
+      `capabilities.maxSessionBytes must be a positive number of bytes or null, got ${String(maxBytes)}`,
+    );
   }
   return {
     touch: merged.touch ?? has('touch'),

@@ -57,8 +57,11 @@ export const requires = {
   anyOf:
     (...methods: ('all' | 'ids' | 'length')[]) =>
     ({ capabilities }: CaseEnvironment): string | null =>
-      methods.some((method) => capabilities[method]) ? null : `${listed(methods.map((method) => `capabilities.${method}`))} are false`,
-  faults: ({ options }: CaseEnvironment): string | null => (options.faults ? null : 'no options.faults (stopBackend/startBackend) given'),
+      methods.some((method) => capabilities[method])
+        ? null
+        : `${listed(methods.map((method) => `capabilities.${method}`))} are false`,
+  faults: ({ options }: CaseEnvironment): string | null =>
+    options.faults ? null : 'no options.faults (stopBackend/startBackend) given',
   inspect:
     (hook: 'rawTtlMs' | 'rawValue' | 'writeCorrupt') =>
     ({ options }: CaseEnvironment): string | null =>

@@ -26,13 +26,18 @@ function parse(argv: string[]): CliArguments | 'help' {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, group: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      group: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) return 'help';
   if (positionals.length !== 1) throw new Error('expected exactly one factory module');
   const groups = (values.group ?? []) as string[];
   for (const group of groups) {
-    if (!(GROUP_NAMES as readonly string[]).includes(group)) throw new Error(`unknown group "${group}"; groups are ${GROUP_NAMES.join(', ')}`);
+    if (!(GROUP_NAMES as readonly string[]).includes(group))
+      throw new Error(`unknown group "${group}"; groups are ${GROUP_NAMES.join(', ')}`);
   }
   return { factory: positionals[0]!, name: values.name, groups: groups as GroupName[] };
 }
@@ -92,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const directory = mkdtempSync(join(tmpdir(), 'session-store-conformance-'));
   try {
-    writeFileSync(join(directory, 'conformance.test.mjs'), testFile(factory, suiteEntry(), args.name ?? basename(factory), args.groups));
+    writeFileSync(
+      join(directory, 'conformance.test.mjs'),
+      testFile(factory, suiteEntry(), args.name ?? basename(factory), args.groups),
+    );
     const { startVitest } = await import('vitest/node');
     const vitest = await startVitest('test', [], {
       config: false,

@@ -7,15 +7,26 @@ import { inspect } from 'node:util';
  * copy made of ordinary objects (own `__proto__` keys kept as data) for deep comparison.
  */
 export function plainTree(value: unknown, path = 'session'): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === undefined) return value;
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    value === undefined
+  )
+    return value;
   if (value instanceof Date) return value;
-  if (typeof value !== 'object') throw new assert.AssertionError({ message: `${path} is a ${typeof value}, not JSON data` });
-  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) throw new assert.AssertionError({ message: `${path} is a Buffer or typed array, not a plain object` });
+  if (typeof value !== 'object')
+    throw new assert.AssertionError({ message: `${path} is a ${typeof value}, not JSON data` });
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value))
+    throw new assert.AssertionError({ message: `${path} is a Buffer or typed array, not a plain object` });
   if (Array.isArray(value)) return value.map((item, index) => plainTree(item, `${path}[${index}]`));
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
     const name = (proto as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'unknown';
-    throw new assert.AssertionError({ message: `${path} is not a plain object: its prototype is ${name} (${inspect(proto, { depth: 1 })})` });
+    throw new assert.AssertionError({
+      message: `${path} is not a plain object: its prototype is ${name} (${inspect(proto, { depth: 1 })})`,
+    });
   }
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
@@ -35,8 +46,10 @@ export function plainTree(value: unknown, path = 'session'): unknown {
  * granularity (a store may report the backend's own expiry). Everything else must be exact.
  */
 export function assertSessionEquals(actual: unknown, expected: unknown, granularityMs: number, message: string): void {
-  if (actual === null || actual === undefined) throw new assert.AssertionError({ message: `${message}: the session is missing (got ${inspect(actual)})` });
-  if (typeof actual === 'string') throw new assert.AssertionError({ message: `${message}: got a string, not an object` });
+  if (actual === null || actual === undefined)
+    throw new assert.AssertionError({ message: `${message}: the session is missing (got ${inspect(actual)})` });
+  if (typeof actual === 'string')
+    throw new assert.AssertionError({ message: `${message}: got a string, not an object` });
   const tree = plainTree(actual) as Record<string, unknown>;
   alignExpires(tree, expected, granularityMs);
   assert.deepStrictEqual(tree, expected, message);

@@ -69,7 +69,12 @@ export class CaseContext {
   }
 
   /** A live express-session Session bound to `store`. */
-  session(sid: string, data: Record<string, unknown> = {}, cookie: CookieInit = { maxAge: 60_000 }, store: StoreUnderTest = this.store): LiveSession {
+  session(
+    sid: string,
+    data: Record<string, unknown> = {},
+    cookie: CookieInit = { maxAge: 60_000 },
+    store: StoreUnderTest = this.store,
+  ): LiveSession {
     return liveSession(store, sid, data, cookie);
   }
 
@@ -83,15 +88,26 @@ export class CaseContext {
     return waitUntilPast(expiresAt + this.granularityMs);
   }
 
-  call<T = unknown>(method: CallbackMethod, args: readonly unknown[], store: StoreUnderTest = this.store, timeoutMs = this.callTimeoutMs): Promise<CallbackOutcome<T>> {
+  call<T = unknown>(
+    method: CallbackMethod,
+    args: readonly unknown[],
+    store: StoreUnderTest = this.store,
+    timeoutMs = this.callTimeoutMs,
+  ): Promise<CallbackOutcome<T>> {
     return callWithCallback<T>(store, method, args, timeoutMs);
   }
 
   /** Calls back without error, or the test fails naming the call. */
-  async succeed<T = unknown>(method: CallbackMethod, args: readonly unknown[], store: StoreUnderTest = this.store): Promise<T | undefined> {
+  async succeed<T = unknown>(
+    method: CallbackMethod,
+    args: readonly unknown[],
+    store: StoreUnderTest = this.store,
+  ): Promise<T | undefined> {
     const outcome = await this.call<T>(method, args, store);
     if (outcome.error) {
-      throw new Error(`${outcome.label} called back with an error: ${describeError(outcome.error)}`, { cause: outcome.error });
+      throw new Error(`${outcome.label} called back with an error: ${describeError(outcome.error)}`, {
+        cause: outcome.error,
+      });
     }
     return outcome.value;
   }
@@ -137,7 +153,11 @@ export class CaseContext {
   }
 
   /** Sets many sessions, a batch at a time so a slow backend is not flooded. */
-  async setMany(entries: readonly [string, unknown][], store: StoreUnderTest = this.store, batchSize = 50): Promise<void> {
+  async setMany(
+    entries: readonly [string, unknown][],
+    store: StoreUnderTest = this.store,
+    batchSize = 50,
+  ): Promise<void> {
     for (let start = 0; start < entries.length; start += batchSize) {
       await Promise.all(entries.slice(start, start + batchSize).map(([sid, session]) => this.set(sid, session, store)));
     }
@@ -164,7 +184,11 @@ export class CaseContext {
         lastError = outcome.error;
         return !outcome.error;
       },
-      { timeoutMs, intervalMs: 100, message: () => `the store did not work again after startBackend(): last error ${describeError(lastError)}` },
+      {
+        timeoutMs,
+        intervalMs: 100,
+        message: () => `the store did not work again after startBackend(): last error ${describeError(lastError)}`,
+      },
     );
   }
 
@@ -185,7 +209,8 @@ export class CaseContext {
         errors.push(error);
       }
     }
-    if (errors.length > 0) throw new AggregateError(errors, `cleanup after the case failed: ${errors.map(describeError).join('; ')}`);
+    if (errors.length > 0)
+      throw new AggregateError(errors, `cleanup after the case failed: ${errors.map(describeError).join('; ')}`);
   }
 }
 
@@ -193,7 +218,11 @@ export class CaseContext {
  * Runs one case against the store made by `options.createStore`, outside or inside vitest.
  * The case's own failure wins over a cleanup failure; a cleanup failure alone fails the case.
  */
-export async function runCase(testCase: ConformanceCase, options: ConformanceOptions, capabilities?: ResolvedCapabilities): Promise<void> {
+export async function runCase(
+  testCase: ConformanceCase,
+  options: ConformanceOptions,
+  capabilities?: ResolvedCapabilities,
+): Promise<void> {
   const resolved = capabilities ?? (await capabilitiesFor(options));
   const context = new CaseContext(options, resolved);
   try {

@@ -14,7 +14,10 @@ export interface ProcessFault {
  * (vitest treats an error as handled when another listener exists), so a test can assert on
  * them instead of the run failing as a whole. Tests using this must not run concurrently.
  */
-export async function captureProcessFaults<T>(body: () => Promise<T>, settleMs = 50): Promise<{ value: T; faults: ProcessFault[] }> {
+export async function captureProcessFaults<T>(
+  body: () => Promise<T>,
+  settleMs = 50,
+): Promise<{ value: T; faults: ProcessFault[] }> {
   const faults: ProcessFault[] = [];
   const onException = (error: unknown) => faults.push({ kind: 'uncaughtException', error });
   const onRejection = (error: unknown) => faults.push({ kind: 'unhandledRejection', error });

@@ -40,7 +40,11 @@ export class ReferenceBackend {
     return new Promise<T>((resolve, reject) => {
       setImmediate(() => {
         if (this.isDown) {
-          reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:0 (reference backend is down)'), { code: 'ECONNREFUSED' }));
+          reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:0 (reference backend is down)'), {
+              code: 'ECONNREFUSED',
+            }),
+          );
           return;
         }
         try {
@@ -139,12 +143,23 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   constructor(options: ReferenceStoreOptions = {}) {
     super();
     if (!isPlainRecord(options as unknown)) throw new TypeError('ReferenceStore: options must be an object');
-    const { namespace = 'sess', backend = defaultBackend, defaultTtlMs = 86_400_000, maxSessionBytes = null, pageSize = 100 } = options;
-    if (typeof namespace !== 'string' || !/^[A-Za-z0-9_]+$/.test(namespace)) throw new TypeError('ReferenceStore: option "namespace" must be a string of letters, digits and _');
-    if (!(backend instanceof ReferenceBackend)) throw new TypeError('ReferenceStore: option "backend" must be a ReferenceBackend');
-    if (!Number.isFinite(defaultTtlMs) || defaultTtlMs <= 0) throw new TypeError('ReferenceStore: option "defaultTtlMs" must be a positive number of ms');
-    if (maxSessionBytes !== null && (!Number.isFinite(maxSessionBytes) || maxSessionBytes <= 0)) throw new TypeError('ReferenceStore: option "maxSessionBytes" must be a positive number or null');
-    if (!Number.isInteger(pageSize) || pageSize <= 0) throw new TypeError('ReferenceStore: option "pageSize" must be a positive integer');
+    const {
+      namespace = 'sess',
+      backend = defaultBackend,
+      defaultTtlMs = 86_400_000,
+      maxSessionBytes = null,
+      pageSize = 100,
+    } = options;
+    if (typeof namespace !== 'string' || !/^[A-Za-z0-9_]+$/.test(namespace))
+      throw new TypeError('ReferenceStore: option "namespace" must be a string of letters, digits and _');
+    if (!(backend instanceof ReferenceBackend))
+      throw new TypeError('ReferenceStore: option "backend" must be a ReferenceBackend');
+    if (!Number.isFinite(defaultTtlMs) || defaultTtlMs <= 0)
+      throw new TypeError('ReferenceStore: option "defaultTtlMs" must be a positive number of ms');
+    if (maxSessionBytes !== null && (!Number.isFinite(maxSessionBytes) || maxSessionBytes <= 0))
+      throw new TypeError('ReferenceStore: option "maxSessionBytes" must be a positive number or null');
+    if (!Number.isInteger(pageSize) || pageSize <= 0)
+      throw new TypeError('ReferenceStore: option "pageSize" must be a positive integer');
     this.namespace = namespace;
     this.backend = backend;
     this.defaultTtlMs = defaultTtlMs;
@@ -189,7 +204,8 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
     return this.operation('touch', callback, () => {
       this.checkSid(sid);
       this.checkSession(session);
-      if (!isPlainRecord(session.cookie)) throw new OperationFailure(ReferenceErrorCode.invalidArgument, 'touch needs the session\'s cookie');
+      if (!isPlainRecord(session.cookie))
+        throw new OperationFailure(ReferenceErrorCode.invalidArgument, "touch needs the session's cookie");
       const cookieJson = this.serialize(session.cookie);
       const expiresAt = this.expiresAtOf(session, Date.now());
       return () => this.touchSession(sid, cookieJson, expiresAt);
@@ -203,8 +219,15 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
     });
   }
 
-  override all(callback?: Callback<(SessionData & { id: string })[]>): Promise<(SessionData & { id: string })[]> | undefined {
-    return this.operation('all', callback, () => () => this.liveEntries().map(({ sid, session }) => ({ ...session, id: sid }) as SessionData & { id: string }));
+  override all(
+    callback?: Callback<(SessionData & { id: string })[]>,
+  ): Promise<(SessionData & { id: string })[]> | undefined {
+    return this.operation(
+      'all',
+      callback,
+      () => () =>
+        this.liveEntries().map(({ sid, session }) => ({ ...session, id: sid }) as SessionData & { id: string }),
+    );
   }
 
   ids(callback?: Callback<string[]>): Promise<string[]> | undefined {
@@ -343,11 +366,19 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
     try {
       json = JSON.stringify(value);
     } catch (error) {
-      throw new OperationFailure(ReferenceErrorCode.serialize, `the session cannot be serialized: ${(error as Error).message}`, { cause: error });
+      throw new OperationFailure(
+        ReferenceErrorCode.serialize,
+        `the session cannot be serialized: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
-    if (json === undefined) throw new OperationFailure(ReferenceErrorCode.serialize, 'the session serializes to nothing');
+    if (json === undefined)
+      throw new OperationFailure(ReferenceErrorCode.serialize, 'the session serializes to nothing');
     if (this.maxSessionBytes !== null && Buffer.byteLength(json) > this.maxSessionBytes) {
-      throw new OperationFailure(ReferenceErrorCode.tooLarge, `the session is ${Buffer.byteLength(json)} bytes, more than maxSessionBytes ${this.maxSessionBytes}`);
+      throw new OperationFailure(
+        ReferenceErrorCode.tooLarge,
+        `the session is ${Buffer.byteLength(json)} bytes, more than maxSessionBytes ${this.maxSessionBytes}`,
+      );
     }
     return json;
   }
@@ -359,7 +390,8 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
     } catch (error) {
       throw new OperationFailure(ReferenceErrorCode.corrupt, 'the stored session is not JSON', { cause: error });
     }
-    if (!isPlainRecord(parsed) || (parsed.cookie !== undefined && !isPlainRecord(parsed.cookie))) throw new OperationFailure(ReferenceErrorCode.corrupt, 'the stored session is not a session object');
+    if (!isPlainRecord(parsed) || (parsed.cookie !== undefined && !isPlainRecord(parsed.cookie)))
+      throw new OperationFailure(ReferenceErrorCode.corrupt, 'the stored session is not a session object');
     return parsed;
   }
 
@@ -367,19 +399,37 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   protected expiresAtOf(session: SessionData, now: number): number {
     const expires: unknown = (session.cookie as { expires?: unknown } | undefined)?.expires;
     if (expires === null || expires === undefined || expires === false) return now + this.defaultTtlMs;
-    const time = expires instanceof Date ? expires.getTime() : typeof expires === 'string' || typeof expires === 'number' ? new Date(expires).getTime() : Number.NaN;
-    if (Number.isNaN(time)) throw new OperationFailure(ReferenceErrorCode.invalidArgument, `cookie.expires is not a date: ${String(expires)}`);
+    const time =
+      expires instanceof Date
+        ? expires.getTime()
+        : typeof expires === 'string' || typeof expires === 'number'
+          ? new Date(expires).getTime()
+          : Number.NaN;
+    if (Number.isNaN(time))
+      throw new OperationFailure(
+        ReferenceErrorCode.invalidArgument,
+        `cookie.expires is not a date: ${String(expires)}`,
+      );
     return time;
   }
 
   protected checkSid(sid: unknown): asserts sid is string {
-    if (typeof sid !== 'string' || sid.length === 0) throw new OperationFailure(ReferenceErrorCode.invalidArgument, `sid must be a non-empty string, got ${typeof sid}`);
+    if (typeof sid !== 'string' || sid.length === 0)
+      throw new OperationFailure(
+        ReferenceErrorCode.invalidArgument,
+        `sid must be a non-empty string, got ${typeof sid}`,
+      );
   }
 
   protected checkSession(session: unknown): void {
-    if (!isPlainRecord(session)) throw new OperationFailure(ReferenceErrorCode.invalidArgument, `session must be an object, got ${session === null ? 'null' : typeof session}`);
+    if (!isPlainRecord(session))
+      throw new OperationFailure(
+        ReferenceErrorCode.invalidArgument,
+        `session must be an object, got ${session === null ? 'null' : typeof session}`,
+      );
     const cookie = session.cookie;
-    if (cookie !== undefined && cookie !== null && typeof cookie !== 'object') throw new OperationFailure(ReferenceErrorCode.invalidArgument, 'session.cookie must be an object');
+    if (cookie !== undefined && cookie !== null && typeof cookie !== 'object')
+      throw new OperationFailure(ReferenceErrorCode.invalidArgument, 'session.cookie must be an object');
   }
 
   private checkOpen(): void {
@@ -392,7 +442,11 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
    * Runs an operation: `prepare` checks and serializes synchronously and returns the backend
    * work; errors are wrapped with the store and operation names, then delivered.
    */
-  protected operation<T>(name: string, callback: Callback<T> | undefined, prepare: () => Work<T>): Promise<T> | undefined {
+  protected operation<T>(
+    name: string,
+    callback: Callback<T> | undefined,
+    prepare: () => Work<T>,
+  ): Promise<T> | undefined {
     let outcome: Promise<T>;
     try {
       this.checkOpen();
@@ -427,14 +481,20 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
 
   protected wrapError(operation: string, error: unknown): ReferenceStoreError {
     if (error instanceof ReferenceStoreError) return error;
-    if (error instanceof OperationFailure) return new ReferenceStoreError(`ReferenceStore.${operation} failed: ${error.message}`, error.code, { cause: error.cause ?? error });
+    if (error instanceof OperationFailure)
+      return new ReferenceStoreError(`ReferenceStore.${operation} failed: ${error.message}`, error.code, {
+        cause: error.cause ?? error,
+      });
     const reason = error instanceof Error ? error.message : String(error);
-    return new ReferenceStoreError(`ReferenceStore.${operation} failed: ${reason}`, ReferenceErrorCode.backend, { cause: error });
+    return new ReferenceStoreError(`ReferenceStore.${operation} failed: ${reason}`, ReferenceErrorCode.backend, {
+      cause: error,
+    });
   }
 }
 
 function referenceRecord(store: StoreUnderTest, sid: string): { backend: ReferenceBackend; key: string } {
-  if (!(store instanceof ReferenceStore)) throw new TypeError('referenceInspector works on ReferenceStore instances only');
+  if (!(store instanceof ReferenceStore))
+    throw new TypeError('referenceInspector works on ReferenceStore instances only');
   return { backend: store.backend, key: `${store.namespace}:${sid}` };
 }
 
@@ -453,7 +513,10 @@ export const referenceInspector: Required<Inspector> = {
   async writeCorrupt(store, sid, kind) {
     const { backend, key } = referenceRecord(store, sid);
     const expiresAt = backend.records.get(key)?.expiresAt ?? Date.now() + 3_600_000;
-    backend.records.set(key, { json: kind === 'not-json' ? '{"cookie":{"expires":' : '["not","a","session"]', expiresAt });
+    backend.records.set(key, {
+      json: kind === 'not-json' ? '{"cookie":{"expires":' : '["not","a","session"]',
+      expiresAt,
+    });
   },
 };
 
@@ -469,9 +532,13 @@ export interface ReferenceConformanceOptions {
  * Conformance options for the reference store on a backend of its own, with the inspection
  * hooks and a simulated outage for the fault clauses.
  */
-export function referenceConformanceOptions(options: ReferenceConformanceOptions = {}): ConformanceOptions & { backend: ReferenceBackend } {
+export function referenceConformanceOptions(
+  options: ReferenceConformanceOptions = {},
+): ConformanceOptions & { backend: ReferenceBackend } {
   const backend = new ReferenceBackend();
-  const create = options.createStore ?? ((on: ReferenceBackend, namespace: string) => new ReferenceStore({ backend: on, namespace }));
+  const create =
+    options.createStore ??
+    ((on: ReferenceBackend, namespace: string) => new ReferenceStore({ backend: on, namespace }));
   return {
     name: options.name ?? 'ReferenceStore',
     backend,

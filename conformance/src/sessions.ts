@@ -30,7 +30,12 @@ export { Cookie as CookieClass, Session as SessionClass };
  * `new Cookie(options)`, then the app's keys. `maxAge: null` gives a browser-session cookie;
  * `expires` sets the expiry directly (a Date in the past, or `false`).
  */
-export function liveSession(store: StoreUnderTest, sid: string, data: Record<string, unknown> = {}, cookie: CookieInit = { maxAge: 60_000 }): LiveSession {
+export function liveSession(
+  store: StoreUnderTest,
+  sid: string,
+  data: Record<string, unknown> = {},
+  cookie: CookieInit = { maxAge: 60_000 },
+): LiveSession {
   const req = { sessionID: sid, sessionStore: store };
   const session = new Session(req) as LiveSession;
   const { expires, ...cookieOptions } = cookie;
@@ -56,7 +61,11 @@ export function jsonForm<T = Record<string, unknown>>(session: unknown): T {
 }
 
 /** A plain-JSON session, as another tool or an older store would have written it (clause 12). */
-export function plainSession(data: Record<string, unknown>, expires: Date | null | false | undefined, originalMaxAge: number | null | false = null): Record<string, unknown> {
+export function plainSession(
+  data: Record<string, unknown>,
+  expires: Date | null | false | undefined,
+  originalMaxAge: number | null | false = null,
+): Record<string, unknown> {
   const cookie: Record<string, unknown> = { originalMaxAge, httpOnly: true, path: '/' };
   if (expires !== undefined) cookie.expires = expires instanceof Date ? expires.toISOString() : expires;
   return { cookie, ...data };

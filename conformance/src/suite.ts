@@ -1,6 +1,13 @@
 import { describe, it } from 'vitest';
 import { capabilitiesFor } from './capabilities';
-import { caseTimeoutMs, caseTitle, GROUP_NAMES, type CaseEnvironment, type ConformanceCase, type GroupName } from './case';
+import {
+  caseTimeoutMs,
+  caseTitle,
+  GROUP_NAMES,
+  type CaseEnvironment,
+  type ConformanceCase,
+  type GroupName,
+} from './case';
 import { casesByGroup } from './cases/index';
 import { runCase, skipReasonOf } from './context';
 import type { ConformanceOptions } from './types';
@@ -18,10 +25,16 @@ const GROUP_TITLES: Record<GroupName, string> = {
 };
 
 function checkOptions(options: ConformanceOptions): void {
-  if (!options || typeof options !== 'object') throw new TypeError('runConformance(options): options must be an object');
-  if (typeof options.name !== 'string' || options.name.length === 0) throw new TypeError('runConformance(options): options.name must be a non-empty string');
-  if (typeof options.createStore !== 'function') throw new TypeError('runConformance(options): options.createStore must be a function ({ namespace }) => store');
-  if (options.faults && (typeof options.faults.stopBackend !== 'function' || typeof options.faults.startBackend !== 'function')) {
+  if (!options || typeof options !== 'object')
+    throw new TypeError('runConformance(options): options must be an object');
+  if (typeof options.name !== 'string' || options.name.length === 0)
+    throw new TypeError('runConformance(options): options.name must be a non-empty string');
+  if (typeof options.createStore !== 'function')
+    throw new TypeError('runConformance(options): options.createStore must be a function ({ namespace }) => store');
+  if (
+    options.faults &&
+    (typeof options.faults.stopBackend !== 'function' || typeof options.faults.startBackend !== 'function')
+  ) {
     throw new TypeError('runConformance(options): options.faults must have stopBackend() and startBackend() functions');
   }
 }
@@ -57,7 +70,8 @@ function declareGroup(group: GroupName, options: ConformanceOptions, env: CaseEn
   describe(GROUP_TITLES[group], () => {
     for (const planned of planGroup(group, env)) {
       if (planned.skipReason) it.skip(planned.title, () => {});
-      else it(planned.title, { timeout: planned.timeoutMs }, () => runCase(planned.testCase, options, env.capabilities));
+      else
+        it(planned.title, { timeout: planned.timeoutMs }, () => runCase(planned.testCase, options, env.capabilities));
     }
   });
 }

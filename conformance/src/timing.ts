@@ -28,7 +28,10 @@ export function withDeadline<T>(promise: PromiseLike<T>, ms: number, message: ()
  * Polls `check` until it returns true, failing with `message` after `timeoutMs`. The condition
  * is what is waited for; the interval only spaces the attempts.
  */
-export async function pollUntil(check: () => Promise<boolean> | boolean, options: { timeoutMs: number; intervalMs?: number; message: () => string }): Promise<void> {
+export async function pollUntil(
+  check: () => Promise<boolean> | boolean,
+  options: { timeoutMs: number; intervalMs?: number; message: () => string },
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -39,7 +42,10 @@ export async function pollUntil(check: () => Promise<boolean> | boolean, options
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`${options.message()} (gave up after ${options.timeoutMs} ms)`, lastError === undefined ? undefined : { cause: lastError });
+      throw new Error(
+        `${options.message()} (gave up after ${options.timeoutMs} ms)`,
+        lastError === undefined ? undefined : { cause: lastError },
+      );
     }
     await delay(options.intervalMs ?? 50);
   }

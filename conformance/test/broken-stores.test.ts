@@ -18,9 +18,16 @@ describe('the suite fails stores that break a clause', () => {
   for (const broken of brokenStores) {
     for (const clause of broken.clauses) {
       it(`[C${clause}] fails ${broken.name}: ${broken.flaw}`, { timeout: 60_000 }, async () => {
-        const options = referenceConformanceOptions({ name: broken.name, createStore: broken.create, faultTimeoutMs: 300, recoveryTimeoutMs: 1000 });
+        const options = referenceConformanceOptions({
+          name: broken.name,
+          createStore: broken.create,
+          faultTimeoutMs: 300,
+          recoveryTimeoutMs: 1000,
+        });
         const capabilities = await capabilitiesFor(options);
-        const runnable = casesForClause(clause).filter((testCase) => skipReasonOf(testCase, { options, capabilities }) === null);
+        const runnable = casesForClause(clause).filter(
+          (testCase) => skipReasonOf(testCase, { options, capabilities }) === null,
+        );
         expect(runnable.length, `no case of clause ${clause} runs against ${broken.name}`).toBeGreaterThan(0);
         const failures: { testCase: ConformanceCase; error: unknown }[] = [];
         for (const testCase of runnable) {
@@ -30,10 +37,16 @@ describe('the suite fails stores that break a clause', () => {
             failures.push({ testCase, error });
           }
         }
-        expect(failures.map(({ testCase }) => caseTitle(testCase)), `every case of clause ${clause} passed against ${broken.name}`).not.toEqual([]);
+        expect(
+          failures.map(({ testCase }) => caseTitle(testCase)),
+          `every case of clause ${clause} passed against ${broken.name}`,
+        ).not.toEqual([]);
         const reference = referenceConformanceOptions();
         for (const { testCase, error } of failures) {
-          await expect(runCase(testCase, reference), `${caseTitle(testCase)} also fails on the reference store; against ${broken.name} it said: ${describeError(error)}`).resolves.toBeUndefined();
+          await expect(
+            runCase(testCase, reference),
+            `${caseTitle(testCase)} also fails on the reference store; against ${broken.name} it said: ${describeError(error)}`,
+          ).resolves.toBeUndefined();
         }
       });
     }

@@ -25,7 +25,10 @@ const make =
     new Store({ backend, namespace });
 
 function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|\\/]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   try {
     return new RegExp(`^${source}$`);
   } catch {
@@ -93,7 +96,9 @@ class DropsCookieFieldsStore extends ReferenceStore {
 class MergingSetStore extends ReferenceStore {
   protected override writeSession(sid: string, json: string, expiresAt: number) {
     const existing = this.readRecord(sid);
-    const merged = existing ? { ...(JSON.parse(existing.json) as object), ...(JSON.parse(json) as object) } : JSON.parse(json);
+    const merged = existing
+      ? { ...(JSON.parse(existing.json) as object), ...(JSON.parse(json) as object) }
+      : JSON.parse(json);
     super.writeSession(sid, JSON.stringify(merged), expiresAt);
   }
 }
@@ -132,7 +137,8 @@ class GlobSidStore extends ReferenceStore {
   protected override deleteSession(sid: string) {
     const pattern = globToRegExp(sid);
     const prefix = `${this.namespace}:`;
-    for (const key of this.namespaceKeys()) if (pattern.test(key.slice(prefix.length))) this.backend.records.delete(key);
+    for (const key of this.namespaceKeys())
+      if (pattern.test(key.slice(prefix.length))) this.backend.records.delete(key);
   }
 }
 
@@ -158,7 +164,9 @@ class IgnoresStringExpiresStore extends ReferenceStore {
 class NullExpiresForeverStore extends ReferenceStore {
   protected override expiresAtOf(session: SessionData, now: number) {
     const expires: unknown = session.cookie?.expires;
-    return expires === null || expires === undefined || expires === false ? Number.POSITIVE_INFINITY : super.expiresAtOf(session, now);
+    return expires === null || expires === undefined || expires === false
+      ? Number.POSITIVE_INFINITY
+      : super.expiresAtOf(session, now);
   }
 }
 
@@ -241,7 +249,11 @@ class LengthCountsExpiredStore extends ReferenceStore {
 /** connect-mongo: all() returns sessions without their ids. */
 class AllWithoutIdsStore extends ReferenceStore {
   override all(callback?: Callback<(SessionData & { id: string })[]>) {
-    return this.operation('all', callback, () => () => this.liveEntries().map(({ session }) => session as unknown as SessionData & { id: string }));
+    return this.operation(
+      'all',
+      callback,
+      () => () => this.liveEntries().map(({ session }) => session as unknown as SessionData & { id: string }),
+    );
   }
 }
 
@@ -410,7 +422,11 @@ class NoReconnectStore extends ReferenceStore {
     setImmediate(() => this.emit('disconnect'));
   }
   protected override operation<T>(name: string, callback: Callback<T> | undefined, prepare: () => () => T) {
-    if (this.dead) return this.deliver(Promise.reject(new ReferenceStoreError(`ReferenceStore.${name} failed: connection closed`, 'ERR_CLOSED')), callback);
+    if (this.dead)
+      return this.deliver(
+        Promise.reject(new ReferenceStoreError(`ReferenceStore.${name} failed: connection closed`, 'ERR_CLOSED')),
+        callback,
+      );
     return super.operation(name, callback, prepare);
   }
 }
@@ -478,7 +494,9 @@ class KeepsDatesStore extends ReferenceStore {
 /** Numbers kept to 15 significant digits (a float column). */
 class LossyNumbersStore extends ReferenceStore {
   protected override serialize(value: unknown) {
-    return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' ? Number(item.toPrecision(15)) : item));
+    return JSON.stringify(value, (_key, item: unknown) =>
+      typeof item === 'number' ? Number(item.toPrecision(15)) : item,
+    );
   }
 }
 
@@ -526,15 +544,23 @@ class ProtoAssigningStore extends ReferenceStore {
 class LimitedPoolStore extends ReferenceStore {
   private inFlight = 0;
   protected override operation<T>(name: string, callback: Callback<T> | undefined, prepare: () => () => T) {
-    if (this.inFlight >= 100) return this.deliver(Promise.reject(new ReferenceStoreError(`ReferenceStore.${name} failed: pool exhausted`, 'ERR_POOL')), callback);
+    if (this.inFlight >= 100)
+      return this.deliver(
+        Promise.reject(new ReferenceStoreError(`ReferenceStore.${name} failed: pool exhausted`, 'ERR_POOL')),
+        callback,
+      );
     this.inFlight += 1;
     const finish = () => {
       this.inFlight -= 1;
     };
-    return super.operation(name, (error: unknown, value?: T) => {
-      finish();
-      callback?.(error, value);
-    }, prepare);
+    return super.operation(
+      name,
+      (error: unknown, value?: T) => {
+        finish();
+        callback?.(error, value);
+      },
+      prepare,
+    );
   }
 }
 
@@ -639,59 +665,310 @@ class BareErrorStore extends ReferenceStore {
 }
 
 export const brokenStores: BrokenStore[] = [
-  { clauses: [1], name: 'NotAStore', flaw: 'an EventEmitter with the methods, not a session.Store', create: (backend, namespace) => new NotAStore(new ReferenceStore({ backend, namespace })) as unknown as StoreUnderTest },
-  { clauses: [2], name: 'MissAsEmptyObjectStore', flaw: 'get of an unknown sid returns {}', create: make(MissAsEmptyObjectStore) },
-  { clauses: [3], name: 'DropsCookieFieldsStore', flaw: 'get returns the cookie without originalMaxAge', create: make(DropsCookieFieldsStore) },
+  {
+    clauses: [1],
+    name: 'NotAStore',
+    flaw: 'an EventEmitter with the methods, not a session.Store',
+    create: (backend, namespace) =>
+      new NotAStore(new ReferenceStore({ backend, namespace })) as unknown as StoreUnderTest,
+  },
+  {
+    clauses: [2],
+    name: 'MissAsEmptyObjectStore',
+    flaw: 'get of an unknown sid returns {}',
+    create: make(MissAsEmptyObjectStore),
+  },
+  {
+    clauses: [3],
+    name: 'DropsCookieFieldsStore',
+    flaw: 'get returns the cookie without originalMaxAge',
+    create: make(DropsCookieFieldsStore),
+  },
   { clauses: [4], name: 'MergingSetStore', flaw: 'set merges into the previous value', create: make(MergingSetStore) },
-  { clauses: [5], name: 'DestroyUnknownFailsStore', flaw: 'destroy of an unknown sid is an error', create: make(DestroyUnknownFailsStore) },
-  { clauses: [6], name: 'DestroyRejectsUnhandledStore', flaw: 'destroy without a callback returns a promise nobody handles', create: make(DestroyRejectsUnhandledStore) },
+  {
+    clauses: [5],
+    name: 'DestroyUnknownFailsStore',
+    flaw: 'destroy of an unknown sid is an error',
+    create: make(DestroyUnknownFailsStore),
+  },
+  {
+    clauses: [6],
+    name: 'DestroyRejectsUnhandledStore',
+    flaw: 'destroy without a callback returns a promise nobody handles',
+    create: make(DestroyRejectsUnhandledStore),
+  },
   { clauses: [7], name: 'ExtraIdKeyStore', flaw: 'get adds an _id key', create: make(ExtraIdKeyStore) },
-  { clauses: [8], name: 'MutatesInputStore', flaw: 'set writes lastModified into the session it is given', create: make(MutatesInputStore) },
+  {
+    clauses: [8],
+    name: 'MutatesInputStore',
+    flaw: 'set writes lastModified into the session it is given',
+    create: make(MutatesInputStore),
+  },
   { clauses: [9], name: 'GlobSidStore', flaw: 'destroy treats the sid as a glob pattern', create: make(GlobSidStore) },
-  { clauses: [10], name: 'ReturnsExpiredStore', flaw: 'get returns expired sessions until a cleanup runs', create: make(ReturnsExpiredStore) },
-  { clauses: [11], name: 'PastExpiryForeverStore', flaw: 'a session set with a past expiry is kept with no expiry', create: make(PastExpiryForeverStore) },
-  { clauses: [12], name: 'IgnoresStringExpiresStore', flaw: 'only a Date cookie.expires is honoured; an ISO string gets the default TTL', create: make(IgnoresStringExpiresStore) },
-  { clauses: [13], name: 'NullExpiresForeverStore', flaw: 'a session without cookie expiry never expires', create: make(NullExpiresForeverStore) },
-  { clauses: [14], name: 'FixedTtlStore', flaw: 'a store-wide one-hour TTL overrides cookie.expires', create: make(FixedTtlStore) },
-  { clauses: [15], name: 'RoundsTtlDownStore', flaw: 'the lifetime is floored to seconds and 0 s means no expiry', create: make(RoundsTtlDownStore) },
-  { clauses: [16], name: 'ThirtyDayLimitStore', flaw: 'a lifetime over 30 days is read as an absolute Unix time', create: make(ThirtyDayLimitStore) },
-  { clauses: [17], name: 'SecondsButDeclaresMsStore', flaw: 'declares 1 ms granularity but expires on whole seconds', create: make(SecondsButDeclaresMsStore) },
+  {
+    clauses: [10],
+    name: 'ReturnsExpiredStore',
+    flaw: 'get returns expired sessions until a cleanup runs',
+    create: make(ReturnsExpiredStore),
+  },
+  {
+    clauses: [11],
+    name: 'PastExpiryForeverStore',
+    flaw: 'a session set with a past expiry is kept with no expiry',
+    create: make(PastExpiryForeverStore),
+  },
+  {
+    clauses: [12],
+    name: 'IgnoresStringExpiresStore',
+    flaw: 'only a Date cookie.expires is honoured; an ISO string gets the default TTL',
+    create: make(IgnoresStringExpiresStore),
+  },
+  {
+    clauses: [13],
+    name: 'NullExpiresForeverStore',
+    flaw: 'a session without cookie expiry never expires',
+    create: make(NullExpiresForeverStore),
+  },
+  {
+    clauses: [14],
+    name: 'FixedTtlStore',
+    flaw: 'a store-wide one-hour TTL overrides cookie.expires',
+    create: make(FixedTtlStore),
+  },
+  {
+    clauses: [15],
+    name: 'RoundsTtlDownStore',
+    flaw: 'the lifetime is floored to seconds and 0 s means no expiry',
+    create: make(RoundsTtlDownStore),
+  },
+  {
+    clauses: [16],
+    name: 'ThirtyDayLimitStore',
+    flaw: 'a lifetime over 30 days is read as an absolute Unix time',
+    create: make(ThirtyDayLimitStore),
+  },
+  {
+    clauses: [17],
+    name: 'SecondsButDeclaresMsStore',
+    flaw: 'declares 1 ms granularity but expires on whole seconds',
+    create: make(SecondsButDeclaresMsStore),
+  },
   { clauses: [18], name: 'TouchNoopStore', flaw: 'touch does nothing', create: make(TouchNoopStore) },
-  { clauses: [19, 56], name: 'TouchOnlyTtlStore', flaw: 'touch moves the TTL only, leaving a stale cookie.expires (silent logout on save)', create: make(TouchOnlyTtlStore) },
-  { clauses: [20], name: 'TouchOverwritesStore', flaw: 'touch rewrites the whole session from its stale argument', create: make(TouchOverwritesStore) },
-  { clauses: [21], name: 'TouchCreatesStore', flaw: 'touch of a missing sid creates it', create: make(TouchCreatesStore) },
-  { clauses: [22], name: 'LengthCountsExpiredStore', flaw: 'length counts expired records', create: make(LengthCountsExpiredStore) },
-  { clauses: [23], name: 'AllWithoutIdsStore', flaw: 'all returns sessions without their ids', create: make(AllWithoutIdsStore) },
-  { clauses: [24], name: 'LengthCountsWritesStore', flaw: 'length counts set() calls, not sessions', create: make(LengthCountsWritesStore) },
-  { clauses: [25], name: 'ClearCallsBackEarlyStore', flaw: 'clear calls back before it deletes', create: make(ClearCallsBackEarlyStore) },
-  { clauses: [26], name: 'ClearWipesAllStore', flaw: 'clear wipes every namespace (flush_all)', create: make(ClearWipesAllStore) },
-  { clauses: [27], name: 'OverlappingPagesStore', flaw: 'iterate pages overlap, yielding sessions twice', create: make(OverlappingPagesStore) },
-  { clauses: [28], name: 'StubMethodsStore', flaw: 'declares clear unsupported but has a clear() that throws', create: make(StubMethodsStore) },
-  { clauses: [29], name: 'SharedReferencesStore', flaw: 'get returns the same cached object every time', create: make(SharedReferencesStore) },
-  { clauses: [30], name: 'KeepsInputReferenceStore', flaw: 'set serializes its input later, after the caller changed it', create: make(KeepsInputReferenceStore) },
-  { clauses: [31], name: 'PrefixDestroyStore', flaw: 'destroy deletes every sid starting with the given one', create: make(PrefixDestroyStore) },
-  { clauses: [32], name: 'HangsWhenDownStore', flaw: 'calls never call back while the backend is down', create: make(HangsWhenDownStore) },
-  { clauses: [33], name: 'ThrowsOnBadSidStore', flaw: 'get and destroy throw synchronously on a non-string sid', create: make(ThrowsOnBadSidStore) },
-  { clauses: [34], name: 'CallbackTwiceOnThrowStore', flaw: 'a callback that throws is called again with its own error', create: make(CallbackTwiceOnThrowStore) },
-  { clauses: [35], name: 'EnoentOnFailureStore', flaw: 'a backend failure carries code ENOENT', create: make(EnoentOnFailureStore) },
-  { clauses: [36], name: 'CrashesOnCorruptStore', flaw: 'corrupt data is reported with an unhandled error event', create: make(CrashesOnCorruptStore) },
-  { clauses: [37], name: 'NoReconnectStore', flaw: 'after an outage it never works again nor emits connect', create: make(NoReconnectStore) },
-  { clauses: [38], name: 'HalfWriteStore', flaw: 'a failing set writes the keys it could serialize', create: make(HalfWriteStore) },
-  { clauses: [39], name: 'ThrowsOnCircularStore', flaw: 'set throws synchronously on a circular session', create: make(ThrowsOnCircularStore) },
-  { clauses: [40], name: 'DropsEmptyContainersStore', flaw: 'empty objects and arrays are dropped', create: make(DropsEmptyContainersStore) },
-  { clauses: [41], name: 'StripsNulStore', flaw: '\\u0000 is stripped from the stored text', create: make(StripsNulStore) },
-  { clauses: [42], name: 'KeepsDatesStore', flaw: 'Dates come back as Dates, not ISO strings', create: make(KeepsDatesStore) },
-  { clauses: [43], name: 'LossyNumbersStore', flaw: 'numbers keep 15 significant digits', create: make(LossyNumbersStore) },
-  { clauses: [44], name: 'DottedKeysStore', flaw: 'dotted keys become nested and $ keys are dropped', create: make(DottedKeysStore) },
-  { clauses: [45], name: 'TruncatingStore', flaw: 'writes over 512 KiB are silently dropped', create: make(TruncatingStore) },
-  { clauses: [46], name: 'ProtoAssigningStore', flaw: 'objects are rebuilt by assignment, so __proto__ sets the prototype', create: make(ProtoAssigningStore) },
-  { clauses: [47], name: 'LimitedPoolStore', flaw: 'calls beyond 100 in flight fail instead of queueing', create: make(LimitedPoolStore) },
-  { clauses: [48], name: 'TornWriteStore', flaw: 'set writes keys in two steps over the previous value', create: make(TornWriteStore) },
-  { clauses: [49], name: 'StaleReplicaStore', flaw: 'get reads a replica that lags 50 ms', create: make(StaleReplicaStore) },
-  { clauses: [50], name: 'ReadModifyWriteTouchStore', flaw: 'touch writes back the record it read when called', create: make(ReadModifyWriteTouchStore) },
-  { clauses: [51], name: 'DoubleCallbackStore', flaw: 'destroy calls its callback twice', create: make(DoubleCallbackStore) },
+  {
+    clauses: [19, 56],
+    name: 'TouchOnlyTtlStore',
+    flaw: 'touch moves the TTL only, leaving a stale cookie.expires (silent logout on save)',
+    create: make(TouchOnlyTtlStore),
+  },
+  {
+    clauses: [20],
+    name: 'TouchOverwritesStore',
+    flaw: 'touch rewrites the whole session from its stale argument',
+    create: make(TouchOverwritesStore),
+  },
+  {
+    clauses: [21],
+    name: 'TouchCreatesStore',
+    flaw: 'touch of a missing sid creates it',
+    create: make(TouchCreatesStore),
+  },
+  {
+    clauses: [22],
+    name: 'LengthCountsExpiredStore',
+    flaw: 'length counts expired records',
+    create: make(LengthCountsExpiredStore),
+  },
+  {
+    clauses: [23],
+    name: 'AllWithoutIdsStore',
+    flaw: 'all returns sessions without their ids',
+    create: make(AllWithoutIdsStore),
+  },
+  {
+    clauses: [24],
+    name: 'LengthCountsWritesStore',
+    flaw: 'length counts set() calls, not sessions',
+    create: make(LengthCountsWritesStore),
+  },
+  {
+    clauses: [25],
+    name: 'ClearCallsBackEarlyStore',
+    flaw: 'clear calls back before it deletes',
+    create: make(ClearCallsBackEarlyStore),
+  },
+  {
+    clauses: [26],
+    name: 'ClearWipesAllStore',
+    flaw: 'clear wipes every namespace (flush_all)',
+    create: make(ClearWipesAllStore),
+  },
+  {
+    clauses: [27],
+    name: 'OverlappingPagesStore',
+    flaw: 'iterate pages overlap, yielding sessions twice',
+    create: make(OverlappingPagesStore),
+  },
+  {
+    clauses: [28],
+    name: 'StubMethodsStore',
+    flaw: 'declares clear unsupported but has a clear() that throws',
+    create: make(StubMethodsStore),
+  },
+  {
+    clauses: [29],
+    name: 'SharedReferencesStore',
+    flaw: 'get returns the same cached object every time',
+    create: make(SharedReferencesStore),
+  },
+  {
+    clauses: [30],
+    name: 'KeepsInputReferenceStore',
+    flaw: 'set serializes its input later, after the caller changed it',
+    create: make(KeepsInputReferenceStore),
+  },
+  {
+    clauses: [31],
+    name: 'PrefixDestroyStore',
+    flaw: 'destroy deletes every sid starting with the given one',
+    create: make(PrefixDestroyStore),
+  },
+  {
+    clauses: [32],
+    name: 'HangsWhenDownStore',
+    flaw: 'calls never call back while the backend is down',
+    create: make(HangsWhenDownStore),
+  },
+  {
+    clauses: [33],
+    name: 'ThrowsOnBadSidStore',
+    flaw: 'get and destroy throw synchronously on a non-string sid',
+    create: make(ThrowsOnBadSidStore),
+  },
+  {
+    clauses: [34],
+    name: 'CallbackTwiceOnThrowStore',
+    flaw: 'a callback that throws is called again with its own error',
+    create: make(CallbackTwiceOnThrowStore),
+  },
+  {
+    clauses: [35],
+    name: 'EnoentOnFailureStore',
+    flaw: 'a backend failure carries code ENOENT',
+    create: make(EnoentOnFailureStore),
+  },
+  {
+    clauses: [36],
+    name: 'CrashesOnCorruptStore',
+    flaw: 'corrupt data is reported with an unhandled error event',
+    create: make(CrashesOnCorruptStore),
+  },
+  {
+    clauses: [37],
+    name: 'NoReconnectStore',
+    flaw: 'after an outage it never works again nor emits connect',
+    create: make(NoReconnectStore),
+  },
+  {
+    clauses: [38],
+    name: 'HalfWriteStore',
+    flaw: 'a failing set writes the keys it could serialize',
+    create: make(HalfWriteStore),
+  },
+  {
+    clauses: [39],
+    name: 'ThrowsOnCircularStore',
+    flaw: 'set throws synchronously on a circular session',
+    create: make(ThrowsOnCircularStore),
+  },
+  {
+    clauses: [40],
+    name: 'DropsEmptyContainersStore',
+    flaw: 'empty objects and arrays are dropped',
+    create: make(DropsEmptyContainersStore),
+  },
+  {
+    clauses: [41],
+    name: 'StripsNulStore',
+    flaw: '\\u0000 is stripped from the stored text',
+    create: make(StripsNulStore),
+  },
+  {
+    clauses: [42],
+    name: 'KeepsDatesStore',
+    flaw: 'Dates come back as Dates, not ISO strings',
+    create: make(KeepsDatesStore),
+  },
+  {
+    clauses: [43],
+    name: 'LossyNumbersStore',
+    flaw: 'numbers keep 15 significant digits',
+    create: make(LossyNumbersStore),
+  },
+  {
+    clauses: [44],
+    name: 'DottedKeysStore',
+    flaw: 'dotted keys become nested and $ keys are dropped',
+    create: make(DottedKeysStore),
+  },
+  {
+    clauses: [45],
+    name: 'TruncatingStore',
+    flaw: 'writes over 512 KiB are silently dropped',
+    create: make(TruncatingStore),
+  },
+  {
+    clauses: [46],
+    name: 'ProtoAssigningStore',
+    flaw: 'objects are rebuilt by assignment, so __proto__ sets the prototype',
+    create: make(ProtoAssigningStore),
+  },
+  {
+    clauses: [47],
+    name: 'LimitedPoolStore',
+    flaw: 'calls beyond 100 in flight fail instead of queueing',
+    create: make(LimitedPoolStore),
+  },
+  {
+    clauses: [48],
+    name: 'TornWriteStore',
+    flaw: 'set writes keys in two steps over the previous value',
+    create: make(TornWriteStore),
+  },
+  {
+    clauses: [49],
+    name: 'StaleReplicaStore',
+    flaw: 'get reads a replica that lags 50 ms',
+    create: make(StaleReplicaStore),
+  },
+  {
+    clauses: [50],
+    name: 'ReadModifyWriteTouchStore',
+    flaw: 'touch writes back the record it read when called',
+    create: make(ReadModifyWriteTouchStore),
+  },
+  {
+    clauses: [51],
+    name: 'DoubleCallbackStore',
+    flaw: 'destroy calls its callback twice',
+    create: make(DoubleCallbackStore),
+  },
   { clauses: [52], name: 'SyncCallbackStore', flaw: 'get calls back synchronously', create: make(SyncCallbackStore) },
-  { clauses: [53], name: 'NoPromiseStore', flaw: 'methods return nothing when called without a callback', create: make(NoPromiseStore) },
-  { clauses: [54], name: 'BareErrorStore', flaw: 'errors name neither the store nor the operation, and have no cause', create: make(BareErrorStore) },
-  { clauses: [55], name: 'PrivateMemoryStore', flaw: 'every instance keeps its own sessions, ignoring the shared backend', create: (_backend, namespace) => new ReferenceStore({ backend: new ReferenceBackend(), namespace }) },
+  {
+    clauses: [53],
+    name: 'NoPromiseStore',
+    flaw: 'methods return nothing when called without a callback',
+    create: make(NoPromiseStore),
+  },
+  {
+    clauses: [54],
+    name: 'BareErrorStore',
+    flaw: 'errors name neither the store nor the operation, and have no cause',
+    create: make(BareErrorStore),
+  },
+  {
+    clauses: [55],
+    name: 'PrivateMemoryStore',
+    flaw: 'every instance keeps its own sessions, ignoring the shared backend',
+    create: (_backend, namespace) => new ReferenceStore({ backend: new ReferenceBackend(), namespace }),
+  },
 ];

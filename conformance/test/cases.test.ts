@@ -15,14 +15,20 @@ const GROUP_CLAUSES = {
   endToEnd: [55, 56],
 } as const;
 
-describe('the suite\'s cases', () => {
+describe("the suite's cases", () => {
   it('implement every clause of CONTRACT.md, 1 to 56, with at least one case', () => {
-    const missing = Array.from({ length: 56 }, (_, index) => index + 1).filter((clause) => casesForClause(clause).length === 0);
+    const missing = Array.from({ length: 56 }, (_, index) => index + 1).filter(
+      (clause) => casesForClause(clause).length === 0,
+    );
     expect(missing).toEqual([]);
   });
 
   it('name only clauses that exist', () => {
-    expect(conformanceCases.flatMap((testCase) => testCase.clauses).filter((clause) => !Number.isInteger(clause) || clause < 1 || clause > 56)).toEqual([]);
+    expect(
+      conformanceCases
+        .flatMap((testCase) => testCase.clauses)
+        .filter((clause) => !Number.isInteger(clause) || clause < 1 || clause > 56),
+    ).toEqual([]);
   });
 
   it('carry their clauses in their titles, and no two titles are the same', () => {

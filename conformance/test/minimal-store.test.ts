@@ -32,18 +32,38 @@ enumeration(options);
 describe('the manifest decides what runs', () => {
   it('skips the cases a minimal store cannot run, naming the reason in the title', () => {
     const capabilities = resolveCapabilities(options, new MinimalStore({ backend, namespace: 'plan' }));
-    const plan = [...planGroup('enumeration', { options, capabilities }), ...planGroup('expiry', { options, capabilities }), ...planGroup('errorsAndFaults', { options, capabilities })];
+    const plan = [
+      ...planGroup('enumeration', { options, capabilities }),
+      ...planGroup('expiry', { options, capabilities }),
+      ...planGroup('errorsAndFaults', { options, capabilities }),
+    ];
     const skipped = plan.filter((test) => test.skipReason).map((test) => test.title);
-    expect(skipped).toContain('[C23] all() returns every live session once, as an array of deep copies carrying their sid in id (skipped: capabilities.all is false)');
-    expect(skipped).toContain('[C18] touch(sid) with a later expires keeps the session alive past its first expiry, until the new one (skipped: capabilities.touch is false)');
-    expect(skipped.some((title) => title.startsWith('[C32, C35, C54]') && title.endsWith('(skipped: no options.faults (stopBackend/startBackend) given)'))).toBe(true);
-    expect(skipped.some((title) => title.startsWith('[C36]') && title.endsWith('(skipped: no options.inspect.writeCorrupt given)'))).toBe(true);
+    expect(skipped).toContain(
+      '[C23] all() returns every live session once, as an array of deep copies carrying their sid in id (skipped: capabilities.all is false)',
+    );
+    expect(skipped).toContain(
+      '[C18] touch(sid) with a later expires keeps the session alive past its first expiry, until the new one (skipped: capabilities.touch is false)',
+    );
+    expect(
+      skipped.some(
+        (title) =>
+          title.startsWith('[C32, C35, C54]') &&
+          title.endsWith('(skipped: no options.faults (stopBackend/startBackend) given)'),
+      ),
+    ).toBe(true);
+    expect(
+      skipped.some(
+        (title) => title.startsWith('[C36]') && title.endsWith('(skipped: no options.inspect.writeCorrupt given)'),
+      ),
+    ).toBe(true);
     const running = plan.filter((test) => !test.skipReason).map((test) => test.title);
-    expect(running).toContain('[C28] methods the manifest marks unsupported are absent, and supported ones are functions');
+    expect(running).toContain(
+      '[C28] methods the manifest marks unsupported are absent, and supported ones are functions',
+    );
     expect(running.some((title) => title.startsWith('[C26] stores on namespaces A and A_b'))).toBe(true);
   });
 
-  it('infers a manifest from the methods of a store that has none (express-session\'s MemoryStore)', () => {
+  it("infers a manifest from the methods of a store that has none (express-session's MemoryStore)", () => {
     const capabilities = resolveCapabilities({}, new expressSession.MemoryStore());
     expect(capabilities).toEqual({
       touch: true,
@@ -60,7 +80,10 @@ describe('the manifest decides what runs', () => {
   });
 
   it('lets options.capabilities override what the store says', () => {
-    const capabilities = resolveCapabilities({ capabilities: { ttlGranularityMs: 1000, all: false } }, new ReferenceStore({ backend }));
+    const capabilities = resolveCapabilities(
+      { capabilities: { ttlGranularityMs: 1000, all: false } },
+      new ReferenceStore({ backend }),
+    );
     expect(capabilities.ttlGranularityMs).toBe(1000);
     expect(capabilities.all).toBe(false);
     expect(capabilities.ids).toBe(true);

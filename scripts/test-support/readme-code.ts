@@ -22,7 +22,8 @@ export interface ReadmeCode {
 /** The README of the package whose test file is at `testFileUrl` (the test's `import.meta.url`, in `<package>/test/`). */
 export function readmeCode(testFileUrl: string): ReadmeCode {
   const text = readFileSync(fileURLToPath(new URL('../README.md', testFileUrl)), 'utf8');
-  const blocks = (lang: string) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
+  const blocks = (lang: string) =>
+    [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]!);
   return {
     text,
     blocks,

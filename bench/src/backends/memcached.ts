@@ -27,17 +27,21 @@ export const memcachedBackend: BackendDefinition = {
   async startServer() {
     const { startMemcached } = await import('@session-stores/conformance/harness');
     // 256 MB: 100,000 sessions of this size take about 75 MB, more than memcached's default 64.
-    return startHarnessServer('memcached', () => startMemcached({ memoryMb: 256 }), async (server) => {
-      const client = memjs.Client.create(server.url, { logger: { log: () => undefined } });
-      try {
-        const stats = await new Promise<Record<string, string>>((resolve, reject) => {
-          client.stats((error, _server, values) => (error ? reject(error) : resolve(values ?? {})));
-        });
-        return `memcached ${stats.version ?? '?'}, ${Math.round(Number(stats.limit_maxbytes ?? 0) / 2 ** 20)} MB`;
-      } finally {
-        client.close();
-      }
-    });
+    return startHarnessServer(
+      'memcached',
+      () => startMemcached({ memoryMb: 256 }),
+      async (server) => {
+        const client = memjs.Client.create(server.url, { logger: { log: () => undefined } });
+        try {
+          const stats = await new Promise<Record<string, string>>((resolve, reject) => {
+            client.stats((error, _server, values) => (error ? reject(error) : resolve(values ?? {})));
+          });
+          return `memcached ${stats.version ?? '?'}, ${Math.round(Number(stats.limit_maxbytes ?? 0) / 2 ** 20)} MB`;
+        } finally {
+          client.close();
+        }
+      },
+    );
   },
 
   async createSubject(kind, context) {
@@ -51,13 +55,19 @@ const prefix = (kind: string, context: SubjectContext) => `${kind}:${context.nam
 
 async function ours(context: SubjectContext): Promise<Subject> {
   type Ctor = new (options: { servers: string; prefix: string }) => Store & { close(): Promise<void> };
-  const MemcachedStore = await loadOurStore<Ctor>('@session-stores/memcached', 'MemcachedStore', () => import('@session-stores/memcached'));
+  const MemcachedStore = await loadOurStore<Ctor>(
+    '@session-stores/memcached',
+    'MemcachedStore',
+    () => import('@session-stores/memcached'),
+  );
   const store = new MemcachedStore({ servers: context.server.url, prefix: prefix('ours', context) });
   return storeSubject('ours', memcachedBackend.oursLabel, store, () => store.close());
 }
 
 async function anchor(context: SubjectContext): Promise<Subject> {
-  const factory = require('connect-memcached') as (session: typeof expressSession) => new (options: Record<string, unknown>) => Store & { client: { end(): void } };
+  const factory = require('connect-memcached') as (
+    session: typeof expressSession,
+  ) => new (options: Record<string, unknown>) => Store & { client: { end(): void } };
   const ConnectMemcachedStore = factory(expressSession);
   const store = new ConnectMemcachedStore({ hosts: context.server.url.split(','), prefix: prefix('anchor', context) });
   return storeSubject('anchor', memcachedBackend.anchorLabel, store, async () => store.client.end(), {

@@ -27,16 +27,22 @@ export const mongoBackend: BackendDefinition = {
 
   async startServer() {
     const { startMongo } = await import('@session-stores/conformance/harness');
-    return startHarnessServer('mongo', () => startMongo(), async (server) => {
-      const client = new MongoClient(server.url, { serverSelectionTimeoutMS: 5000 });
-      try {
-        const info = await client.db('admin').command({ buildInfo: 1 });
-        const ferret = (info as { ferretdbVersion?: string }).ferretdbVersion;
-        return ferret ? `FerretDB ${ferret} (MongoDB ${String(info.version)} wire protocol, SQLite backend)` : `MongoDB ${String(info.version)}`;
-      } finally {
-        await client.close();
-      }
-    });
+    return startHarnessServer(
+      'mongo',
+      () => startMongo(),
+      async (server) => {
+        const client = new MongoClient(server.url, { serverSelectionTimeoutMS: 5000 });
+        try {
+          const info = await client.db('admin').command({ buildInfo: 1 });
+          const ferret = (info as { ferretdbVersion?: string }).ferretdbVersion;
+          return ferret
+            ? `FerretDB ${ferret} (MongoDB ${String(info.version)} wire protocol, SQLite backend)`
+            : `MongoDB ${String(info.version)}`;
+        } finally {
+          await client.close();
+        }
+      },
+    );
   },
 
   async createSubject(kind, context) {
@@ -72,8 +78,17 @@ function bulkSeed(client: MongoClient, name: string): NonNullable<Subject['seed'
 }
 
 async function ours(context: SubjectContext): Promise<Subject> {
-  type Ctor = new (options: { client: MongoClient; dbName: string; collectionName: string; operationTimeoutMs: number }) => Store & { close(): Promise<void> };
-  const MongoStore = await loadOurStore<Ctor>('@session-stores/mongo', 'MongoStore', () => import('@session-stores/mongo'));
+  type Ctor = new (options: {
+    client: MongoClient;
+    dbName: string;
+    collectionName: string;
+    operationTimeoutMs: number;
+  }) => Store & { close(): Promise<void> };
+  const MongoStore = await loadOurStore<Ctor>(
+    '@session-stores/mongo',
+    'MongoStore',
+    () => import('@session-stores/mongo'),
+  );
   const client = await connect(context);
   const name = collectionName('ours', context);
   // FerretDB queues requests and answers each in up to seconds at concurrency 64; the store's
@@ -96,10 +111,16 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   const client = await connect(context);
   const name = collectionName('anchor', context);
   const store = ConnectMongoStore.create({ client, dbName: DB_NAME, collectionName: name, autoRemove: 'interval' });
-  return storeSubject('anchor', mongoBackend.anchorLabel, store, async () => {
-    await store.close().catch(() => undefined);
-    await client.close();
-  }, { enumerationNote: 'length() counts expired documents too', seed: bulkSeed(client, name) });
+  return storeSubject(
+    'anchor',
+    mongoBackend.anchorLabel,
+    store,
+    async () => {
+      await store.close().catch(() => undefined);
+      await client.close();
+    },
+    { enumerationNote: 'length() counts expired documents too', seed: bulkSeed(client, name) },
+  );
 }
 
 async function raw(context: SubjectContext): Promise<Subject> {
@@ -114,10 +135,17 @@ async function raw(context: SubjectContext): Promise<Subject> {
       return document && document.expires.getTime() > Date.now() ? (JSON.parse(document.session) as unknown) : null;
     },
     set: async (sid, session) => {
-      await collection.updateOne({ _id: sid }, { $set: { session: JSON.stringify(session), expires: new Date(expiresAt(session)) } }, { upsert: true });
+      await collection.updateOne(
+        { _id: sid },
+        { $set: { session: JSON.stringify(session), expires: new Date(expiresAt(session)) } },
+        { upsert: true },
+      );
     },
     touch: async (sid, session) => {
-      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, { $set: { expires: new Date(expiresAt(session)) } });
+      await collection.updateOne(
+        { _id: sid, expires: { $gt: new Date() } },
+        { $set: { expires: new Date(expiresAt(session)) } },
+      );
     },
     destroy: async (sid) => {
       await collection.deleteOne({ _id: sid });

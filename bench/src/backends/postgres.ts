@@ -25,16 +25,20 @@ export const postgresBackend: BackendDefinition = {
 
   async startServer() {
     const { startPostgres } = await import('@session-stores/conformance/harness');
-    return startHarnessServer('postgres', () => startPostgres(), async (server) => {
-      const client = new pg.Client({ connectionString: server.url });
-      await client.connect();
-      try {
-        const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-        return `PostgreSQL ${rows[0]?.server_version ?? '?'}`;
-      } finally {
-        await client.end();
-      }
-    });
+    return startHarnessServer(
+      'postgres',
+      () => startPostgres(),
+      async (server) => {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+          return `PostgreSQL ${rows[0]?.server_version ?? '?'}`;
+        } finally {
+          await client.end();
+        }
+      },
+    );
   },
 
   async createSubject(kind, context) {
@@ -53,10 +57,24 @@ function newPool(context: SubjectContext): pg.Pool {
 }
 
 async function ours(context: SubjectContext): Promise<Subject> {
-  type Ctor = new (options: { pool: pg.Pool; tableName: string; createTableIfMissing: boolean; pruneSessionInterval: false }) => Store & { close(): Promise<void> };
-  const PostgresStore = await loadOurStore<Ctor>('@session-stores/postgres', 'PostgresStore', () => import('@session-stores/postgres'));
+  type Ctor = new (options: {
+    pool: pg.Pool;
+    tableName: string;
+    createTableIfMissing: boolean;
+    pruneSessionInterval: false;
+  }) => Store & { close(): Promise<void> };
+  const PostgresStore = await loadOurStore<Ctor>(
+    '@session-stores/postgres',
+    'PostgresStore',
+    () => import('@session-stores/postgres'),
+  );
   const pool = newPool(context);
-  const store = new PostgresStore({ pool, tableName: table('ours', context), createTableIfMissing: true, pruneSessionInterval: false });
+  const store = new PostgresStore({
+    pool,
+    tableName: table('ours', context),
+    createTableIfMissing: true,
+    pruneSessionInterval: false,
+  });
   return storeSubject('ours', postgresBackend.oursLabel, store, async () => {
     await store.close();
     await pool.end();
@@ -64,7 +82,9 @@ async function ours(context: SubjectContext): Promise<Subject> {
 }
 
 async function anchor(context: SubjectContext): Promise<Subject> {
-  const factory = require('connect-pg-simple') as (session: typeof expressSession) => new (options: Record<string, unknown>) => Store & { close(): void };
+  const factory = require('connect-pg-simple') as (
+    session: typeof expressSession,
+  ) => new (options: Record<string, unknown>) => Store & { close(): void };
   const PGStore = factory(expressSession);
   const pool = newPool(context);
   // connect-pg-simple names its index "IDX_session_expire" whatever the table is called, so a
@@ -73,16 +93,24 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   const schemaName = table('anchor', context);
   await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schemaName}"`);
   const store = new PGStore({ pool, schemaName, createTableIfMissing: true, pruneSessionInterval: false });
-  return storeSubject('anchor', postgresBackend.anchorLabel, store, async () => {
-    store.close();
-    await pool.end();
-  }, { enumerationNote: 'connect-pg-simple has no all() and no length()' });
+  return storeSubject(
+    'anchor',
+    postgresBackend.anchorLabel,
+    store,
+    async () => {
+      store.close();
+      await pool.end();
+    },
+    { enumerationNote: 'connect-pg-simple has no all() and no length()' },
+  );
 }
 
 async function raw(context: SubjectContext): Promise<Subject> {
   const pool = newPool(context);
   const name = `"${table('raw', context)}"`;
-  await pool.query(`CREATE TABLE IF NOT EXISTS ${name} (sid varchar COLLATE "C" NOT NULL PRIMARY KEY, sess json NOT NULL, expire timestamptz(3) NOT NULL)`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS ${name} (sid varchar COLLATE "C" NOT NULL PRIMARY KEY, sess json NOT NULL, expire timestamptz(3) NOT NULL)`,
+  );
   await pool.query(`CREATE INDEX IF NOT EXISTS ${table('raw', context)}_expire ON ${name} (expire)`);
   const at = (parameter: string) => `to_timestamp(${parameter}::float8 / 1000)`;
   const statement = (label: string, text: string) => ({ name: `bench_raw_${context.namespace}_${label}`, text });
@@ -90,9 +118,18 @@ async function raw(context: SubjectContext): Promise<Subject> {
   // for `sid = $1 AND expire > $2` can pick the expire index and scan every live row. The limit
   // must not fall into that: get filters by sid alone and checks the expiry here, and touch
   // writes its liveness test in a form no index serves.
-  const select = statement('get', `SELECT sess::text AS sess, floor(extract(epoch from expire) * 1000)::float8 AS expires_at FROM ${name} WHERE sid = $1`);
-  const upsert = statement('set', `INSERT INTO ${name} (sid, sess, expire) VALUES ($1, $2, ${at('$3')}) ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`);
-  const update = statement('touch', `UPDATE ${name} SET expire = ${at('$2')} WHERE sid = $1 AND expire + interval '0 ms' > ${at('$3')}`);
+  const select = statement(
+    'get',
+    `SELECT sess::text AS sess, floor(extract(epoch from expire) * 1000)::float8 AS expires_at FROM ${name} WHERE sid = $1`,
+  );
+  const upsert = statement(
+    'set',
+    `INSERT INTO ${name} (sid, sess, expire) VALUES ($1, $2, ${at('$3')}) ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`,
+  );
+  const update = statement(
+    'touch',
+    `UPDATE ${name} SET expire = ${at('$2')} WHERE sid = $1 AND expire + interval '0 ms' > ${at('$3')}`,
+  );
   const remove = statement('destroy', `DELETE FROM ${name} WHERE sid = $1`);
   return {
     kind: 'raw',

@@ -18,16 +18,20 @@ export const redisBackend: BackendDefinition = {
 
   async startServer() {
     const { startRedis } = await import('@session-stores/conformance/harness');
-    return startHarnessServer('redis', () => startRedis(), async (server) => {
-      const client = new Redis(server.url, { lazyConnect: true });
-      try {
-        await client.connect();
-        const info = await client.info('server');
-        return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
-      } finally {
-        client.disconnect();
-      }
-    });
+    return startHarnessServer(
+      'redis',
+      () => startRedis(),
+      async (server) => {
+        const client = new Redis(server.url, { lazyConnect: true });
+        try {
+          await client.connect();
+          const info = await client.info('server');
+          return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
+        } finally {
+          client.disconnect();
+        }
+      },
+    );
   },
 
   async createSubject(kind, context) {
@@ -41,7 +45,11 @@ const prefix = (kind: string, context: SubjectContext) => `${kind}:${context.nam
 
 async function ours(context: SubjectContext): Promise<Subject> {
   type Ctor = new (options: { url: string; prefix: string }) => Store & { close(): Promise<void> };
-  const RedisStore = await loadOurStore<Ctor>('@session-stores/redis', 'RedisStore', () => import('@session-stores/redis'));
+  const RedisStore = await loadOurStore<Ctor>(
+    '@session-stores/redis',
+    'RedisStore',
+    () => import('@session-stores/redis'),
+  );
   const store = new RedisStore({ url: context.server.url, prefix: prefix('ours', context) });
   return storeSubject('ours', redisBackend.oursLabel, store, () => store.close());
 }

@@ -53,30 +53,43 @@ function file(context: SubjectContext, kind: string): string {
 
 async function ours(context: SubjectContext): Promise<Subject> {
   type Ctor = new (options: { filename: string }) => Store & { close(): Promise<void> };
-  const SqliteStore = await loadOurStore<Ctor>('@session-stores/sqlite', 'SqliteStore', () => import('@session-stores/sqlite'));
+  const SqliteStore = await loadOurStore<Ctor>(
+    '@session-stores/sqlite',
+    'SqliteStore',
+    () => import('@session-stores/sqlite'),
+  );
   const store = new SqliteStore({ filename: file(context, 'ours') });
   return storeSubject('ours', sqliteBackend.oursLabel, store, () => store.close());
 }
 
 async function anchor(context: SubjectContext): Promise<Subject> {
-  const factory = require('better-sqlite3-session-store') as (session: typeof expressSession) => new (options: { client: Database.Database }) => Store;
+  const factory = require('better-sqlite3-session-store') as (
+    session: typeof expressSession,
+  ) => new (options: { client: Database.Database }) => Store;
   const AnchorStore = factory(expressSession);
   const db = new Database(file(context, 'anchor'));
   const store = new AnchorStore({ client: db });
-  return storeSubject('anchor', sqliteBackend.anchorLabel, store, async () => {
-    db.close();
-  }, {
-    enumerationNote: 'all() returns raw rows, expired ones included; length() counts expired rows',
-    // Its calls are synchronous, so many sets fit in one transaction: seeding 100,000 sessions
-    // through fsync-per-write would take minutes.
-    seed: async (sids, session) => {
-      db.transaction(() => {
-        for (const sid of sids) store.set(sid, session, (error) => {
-          if (error) throw error;
-        });
-      })();
+  return storeSubject(
+    'anchor',
+    sqliteBackend.anchorLabel,
+    store,
+    async () => {
+      db.close();
     },
-  });
+    {
+      enumerationNote: 'all() returns raw rows, expired ones included; length() counts expired rows',
+      // Its calls are synchronous, so many sets fit in one transaction: seeding 100,000 sessions
+      // through fsync-per-write would take minutes.
+      seed: async (sids, session) => {
+        db.transaction(() => {
+          for (const sid of sids)
+            store.set(sid, session, (error) => {
+              if (error) throw error;
+            });
+        })();
+      },
+    },
+  );
 }
 
 async function raw(context: SubjectContext): Promise<Subject> {
@@ -85,10 +98,16 @@ async function raw(context: SubjectContext): Promise<Subject> {
   const db = new Database(file(context, 'raw'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE IF NOT EXISTS sessions (sid TEXT NOT NULL PRIMARY KEY, sess JSON NOT NULL, expire TEXT NOT NULL)');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS sessions (sid TEXT NOT NULL PRIMARY KEY, sess JSON NOT NULL, expire TEXT NOT NULL)',
+  );
   db.exec('CREATE INDEX IF NOT EXISTS sessions_expire ON sessions (expire)');
-  const select = db.prepare<[string, string], { sess: string; expire: string }>('SELECT sess, expire FROM sessions WHERE sid = ? AND expire > ?');
-  const upsert = db.prepare('INSERT INTO sessions (sid, sess, expire) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire');
+  const select = db.prepare<[string, string], { sess: string; expire: string }>(
+    'SELECT sess, expire FROM sessions WHERE sid = ? AND expire > ?',
+  );
+  const upsert = db.prepare(
+    'INSERT INTO sessions (sid, sess, expire) VALUES (?, ?, ?) ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire',
+  );
   const update = db.prepare('UPDATE sessions SET expire = ? WHERE sid = ? AND expire > ?');
   const remove = db.prepare('DELETE FROM sessions WHERE sid = ?');
   const iso = (epochMs: number) => new Date(epochMs).toISOString();

@@ -1,4 +1,12 @@
-import type { BackendResult, BenchResults, EnumerationResult, Goal, OperationResult, SubjectEnumeration, SubjectOps } from '../results';
+import type {
+  BackendResult,
+  BenchResults,
+  EnumerationResult,
+  Goal,
+  OperationResult,
+  SubjectEnumeration,
+  SubjectOps,
+} from '../results';
 import { cell, count, mb, ms, ratio } from './format';
 
 function opsCell(entry: SubjectOps | undefined): string {
@@ -13,7 +21,11 @@ function goalMark(goal: Goal): string {
 }
 
 /** The time cell carries an error in full; the memory cells of that row only say so. */
-function enumerationCell(entry: SubjectEnumeration | undefined, value: (entry: SubjectEnumeration) => string, showError = false): string {
+function enumerationCell(
+  entry: SubjectEnumeration | undefined,
+  value: (entry: SubjectEnumeration) => string,
+  showError = false,
+): string {
   if (!entry) return '—';
   if (entry.unsupported !== undefined) return 'n/a';
   if (entry.error !== undefined) return showError ? `error: ${cell(entry.error)}` : '—';
@@ -21,7 +33,10 @@ function enumerationCell(entry: SubjectEnumeration | undefined, value: (entry: S
 }
 
 function operationsTable(rows: readonly OperationResult[]): string[] {
-  const lines = ['| operation | ours ops/s | anchor ops/s | raw ops/s | ours ÷ anchor | ours ÷ raw |', '| --- | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '| operation | ours ops/s | anchor ops/s | raw ops/s | ours ÷ anchor | ours ÷ raw |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const row of rows) {
     lines.push(
       `| ${row.operation} c${row.concurrency} | ${opsCell(row.subjects.ours)} | ${opsCell(row.subjects.anchor)} | ${opsCell(row.subjects.raw)} | ${ratio(row.oursOverAnchor?.median)} | ${ratio(row.oursOverRaw?.median)} |`,
@@ -43,7 +58,8 @@ function enumerationTable(rows: readonly EnumerationResult[]): string[] {
   }
   const notes = new Set<string>();
   for (const row of rows) {
-    for (const [kind, entry] of Object.entries(row.subjects)) if (entry.unsupported !== undefined) notes.add(`${kind}: ${entry.unsupported}`);
+    for (const [kind, entry] of Object.entries(row.subjects))
+      if (entry.unsupported !== undefined) notes.add(`${kind}: ${entry.unsupported}`);
   }
   if (notes.size > 0) lines.push('', ...[...notes].map((note) => `n/a — ${note}.`));
   return lines;
@@ -62,9 +78,14 @@ function backendSection(backend: BackendResult): string[] {
     const rps = (kind: 'ours' | 'anchor') => {
       const entry = e2e.subjects[kind];
       if (!entry) return '—';
-      return entry.error !== undefined ? `error: ${cell(entry.error)}` : `${count(entry.medianRequestsPerSec)} req/s (p99 ${ms(entry.medianLatencyP99Ms)})`;
+      return entry.error !== undefined
+        ? `error: ${cell(entry.error)}`
+        : `${count(entry.medianRequestsPerSec)} req/s (p99 ${ms(entry.medianLatencyP99Ms)})`;
     };
-    lines.push(`End to end (Express, express-session, autocannon): ours ${rps('ours')}, anchor ${rps('anchor')}; ours ÷ anchor ${ratio(e2e.oursOverAnchor?.median)}.`, '');
+    lines.push(
+      `End to end (Express, express-session, autocannon): ours ${rps('ours')}, anchor ${rps('anchor')}; ours ÷ anchor ${ratio(e2e.oursOverAnchor?.median)}.`,
+      '',
+    );
   }
   return lines;
 }
@@ -72,7 +93,16 @@ function backendSection(backend: BackendResult): string[] {
 /** The human-readable report: run conditions, goals met or missed, then every figure per backend. */
 export function renderMarkdown(results: BenchResults): string {
   const { meta } = results;
-  const options = meta.options as { rounds?: number; enumerationRounds?: number; quick?: boolean; e2eSeconds?: number; opsAtConcurrency64?: number; opsAtConcurrency1?: number; maxMsPerMeasurement?: number; enumerationSizes?: number[] };
+  const options = meta.options as {
+    rounds?: number;
+    enumerationRounds?: number;
+    quick?: boolean;
+    e2eSeconds?: number;
+    opsAtConcurrency64?: number;
+    opsAtConcurrency1?: number;
+    maxMsPerMeasurement?: number;
+    enumerationSizes?: number[];
+  };
   const lines: string[] = ['# Benchmark results', ''];
   lines.push(
     `Run ${meta.startedAt}${meta.commit ? ` at commit ${meta.commit}` : ''}, ${Math.round(meta.durationMs / 1000)} s${options.quick ? ' (**--quick** smoke run: small sizes, one round; not for conclusions)' : ''}.`,
@@ -91,18 +121,29 @@ export function renderMarkdown(results: BenchResults): string {
 
   const measured = results.goals.filter((goal) => goal.met !== null);
   const met = measured.filter((goal) => goal.met).length;
-  lines.push('## Goals', '', `${met} of ${measured.length} measured goals met; ${results.goals.length - measured.length} not measured.`, '');
-  lines.push('| goal | backend | measurement | ratio (median) | range over rounds | result |', '| --- | --- | --- | ---: | ---: | --- |');
+  lines.push(
+    '## Goals',
+    '',
+    `${met} of ${measured.length} measured goals met; ${results.goals.length - measured.length} not measured.`,
+    '',
+  );
+  lines.push(
+    '| goal | backend | measurement | ratio (median) | range over rounds | result |',
+    '| --- | --- | --- | ---: | ---: | --- |',
+  );
   for (const goal of results.goals) {
     const range = goal.range ? `${ratio(goal.range[0])} – ${ratio(goal.range[1])}` : '—';
-    lines.push(`| ${cell(goal.kind)} | ${goal.backend} | ${goal.measurement} | ${ratio(goal.ratio)} | ${range} | ${goalMark(goal)} |`);
+    lines.push(
+      `| ${cell(goal.kind)} | ${goal.backend} | ${goal.measurement} | ${ratio(goal.ratio)} | ${range} | ${goalMark(goal)} |`,
+    );
   }
   lines.push('');
 
   const notMeasured = results.backends.filter((backend) => backend.status === 'not measured');
   if (notMeasured.length > 0) {
     lines.push('Not measured:', '');
-    for (const backend of notMeasured) lines.push(`- ${backend.backend}: ${cell(backend.notes.join('; ') || 'no reason recorded')}`);
+    for (const backend of notMeasured)
+      lines.push(`- ${backend.backend}: ${cell(backend.notes.join('; ') || 'no reason recorded')}`);
     lines.push('');
   }
 

@@ -42,9 +42,13 @@ function groupsOf(backend: BackendResult): Group[] {
   for (const row of backend.enumeration) {
     if (row.subjects.anchor?.unsupported !== undefined) continue;
     const size = row.size >= 1000 ? `${row.size / 1000}k` : String(row.size);
-    groups.push({ label: `${row.operation} ${size}`, bars: [{ series: 'anchor', value: median(row.speedOursOverAnchor) }] });
+    groups.push({
+      label: `${row.operation} ${size}`,
+      bars: [{ series: 'anchor', value: median(row.speedOursOverAnchor) }],
+    });
   }
-  if (backend.endToEnd) groups.push({ label: 'end to end', bars: [{ series: 'anchor', value: median(backend.endToEnd.oursOverAnchor) }] });
+  if (backend.endToEnd)
+    groups.push({ label: 'end to end', bars: [{ series: 'anchor', value: median(backend.endToEnd.oursOverAnchor) }] });
   return groups;
 }
 
@@ -78,7 +82,9 @@ function tickLabel(value: number): string {
  */
 export function renderSvg(results: BenchResults): string {
   const panels = results.backends.map((backend) => ({ backend, groups: groupsOf(backend) }));
-  const allValues = panels.flatMap((panel) => panel.groups.flatMap((group) => group.bars.map((bar) => bar.value ?? NaN)));
+  const allValues = panels.flatMap((panel) =>
+    panel.groups.flatMap((group) => group.bars.map((bar) => bar.value ?? NaN)),
+  );
   const [lowExp, highExp] = axisBounds([...allValues, 20]);
   const logLow = lowExp;
   const logHigh = highExp;
@@ -95,20 +101,33 @@ export function renderSvg(results: BenchResults): string {
   // Legend
   let legendX = PLOT_LEFT;
   for (const series of ['anchor', 'raw'] as const) {
-    out.push(`<rect x="${legendX}" y="32" width="12" height="12" fill="${COLORS[series]}"/>`, `<text x="${legendX + 16}" y="42">${escapeXml(LEGEND[series])}</text>`);
+    out.push(
+      `<rect x="${legendX}" y="32" width="12" height="12" fill="${COLORS[series]}"/>`,
+      `<text x="${legendX + 16}" y="42">${escapeXml(LEGEND[series])}</text>`,
+    );
     legendX += 150;
   }
-  out.push(`<line x1="${legendX}" y1="38" x2="${legendX + 24}" y2="38" stroke="#c0392b" stroke-dasharray="4 3"/>`, `<text x="${legendX + 28}" y="42">goal line</text>`);
+  out.push(
+    `<line x1="${legendX}" y1="38" x2="${legendX + 24}" y2="38" stroke="#c0392b" stroke-dasharray="4 3"/>`,
+    `<text x="${legendX + 28}" y="42">goal line</text>`,
+  );
   const meta = results.meta;
-  out.push(`<text x="${WIDTH - PLOT_RIGHT}" y="42" text-anchor="end" fill="#666">${escapeXml(`${meta.startedAt.slice(0, 10)} · ${meta.cpuCount} cores · medians of per-round ratios`)}</text>`);
+  out.push(
+    `<text x="${WIDTH - PLOT_RIGHT}" y="42" text-anchor="end" fill="#666">${escapeXml(`${meta.startedAt.slice(0, 10)} · ${meta.cpuCount} cores · medians of per-round ratios`)}</text>`,
+  );
 
   panels.forEach(({ backend, groups }, index) => {
     const top = 56 + index * PANEL_HEIGHT;
     out.push(`<g transform="translate(0 ${top})">`);
-    out.push(`<text x="${PLOT_LEFT}" y="18" font-size="13" font-weight="bold">${escapeXml(`${backend.backend}`)}<tspan dx="8" font-weight="normal" fill="#666">${escapeXml(`${backend.labels.ours} vs ${backend.labels.anchor}`)}</tspan></text>`);
+    out.push(
+      `<text x="${PLOT_LEFT}" y="18" font-size="13" font-weight="bold">${escapeXml(`${backend.backend}`)}<tspan dx="8" font-weight="normal" fill="#666">${escapeXml(`${backend.labels.ours} vs ${backend.labels.anchor}`)}</tspan></text>`,
+    );
     if (groups.length === 0) {
       const reason = backend.notes[0] ?? backend.status;
-      out.push(`<text x="${PLOT_LEFT}" y="${PLOT_TOP + 40}" fill="#999">${escapeXml(`not measured: ${reason}`.slice(0, 140))}</text>`, '</g>');
+      out.push(
+        `<text x="${PLOT_LEFT}" y="${PLOT_TOP + 40}" fill="#999">${escapeXml(`not measured: ${reason}`.slice(0, 140))}</text>`,
+        '</g>',
+      );
       return;
     }
     const plotWidth = WIDTH - PLOT_LEFT - PLOT_RIGHT;
@@ -116,8 +135,13 @@ export function renderSvg(results: BenchResults): string {
     for (const tick of ticks(logLow, logHigh)) {
       const ty = y(tick);
       const major = Math.abs(Math.log10(tick) - Math.round(Math.log10(tick))) < 1e-9;
-      out.push(`<line x1="${PLOT_LEFT}" y1="${ty.toFixed(1)}" x2="${PLOT_LEFT + plotWidth}" y2="${ty.toFixed(1)}" stroke="${tick === 1 ? '#333' : major ? '#ccc' : '#eee'}"/>`);
-      if (major || logHigh - logLow <= 2) out.push(`<text x="${PLOT_LEFT - 6}" y="${(ty + 4).toFixed(1)}" text-anchor="end" fill="#555">${tickLabel(tick)}</text>`);
+      out.push(
+        `<line x1="${PLOT_LEFT}" y1="${ty.toFixed(1)}" x2="${PLOT_LEFT + plotWidth}" y2="${ty.toFixed(1)}" stroke="${tick === 1 ? '#333' : major ? '#ccc' : '#eee'}"/>`,
+      );
+      if (major || logHigh - logLow <= 2)
+        out.push(
+          `<text x="${PLOT_LEFT - 6}" y="${(ty + 4).toFixed(1)}" text-anchor="end" fill="#555">${tickLabel(tick)}</text>`,
+        );
     }
     const goalLines: { value: number; label: string }[] = [{ value: 0.9, label: '0.9× raw' }];
     if (backend.backend === 'sqlite') goalLines.push({ value: 20, label: '20× anchor (writes)' });
@@ -135,7 +159,9 @@ export function renderSvg(results: BenchResults): string {
       group.bars.forEach((bar, barIndex) => {
         const x = center - barsWidth / 2 + barIndex * (BAR_WIDTH + 2);
         if (bar.value === null || !(bar.value > 0)) {
-          out.push(`<text x="${(x + BAR_WIDTH / 2).toFixed(1)}" y="${(y(1) - 3).toFixed(1)}" text-anchor="middle" fill="#aaa" font-size="9">–</text>`);
+          out.push(
+            `<text x="${(x + BAR_WIDTH / 2).toFixed(1)}" y="${(y(1) - 3).toFixed(1)}" text-anchor="middle" fill="#aaa" font-size="9">–</text>`,
+          );
           return;
         }
         const base = y(1);
@@ -151,7 +177,9 @@ export function renderSvg(results: BenchResults): string {
         );
       });
       const labelY = PLOT_TOP + PLOT_HEIGHT + 12;
-      out.push(`<text transform="translate(${center.toFixed(1)} ${labelY}) rotate(-35)" text-anchor="end" fill="#333">${escapeXml(group.label)}</text>`);
+      out.push(
+        `<text transform="translate(${center.toFixed(1)} ${labelY}) rotate(-35)" text-anchor="end" fill="#333">${escapeXml(group.label)}</text>`,
+      );
     });
     out.push('</g>');
   });

@@ -78,5 +78,6 @@ async function main(): Promise<AppReply> {
 
 main().then(
   (reply) => process.send!(reply),
-  (error: unknown) => process.send!({ ok: false, error: describeError(error) } satisfies AppReply, () => process.exit(1)),
+  (error: unknown) =>
+    process.send!({ ok: false, error: describeError(error) } satisfies AppReply, () => process.exit(1)),
 );

@@ -27,7 +27,12 @@ interface AutocannonResult {
   latency: { p50: number; p99: number };
 }
 
-type Autocannon = (options: { url: string; connections: number; duration: number; requests: AutocannonRequest[] }) => Promise<AutocannonResult>;
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  requests: AutocannonRequest[];
+}) => Promise<AutocannonResult>;
 
 const autocannon = require('autocannon') as Autocannon;
 
@@ -46,12 +51,21 @@ interface RunningApp {
  * 127.0.0.1. Both apps run for the whole suite in their own processes; rounds alternate
  * between them, each a fixed duration.
  */
-export async function runEndToEndSuite(definition: BackendDefinition, server: RunningServer, options: BenchOptions, log: Log): Promise<EndToEndResult> {
+export async function runEndToEndSuite(
+  definition: BackendDefinition,
+  server: RunningServer,
+  options: BenchOptions,
+  log: Log,
+): Promise<EndToEndResult> {
   const subjects: Partial<Record<'ours' | 'anchor', SubjectEndToEnd>> = {};
   const apps: RunningApp[] = [];
   try {
     for (const kind of ['ours', 'anchor'] as const) {
-      const entry: SubjectEndToEnd = { perRound: Array<null>(options.rounds).fill(null), medianRequestsPerSec: null, medianLatencyP99Ms: null };
+      const entry: SubjectEndToEnd = {
+        perRound: Array<null>(options.rounds).fill(null),
+        medianRequestsPerSec: null,
+        medianLatencyP99Ms: null,
+      };
       subjects[kind] = entry;
       try {
         const app = await startApp({ backend: definition.name, kind, server: server.info, namespace: 'e2e' });
@@ -71,10 +85,14 @@ export async function runEndToEndSuite(definition: BackendDefinition, server: Ru
           const sample = await load(app, options, options.e2eSeconds);
           entry.perRound[round] = sample;
           if (sample.errors > 0 || sample.non2xx > 0) {
-            const cause = await fetch(`${app.url}/bench/first-error`).then((response) => response.text()).catch(() => '');
+            const cause = await fetch(`${app.url}/bench/first-error`)
+              .then((response) => response.text())
+              .catch(() => '');
             entry.error ??= `${sample.errors} connection errors, ${sample.non2xx} non-2xx responses${cause ? `; first error: ${cause}` : ''}`;
           }
-          log(`  round ${round + 1}/${options.rounds} ${app.kind}: ${Math.round(sample.requestsPerSec)} req/s, p99 ${sample.latencyP99Ms} ms`);
+          log(
+            `  round ${round + 1}/${options.rounds} ${app.kind}: ${Math.round(sample.requestsPerSec)} req/s, p99 ${sample.latencyP99Ms} ms`,
+          );
         } catch (error) {
           entry.error ??= describeError(error);
         }
@@ -89,7 +107,10 @@ export async function runEndToEndSuite(definition: BackendDefinition, server: Ru
     entry.medianRequestsPerSec = rps === null ? null : Math.round(rps);
     entry.medianLatencyP99Ms = median(entry.perRound.map((sample) => sample?.latencyP99Ms));
   }
-  const series = (kind: 'ours' | 'anchor') => (subjects[kind]?.error === undefined ? (subjects[kind]?.perRound ?? []).map((sample) => sample?.requestsPerSec ?? null) : []);
+  const series = (kind: 'ours' | 'anchor') =>
+    subjects[kind]?.error === undefined
+      ? (subjects[kind]?.perRound ?? []).map((sample) => sample?.requestsPerSec ?? null)
+      : [];
   return { subjects, oursOverAnchor: ratioStat(series('ours'), series('anchor')) };
 }
 
@@ -105,7 +126,8 @@ async function startApp(job: AppJob): Promise<RunningApp> {
       const response = await fetch(`${url}/login`, { signal: AbortSignal.timeout(10_000) });
       const cookie = response.headers.get('set-cookie')?.split(';')[0];
       await response.text();
-      if (!response.ok || !cookie) throw new Error(`/login answered ${response.status}${cookie ? '' : ' without a cookie'}`);
+      if (!response.ok || !cookie)
+        throw new Error(`/login answered ${response.status}${cookie ? '' : ' without a cookie'}`);
       cookies.push(cookie);
     }
     return { kind: job.kind, child, url, cookies };
@@ -125,7 +147,10 @@ async function load(app: RunningApp, options: BenchOptions, seconds: number): Pr
       {
         method: 'GET',
         path: '/',
-        setupRequest: (request) => ({ ...request, headers: { ...request.headers, cookie: app.cookies[next++ % app.cookies.length]! } }),
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, cookie: app.cookies[next++ % app.cookies.length]! },
+        }),
       },
     ],
   });

@@ -14,7 +14,11 @@ export interface EnumerationJob {
 }
 
 export type EnumerationReply =
-  | { ok: true; samples: Partial<Record<EnumerationOperation, EnumerationSample>>; errors: Partial<Record<EnumerationOperation, string>> }
+  | {
+      ok: true;
+      samples: Partial<Record<EnumerationOperation, EnumerationSample>>;
+      errors: Partial<Record<EnumerationOperation, string>>;
+    }
   | { ok: false; error: string };
 
 const MB = 2 ** 20;
@@ -86,5 +90,6 @@ async function main(): Promise<EnumerationReply> {
 
 main().then(
   (reply) => process.send!(reply, () => process.exit(0)),
-  (error: unknown) => process.send!({ ok: false, error: describeError(error) } satisfies EnumerationReply, () => process.exit(0)),
+  (error: unknown) =>
+    process.send!({ ok: false, error: describeError(error) } satisfies EnumerationReply, () => process.exit(0)),
 );

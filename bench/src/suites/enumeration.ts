@@ -22,7 +22,13 @@ function enumerationSid(index: number): string {
  * The sessions are written once per size (growing), then every round runs each store's calls
  * in a fresh child process, so heap and RSS figures belong to that call alone.
  */
-export async function runEnumerationSuite(definition: BackendDefinition, server: RunningServer, options: BenchOptions, log: Log, sizes: readonly number[]): Promise<EnumerationResult[]> {
+export async function runEnumerationSuite(
+  definition: BackendDefinition,
+  server: RunningServer,
+  options: BenchOptions,
+  log: Log,
+  sizes: readonly number[],
+): Promise<EnumerationResult[]> {
   const results: EnumerationResult[] = [];
   const subjects: Subject[] = [];
   const unsupported = new Map<string, string>();
@@ -37,7 +43,8 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
     const kindOf = (subject: Subject) => subject.kind as 'ours' | 'anchor';
     const measured = subjects.filter((subject) => subject.all || subject.length);
     for (const subject of subjects) {
-      if (!subject.all && !subject.length) unsupported.set(subject.kind, subject.enumerationNote ?? 'has neither all() nor length()');
+      if (!subject.all && !subject.length)
+        unsupported.set(subject.kind, subject.enumerationNote ?? 'has neither all() nor length()');
     }
     let stored = 0;
     for (const size of sizes) {
@@ -46,7 +53,12 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
         const result: EnumerationResult = { operation, size, subjects: {}, speedOursOverAnchor: null };
         for (const kind of ['ours', 'anchor'] as const) {
           const subject = subjects.find((candidate) => candidate.kind === kind);
-          const entry: SubjectEnumeration = { perRound: Array<null>(options.enumerationRounds).fill(null), medianMs: null, medianHeapPeakMB: null, medianRssPeakMB: null };
+          const entry: SubjectEnumeration = {
+            perRound: Array<null>(options.enumerationRounds).fill(null),
+            medianMs: null,
+            medianHeapPeakMB: null,
+            medianRssPeakMB: null,
+          };
           if (!subject) entry.unsupported = unsupported.get(kind) ?? 'not available';
           else if (!subject[operation]) entry.unsupported = subject.enumerationNote ?? `has no ${operation}()`;
           result.subjects[kind] = entry;
@@ -69,9 +81,17 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
 
       for (let round = 0; round < options.enumerationRounds; round++) {
         for (const subject of rotate(measured, round)) {
-          const operations = OPERATIONS.filter((operation) => subject[operation] && rows.get(operation)!.subjects[kindOf(subject)]!.error === undefined);
+          const operations = OPERATIONS.filter(
+            (operation) => subject[operation] && rows.get(operation)!.subjects[kindOf(subject)]!.error === undefined,
+          );
           if (operations.length === 0) continue;
-          const reply = await measureInChild({ backend: definition.name, kind: subject.kind, server: server.info, namespace: NAMESPACE, operations });
+          const reply = await measureInChild({
+            backend: definition.name,
+            kind: subject.kind,
+            server: server.info,
+            namespace: NAMESPACE,
+            operations,
+          });
           for (const operation of operations) {
             const entry = rows.get(operation)!.subjects[kindOf(subject)]!;
             if (!reply.ok) entry.error ??= reply.error;
@@ -79,11 +99,15 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
             else if (reply.samples[operation]) {
               const sample = reply.samples[operation];
               entry.perRound[round] = sample;
-              if (sample.count !== size) entry.error ??= `${operation}() reported ${sample.count} sessions, ${size} were stored`;
+              if (sample.count !== size)
+                entry.error ??= `${operation}() reported ${sample.count} sessions, ${size} were stored`;
             }
           }
-          const outcome = (operation: EnumerationOperation) => (reply.ok ? (reply.errors[operation] ?? `${reply.samples[operation]?.ms} ms`) : reply.error);
-          log(`  ${size} round ${round + 1}/${options.enumerationRounds} ${subject.kind}: ${operations.map((operation) => `${operation} ${outcome(operation)}`).join(', ')}`);
+          const outcome = (operation: EnumerationOperation) =>
+            reply.ok ? (reply.errors[operation] ?? `${reply.samples[operation]?.ms} ms`) : reply.error;
+          log(
+            `  ${size} round ${round + 1}/${options.enumerationRounds} ${subject.kind}: ${operations.map((operation) => `${operation} ${outcome(operation)}`).join(', ')}`,
+          );
         }
       }
 
@@ -96,7 +120,9 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
         }
         const times = (kind: 'ours' | 'anchor') => {
           const entry = row.subjects[kind];
-          return entry && entry.error === undefined && entry.unsupported === undefined ? entry.perRound.map((sample) => sample?.ms ?? null) : [];
+          return entry && entry.error === undefined && entry.unsupported === undefined
+            ? entry.perRound.map((sample) => sample?.ms ?? null)
+            : [];
         };
         // Speed ratio: the anchor's time over ours, so above 1 means ours is faster.
         row.speedOursOverAnchor = ratioStat(times('anchor'), times('ours'));
@@ -109,14 +135,22 @@ export async function runEnumerationSuite(definition: BackendDefinition, server:
 }
 
 /** Writes the sessions with the subject's bulk path if it has one, else with set() at concurrency 64. */
-async function seed(subject: Subject, sids: readonly string[], session: ReturnType<typeof realisticSession>): Promise<string | null> {
+async function seed(
+  subject: Subject,
+  sids: readonly string[],
+  session: ReturnType<typeof realisticSession>,
+): Promise<string | null> {
   if (sids.length === 0) return null;
   try {
     if (subject.seed) {
       await subject.seed(sids, session);
       return null;
     }
-    const result = await runLoad((index) => subject.set(sids[index]!, session), { ops: sids.length, concurrency: 64, maxMs: 30 * 60_000 });
+    const result = await runLoad((index) => subject.set(sids[index]!, session), {
+      ops: sids.length,
+      concurrency: 64,
+      maxMs: 30 * 60_000,
+    });
     return result.error ?? (result.ops < sids.length ? `only ${result.ops} of ${sids.length} written` : null);
   } catch (error) {
     return describeError(error);

@@ -21,7 +21,11 @@ function makeSids(count: number): string[] {
  * that rotates from round to round), so the three figures of a ratio share the machine's load.
  * Each measurement is bounded by an operation count and a time cap.
  */
-export async function runOperationsSuite(subjects: readonly Subject[], options: BenchOptions, log: Log): Promise<OperationResult[]> {
+export async function runOperationsSuite(
+  subjects: readonly Subject[],
+  options: BenchOptions,
+  log: Log,
+): Promise<OperationResult[]> {
   const table = new Map<string, Partial<Record<SubjectKind, SubjectOps>>>();
   const cell = (operation: Operation, concurrency: number, kind: SubjectKind): SubjectOps => {
     const key = `${operation}/${concurrency}`;
@@ -35,7 +39,8 @@ export async function runOperationsSuite(subjects: readonly Subject[], options: 
     const failure = await warmUp(subject);
     if (failure) {
       log(`  ${subject.kind}: warm-up failed, not measured: ${failure}`);
-      for (const operation of OPERATIONS) for (const concurrency of options.concurrencies) cell(operation, concurrency, subject.kind).error = failure;
+      for (const operation of OPERATIONS)
+        for (const concurrency of options.concurrencies) cell(operation, concurrency, subject.kind).error = failure;
     } else {
       working.add(subject);
     }
@@ -55,7 +60,11 @@ export async function runOperationsSuite(subjects: readonly Subject[], options: 
           target.error ??= result.error;
           return false;
         }
-        target.perRound[round] = { ops: result.ops, ms: Math.round(result.ms * 100) / 100, opsPerSec: Math.round(result.opsPerSec) };
+        target.perRound[round] = {
+          ops: result.ops,
+          ms: Math.round(result.ms * 100) / 100,
+          opsPerSec: Math.round(result.opsPerSec),
+        };
         return true;
       };
 
@@ -92,7 +101,11 @@ export async function runOperationsSuite(subjects: readonly Subject[], options: 
         const count = written.get(subject);
         const destroyed = cell('destroy', concurrency, subject.kind).perRound[round]?.ops ?? 0;
         if (count !== undefined && destroyed < count) {
-          await runLoad((index) => subject.destroy(sids[destroyed + index]!), { ops: count - destroyed, concurrency: 16, maxMs: 60_000 });
+          await runLoad((index) => subject.destroy(sids[destroyed + index]!), {
+            ops: count - destroyed,
+            concurrency: 16,
+            maxMs: 60_000,
+          });
         }
       }
       log(`  round ${round + 1}/${options.rounds} c${concurrency}: ${summarize(table, concurrency, round)}`);
@@ -104,9 +117,11 @@ export async function runOperationsSuite(subjects: readonly Subject[], options: 
     for (const operation of OPERATIONS) {
       const row = table.get(`${operation}/${concurrency}`) ?? {};
       for (const value of Object.values(row)) {
-        value.medianOpsPerSec = value.error === undefined ? roundOrNull(median(value.perRound.map((sample) => sample?.opsPerSec))) : null;
+        value.medianOpsPerSec =
+          value.error === undefined ? roundOrNull(median(value.perRound.map((sample) => sample?.opsPerSec))) : null;
       }
-      const series = (kind: SubjectKind) => (row[kind]?.error === undefined ? (row[kind]?.perRound ?? []).map((sample) => sample?.opsPerSec ?? null) : []);
+      const series = (kind: SubjectKind) =>
+        row[kind]?.error === undefined ? (row[kind]?.perRound ?? []).map((sample) => sample?.opsPerSec ?? null) : [];
       results.push({
         operation,
         concurrency,
@@ -150,7 +165,11 @@ async function warmUp(subject: Subject): Promise<string | null> {
   return null;
 }
 
-function summarize(table: Map<string, Partial<Record<SubjectKind, SubjectOps>>>, concurrency: number, round: number): string {
+function summarize(
+  table: Map<string, Partial<Record<SubjectKind, SubjectOps>>>,
+  concurrency: number,
+  round: number,
+): string {
   return OPERATIONS.map((operation) => {
     const row = table.get(`${operation}/${concurrency}`) ?? {};
     const parts = (['ours', 'anchor', 'raw'] as const)

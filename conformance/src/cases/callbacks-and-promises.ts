@@ -7,7 +7,14 @@ import type { CaseContext } from '../context';
 import { captureProcessFaults } from '../process-faults';
 import { jsonForm } from '../sessions';
 import { settle } from '../timing';
-import { asIdList, asSessionList, assertCalledBackWithError, assertMiss, assertNoProcessFaults, circularSession } from './helpers';
+import {
+  asIdList,
+  asSessionList,
+  assertCalledBackWithError,
+  assertMiss,
+  assertNoProcessFaults,
+  circularSession,
+} from './helpers';
 import { assertErrorNamesStoreAndOperation } from './errors-and-faults';
 
 const group = 'callbacksAndPromises';
@@ -49,9 +56,11 @@ export const callbacksAndPromisesCases: ConformanceCase[] = [
     title: 'every callback is called exactly once, on success and on error',
     async run(context) {
       const outcomes = [];
-      for (const [method, args] of [...(await successCalls(context)), ...errorCalls(context)]) outcomes.push(await context.call(method, args));
+      for (const [method, args] of [...(await successCalls(context)), ...errorCalls(context)])
+        outcomes.push(await context.call(method, args));
       await settle(100);
-      for (const outcome of outcomes) assert.equal(outcome.callCount(), 1, `${outcome.label} called its callback ${outcome.callCount()} times`);
+      for (const outcome of outcomes)
+        assert.equal(outcome.callCount(), 1, `${outcome.label} called its callback ${outcome.callCount()} times`);
     },
   },
   {
@@ -73,15 +82,25 @@ export const callbacksAndPromisesCases: ConformanceCase[] = [
       const { store, callTimeoutMs } = context;
       const sid = context.sid();
       const session = context.session(sid, { n: 1 });
-      const viaPromise = <T>(method: CallbackMethod, args: unknown[]) => callWithPromise<T>(store, method, args, callTimeoutMs);
+      const viaPromise = <T>(method: CallbackMethod, args: unknown[]) =>
+        callWithPromise<T>(store, method, args, callTimeoutMs);
       await viaPromise('set', [sid, session]);
-      assertSessionEquals(await viaPromise('get', [sid]), jsonForm(session), context.granularityMs, 'await get(sid) after await set(sid)');
+      assertSessionEquals(
+        await viaPromise('get', [sid]),
+        jsonForm(session),
+        context.granularityMs,
+        'await get(sid) after await set(sid)',
+      );
       assertMiss(await viaPromise('get', [context.sid()]), 'await get(unknown sid)');
       if (context.capabilities.touch) {
         const touched = context.session(sid, { n: 1 }, { maxAge: 120_000 });
         await viaPromise('touch', [sid, touched]);
       }
-      if (context.capabilities.all) assert.deepStrictEqual(asSessionList(await viaPromise('all', []), 'await all()').map((element) => element.id), [sid]);
+      if (context.capabilities.all)
+        assert.deepStrictEqual(
+          asSessionList(await viaPromise('all', []), 'await all()').map((element) => element.id),
+          [sid],
+        );
       if (context.capabilities.ids) assert.deepStrictEqual(asIdList(await viaPromise('ids', []), 'await ids()'), [sid]);
       if (context.capabilities.length) assert.equal(await viaPromise('length', []), 1, 'await length()');
       await viaPromise('destroy', [sid]);
@@ -91,7 +110,10 @@ export const callbacksAndPromisesCases: ConformanceCase[] = [
       await viaPromise('set', [sid, circularSession(context, sid)]).catch((error: unknown) => {
         rejected = error;
       });
-      assert.ok(rejected instanceof Error, `await set(sid, circular) should reject with an Error, got ${inspect(rejected)}`);
+      assert.ok(
+        rejected instanceof Error,
+        `await set(sid, circular) should reject with an Error, got ${inspect(rejected)}`,
+      );
     },
   },
   {
@@ -123,7 +145,10 @@ export const callbacksAndPromisesCases: ConformanceCase[] = [
       ] as [CallbackMethod, unknown[]][]) {
         const result = await context.call(method, args);
         if (result.error) {
-          assert.ok(result.error instanceof Error, `${result.label} called back with a non-Error: ${inspect(result.error)}`);
+          assert.ok(
+            result.error instanceof Error,
+            `${result.label} called back with a non-Error: ${inspect(result.error)}`,
+          );
           assertErrorNamesStoreAndOperation(result.error, context.store, method, result.label);
         }
       }

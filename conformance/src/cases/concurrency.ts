@@ -18,14 +18,25 @@ export const concurrencyCases: ConformanceCase[] = [
         const sid = context.sid();
         return [sid, context.session(sid, { index, sid })];
       });
-      const outcomes = await Promise.all(sessions.map(([sid, session]) => context.call('set', [sid, session], context.store, 60_000)));
+      const outcomes = await Promise.all(
+        sessions.map(([sid, session]) => context.call('set', [sid, session], context.store, 60_000)),
+      );
       const failed = outcomes.filter((outcome) => outcome.error);
-      assert.equal(failed.length, 0, `${failed.length} of 1000 parallel set()s failed, first: ${inspect(failed[0]?.error)}`);
+      assert.equal(
+        failed.length,
+        0,
+        `${failed.length} of 1000 parallel set()s failed, first: ${inspect(failed[0]?.error)}`,
+      );
       const got = await Promise.all(sessions.map(([sid]) => context.call('get', [sid], context.store, 60_000)));
       got.forEach((outcome, index) => {
         const [sid, session] = sessions[index]!;
         assert.equal(outcome.error ?? null, null, `get(${sid}) failed: ${inspect(outcome.error)}`);
-        assertSessionEquals(outcome.value, jsonForm(session), context.granularityMs, `get(sid) #${index} after 1000 parallel set()s`);
+        assertSessionEquals(
+          outcome.value,
+          jsonForm(session),
+          context.granularityMs,
+          `get(sid) #${index} after 1000 parallel set()s`,
+        );
       });
     },
   },
@@ -36,20 +47,33 @@ export const concurrencyCases: ConformanceCase[] = [
     async run(context) {
       const sid = context.sid();
       const writers = Array.from({ length: 50 }, (_, writer) =>
-        context.session(sid, { writer, [`key${writer}`]: writer, list: Array.from({ length: 5 }, () => writer), nested: { writer } }),
+        context.session(sid, {
+          writer,
+          [`key${writer}`]: writer,
+          list: Array.from({ length: 5 }, () => writer),
+          nested: { writer },
+        }),
       );
       await Promise.all(writers.map((session) => context.set(sid, session)));
       const got = await context.get(sid);
       assert.ok(got, 'get(sid) missed after parallel set()s');
       const writer = got.writer as number;
-      assert.ok(Number.isInteger(writer) && writer >= 0 && writer < writers.length, `the stored value has no valid writer: ${inspect(got.writer)}`);
-      assertSessionEquals(got, jsonForm(writers[writer]), context.granularityMs, `the stored value is not writer ${writer}'s whole value (torn or merged write)`);
+      assert.ok(
+        Number.isInteger(writer) && writer >= 0 && writer < writers.length,
+        `the stored value has no valid writer: ${inspect(got.writer)}`,
+      );
+      assertSessionEquals(
+        got,
+        jsonForm(writers[writer]),
+        context.granularityMs,
+        `the stored value is not writer ${writer}'s whole value (torn or merged write)`,
+      );
     },
   },
   {
     clauses: [49],
     group,
-    title: 'a set(sid) issued after another set(sid)\'s callback wins, and a get(sid) after it sees it',
+    title: "a set(sid) issued after another set(sid)'s callback wins, and a get(sid) after it sees it",
     async run(context) {
       const sid = context.sid();
       for (let round = 0; round < 30; round += 1) {
@@ -69,14 +93,20 @@ export const concurrencyCases: ConformanceCase[] = [
       for (let round = 0; round < 20; round += 1) {
         const session = context.session(sid, { round });
         await context.set(sid, session);
-        await assertStored(context, sid, session, `get(sid) on another instance right after set #${round} called back (stale read)`, reader);
+        await assertStored(
+          context,
+          sid,
+          session,
+          `get(sid) on another instance right after set #${round} called back (stale read)`,
+          reader,
+        );
       }
     },
   },
   {
     clauses: [50],
     group,
-    title: 'a touch(sid) racing a set(sid) does not roll back the set\'s data',
+    title: "a touch(sid) racing a set(sid) does not roll back the set's data",
     skipReason: requires.method('touch'),
     async run(context) {
       const sid = context.sid();
@@ -89,7 +119,11 @@ export const concurrencyCases: ConformanceCase[] = [
         await Promise.all([context.set(sid, fresh), context.touch(sid, stale)]);
         const got = await context.get(sid);
         assert.ok(got, `get(sid) missed after a racing set and touch in round ${round}`);
-        assert.equal(got.round, round, `round ${round}: the touch rolled back the set (data of round ${String(got.round)})`);
+        assert.equal(
+          got.round,
+          round,
+          `round ${round}: the touch rolled back the set (data of round ${String(got.round)})`,
+        );
         assert.equal(got.fresh, true, `round ${round}: the touch rolled back the set`);
       }
     },

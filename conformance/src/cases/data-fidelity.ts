@@ -37,19 +37,33 @@ async function bigSet(context: CaseContext, bytes: number, expect: 'round-trip' 
   const big = sessionOfBytes(context, sid, bytes, 'big');
   const outcome = await context.call('set', [sid, big], context.store, context.callTimeoutMs * 3);
   if (expect === 'round-trip' && outcome.error) {
-    throw new assert.AssertionError({ message: `set of a ${bytes}-byte session failed although maxSessionBytes is ${String(context.capabilities.maxSessionBytes)}: ${inspect(outcome.error)}` });
+    throw new assert.AssertionError({
+      message: `set of a ${bytes}-byte session failed although maxSessionBytes is ${String(context.capabilities.maxSessionBytes)}: ${inspect(outcome.error)}`,
+    });
   }
   if (expect === 'fail') {
-    const error = assertCalledBackWithError(outcome, `set of a ${bytes}-byte session over maxSessionBytes ${context.capabilities.maxSessionBytes}`);
+    const error = assertCalledBackWithError(
+      outcome,
+      `set of a ${bytes}-byte session over maxSessionBytes ${context.capabilities.maxSessionBytes}`,
+    );
     assert.ok(error.message.length > 0, 'the error for an oversized session has no message');
   }
   if (outcome.error) {
-    await assertStored(context, sid, previous, `get(sid) after set of a ${bytes}-byte session failed (the previous value must stay)`);
+    await assertStored(
+      context,
+      sid,
+      previous,
+      `get(sid) after set of a ${bytes}-byte session failed (the previous value must stay)`,
+    );
   } else {
     const got = await context.get(sid);
     assert.ok(got, `get(sid) after set of a ${bytes}-byte session succeeded missed (silently dropped)`);
     assert.equal(typeof got.payload, 'string');
-    assert.equal((got.payload as string).length, (big.payload as string).length, `a ${bytes}-byte session came back truncated`);
+    assert.equal(
+      (got.payload as string).length,
+      (big.payload as string).length,
+      `a ${bytes}-byte session came back truncated`,
+    );
     assertSessionEquals(got, jsonForm(big), context.granularityMs, `get(sid) of a ${bytes}-byte session`);
   }
 }
@@ -63,7 +77,8 @@ export const dataFidelityCases: ConformanceCase[] = [
   {
     clauses: [40],
     group,
-    title: 'nested objects and arrays (empty ones too), booleans, null, empty strings and the empty session round-trip exactly',
+    title:
+      'nested objects and arrays (empty ones too), booleans, null, empty strings and the empty session round-trip exactly',
     async run(context) {
       await roundTrip(context, {}, 'get(sid) of the empty session ({ cookie } only)');
       await roundTrip(
@@ -87,7 +102,8 @@ export const dataFidelityCases: ConformanceCase[] = [
   {
     clauses: [41],
     group,
-    title: 'Unicode in values and keys round-trips exactly: combining marks, RTL text, emoji, \\u0000 and lone surrogates',
+    title:
+      'Unicode in values and keys round-trips exactly: combining marks, RTL text, emoji, \\u0000 and lone surrogates',
     async run(context) {
       const values = {
         combining: 'e\u0301 a\u0308 \u1100\u1161\u11A8',
@@ -100,7 +116,11 @@ export const dataFidelityCases: ConformanceCase[] = [
         bom: '\uFEFFbom',
       };
       await roundTrip(context, values, 'get(sid) of Unicode values');
-      await roundTrip(context, Object.fromEntries(Object.entries(values).map(([key, value]) => [`${value}`, key])), 'get(sid) of Unicode keys');
+      await roundTrip(
+        context,
+        Object.fromEntries(Object.entries(values).map(([key, value]) => [`${value}`, key])),
+        'get(sid) of Unicode keys',
+      );
     },
   },
   {
@@ -147,7 +167,8 @@ export const dataFidelityCases: ConformanceCase[] = [
       await context.set(sid, context.session(sid, numbers));
       const got = await context.get(sid);
       for (const [key, value] of Object.entries(numbers)) {
-        if (typeof value === 'number') assert.ok(Object.is(got![key], value), `${key}: ${inspect(got![key])} is not exactly ${value}`);
+        if (typeof value === 'number')
+          assert.ok(Object.is(got![key], value), `${key}: ${inspect(got![key])} is not exactly ${value}`);
       }
     },
   },
@@ -161,7 +182,7 @@ export const dataFidelityCases: ConformanceCase[] = [
         {
           'a.b': 1,
           'a.b.c': { 'd.e': true },
-          $set: { $inc: 1, '$where': 'x' },
+          $set: { $inc: 1, $where: 'x' },
           nested: { 'x.y': [{ $or: [] }] },
           '.': 'dot',
           $: 'dollar',
@@ -173,7 +194,8 @@ export const dataFidelityCases: ConformanceCase[] = [
   {
     clauses: [45],
     group,
-    title: 'a 1 MiB session round-trips, or fails through the callback when maxSessionBytes is smaller, keeping the previous value',
+    title:
+      'a 1 MiB session round-trips, or fails through the callback when maxSessionBytes is smaller, keeping the previous value',
     timeoutMs: () => 60_000,
     async run(context) {
       const limit = context.capabilities.maxSessionBytes;
@@ -183,11 +205,16 @@ export const dataFidelityCases: ConformanceCase[] = [
   {
     clauses: [45],
     group,
-    title: 'a session larger than 1 MiB (or than maxSessionBytes) round-trips or fails through the callback, never truncated',
+    title:
+      'a session larger than 1 MiB (or than maxSessionBytes) round-trips or fails through the callback, never truncated',
     timeoutMs: () => 90_000,
     async run(context) {
       const limit = context.capabilities.maxSessionBytes;
-      await bigSet(context, limit === null ? 3 * MIB : Math.max(limit + 1024, MIB + 1024), limit === null ? 'either' : 'fail');
+      await bigSet(
+        context,
+        limit === null ? 3 * MIB : Math.max(limit + 1024, MIB + 1024),
+        limit === null ? 'either' : 'fail',
+      );
     },
   },
   {
@@ -201,7 +228,13 @@ export const dataFidelityCases: ConformanceCase[] = [
           '"deep":{"a":[{"__proto__":{"polluted":true}}],"b":{"constructor":{"prototype":{"hacked":true}}}}}',
       ) as Record<string, unknown>;
       const session = context.session(sid);
-      for (const key of Object.keys(hostile)) Object.defineProperty(session, key, { value: hostile[key], enumerable: true, writable: true, configurable: true });
+      for (const key of Object.keys(hostile))
+        Object.defineProperty(session, key, {
+          value: hostile[key],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       await context.set(sid, session);
       const got = await context.get(sid);
       assert.deepStrictEqual(pollutionReport(), [], 'a built-in prototype was polluted');
@@ -209,7 +242,12 @@ export const dataFidelityCases: ConformanceCase[] = [
       const proto = Object.getPrototypeOf(got) as unknown;
       assert.ok(proto === Object.prototype || proto === null, 'the returned session has another prototype');
       assert.equal((got as { polluted?: unknown }).polluted, undefined, 'the returned session inherited "polluted"');
-      assertSessionEquals(got, jsonForm(session), context.granularityMs, 'get(sid) of own __proto__/constructor/prototype keys');
+      assertSessionEquals(
+        got,
+        jsonForm(session),
+        context.granularityMs,
+        'get(sid) of own __proto__/constructor/prototype keys',
+      );
       assert.ok(Object.prototype.hasOwnProperty.call(got, '__proto__'), 'the own "__proto__" key was lost');
     },
   },

@@ -13,7 +13,10 @@ const COOKIE = 'conformance.sid';
 const e2eTimeout = ({ capabilities }: CaseEnvironment): number => 60_000 + 20 * capabilities.ttlGranularityMs;
 
 /** An app instance: its own store from createStore on the case's namespace, closed with the case. */
-async function instance(context: CaseContext, options: AppSessionOptions): Promise<{ app: RunningApp; store: StoreUnderTest; stop(): Promise<void> }> {
+async function instance(
+  context: CaseContext,
+  options: AppSessionOptions,
+): Promise<{ app: RunningApp; store: StoreUnderTest; stop(): Promise<void> }> {
   const store = await context.openStore(context.namespace);
   const app = await startApp(store, options);
   let stopped = false;
@@ -50,17 +53,26 @@ async function persistsAcrossRestartAndInstances(context: CaseContext, options: 
   client.useServer(second.app.url);
   assert.equal((await client.request('GET', '/count')).body.n, 4, 'a second app instance did not see the session');
   client.useServer(restarted.app.url);
-  assert.equal((await client.request('GET', '/count')).body.n, 5, 'the first instance did not see the second instance\'s write');
+  assert.equal(
+    (await client.request('GET', '/count')).body.n,
+    5,
+    "the first instance did not see the second instance's write",
+  );
   assert.equal((await client.request('GET', '/peek')).body.n, 5, 'a read-only request lost the session');
   client.useServer(second.app.url);
-  assert.equal((await client.request('GET', '/peek')).body.n, 5, 'a read-only request on the second instance lost the session');
+  assert.equal(
+    (await client.request('GET', '/peek')).body.n,
+    5,
+    'a read-only request on the second instance lost the session',
+  );
 }
 
 export const endToEndCases: ConformanceCase[] = [
   {
     clauses: [55],
     group,
-    title: 'behind express-session (resave false, saveUninitialized false) a session persists across requests, an app restart and a second instance',
+    title:
+      'behind express-session (resave false, saveUninitialized false) a session persists across requests, an app restart and a second instance',
     timeoutMs: e2eTimeout,
     async run(context) {
       await persistsAcrossRestartAndInstances(context, { resave: false, saveUninitialized: false, maxAgeMs: 600_000 });
@@ -69,7 +81,8 @@ export const endToEndCases: ConformanceCase[] = [
   {
     clauses: [55],
     group,
-    title: 'behind express-session, regenerate() gives a new sid whose old sid misses, and logout (destroy) ends the session',
+    title:
+      'behind express-session, regenerate() gives a new sid whose old sid misses, and logout (destroy) ends the session',
     timeoutMs: e2eTimeout,
     async run(context) {
       const { app, store } = await instance(context, { resave: false, saveUninitialized: false, maxAgeMs: 600_000 });
@@ -95,7 +108,8 @@ export const endToEndCases: ConformanceCase[] = [
   {
     clauses: [56],
     group,
-    title: 'behind express-session with resave: true, a session persists across requests, an app restart and a second instance',
+    title:
+      'behind express-session with resave: true, a session persists across requests, an app restart and a second instance',
     timeoutMs: e2eTimeout,
     async run(context) {
       await persistsAcrossRestartAndInstances(context, { resave: true, saveUninitialized: false, maxAgeMs: 600_000 });
@@ -107,8 +121,18 @@ export const endToEndCases: ConformanceCase[] = [
     title: 'behind express-session with rolling: true, a session persists and every response refreshes the cookie',
     timeoutMs: e2eTimeout,
     async run(context) {
-      await persistsAcrossRestartAndInstances(context, { resave: false, saveUninitialized: false, rolling: true, maxAgeMs: 600_000 });
-      const { app } = await instance(context, { resave: false, saveUninitialized: false, rolling: true, maxAgeMs: 600_000 });
+      await persistsAcrossRestartAndInstances(context, {
+        resave: false,
+        saveUninitialized: false,
+        rolling: true,
+        maxAgeMs: 600_000,
+      });
+      const { app } = await instance(context, {
+        resave: false,
+        saveUninitialized: false,
+        rolling: true,
+        maxAgeMs: 600_000,
+      });
       const client = new CookieClient(app.url);
       await client.request('GET', '/count');
       const peek = await client.request('GET', '/peek');
@@ -122,7 +146,8 @@ export const endToEndCases: ConformanceCase[] = [
   {
     clauses: [56],
     group,
-    title: 'behind express-session, req.session.save() on a session kept alive by touches past its first expiry keeps it (no silent logout)',
+    title:
+      'behind express-session, req.session.save() on a session kept alive by touches past its first expiry keeps it (no silent logout)',
     timeoutMs: e2eTimeout,
     async run(context) {
       const maxAgeMs = Math.max(2000, 4 * context.granularityMs);
@@ -139,10 +164,17 @@ export const endToEndCases: ConformanceCase[] = [
       const saved = await client.request('POST', '/save');
       assert.equal(saved.body.n, 1, 'the session was lost before the explicit save');
       const after = await client.request('GET', '/peek');
-      assert.equal(after.body.sid, first.body.sid, 'the client was given a new session after req.session.save() (silent logout)');
+      assert.equal(
+        after.body.sid,
+        first.body.sid,
+        'the client was given a new session after req.session.save() (silent logout)',
+      );
       assert.equal(after.body.n, 1, 'req.session.save() after touches deleted the session (silent logout)');
       assert.equal(after.body.saves, 1);
-      assert.ok(await context.get(first.body.sid as string, store), 'the store lost the session after req.session.save()');
+      assert.ok(
+        await context.get(first.body.sid as string, store),
+        'the store lost the session after req.session.save()',
+      );
     },
   },
 ];

@@ -13,7 +13,12 @@ import { ODD_SIDS } from './required-methods';
 const group = 'enumeration';
 const MANY = 300;
 
-async function setSessions(context: CaseContext, count: number, store: StoreUnderTest = context.store, label = 'n'): Promise<Map<string, LiveSession>> {
+async function setSessions(
+  context: CaseContext,
+  count: number,
+  store: StoreUnderTest = context.store,
+  label = 'n',
+): Promise<Map<string, LiveSession>> {
   const sessions = new Map<string, LiveSession>();
   for (let index = 0; index < count; index += 1) {
     const sid = context.sid();
@@ -24,16 +29,25 @@ async function setSessions(context: CaseContext, count: number, store: StoreUnde
 }
 
 /** What the listing methods a store supports say about its namespace. */
-async function listing(context: CaseContext, store: StoreUnderTest): Promise<{ all?: string[]; ids?: string[]; length?: number }> {
+async function listing(
+  context: CaseContext,
+  store: StoreUnderTest,
+): Promise<{ all?: string[]; ids?: string[]; length?: number }> {
   const { capabilities } = context;
   return {
-    all: capabilities.all ? asSessionList(await context.all(store), 'all()').map((element) => element.id as string) : undefined,
+    all: capabilities.all
+      ? asSessionList(await context.all(store), 'all()').map((element) => element.id as string)
+      : undefined,
     ids: capabilities.ids ? asIdList(await context.ids(store), 'ids()') : undefined,
     length: capabilities.length ? ((await context.length(store)) as number) : undefined,
   };
 }
 
-function assertListing(found: { all?: string[]; ids?: string[]; length?: number }, expected: readonly string[], what: string): void {
+function assertListing(
+  found: { all?: string[]; ids?: string[]; length?: number },
+  expected: readonly string[],
+  what: string,
+): void {
   if (found.all) assertSameIds(found.all, expected, `${what}: all()`);
   if (found.ids) assertSameIds(found.ids, expected, `${what}: ids()`);
   if (found.length !== undefined) assert.equal(found.length, expected.length, `${what}: length()`);
@@ -54,14 +68,24 @@ export const enumerationCases: ConformanceCase[] = [
         'all()',
       );
       for (const element of all) {
-        assertSessionEquals(withoutId(element), jsonForm(sessions.get(element.id as string)), context.granularityMs, `all() element ${String(element.id)} without id`);
+        assertSessionEquals(
+          withoutId(element),
+          jsonForm(sessions.get(element.id as string)),
+          context.granularityMs,
+          `all() element ${String(element.id)} without id`,
+        );
       }
       const shared = [...objectsIn(all[0])].filter((object) => objectsIn(all[1]).has(object));
       assert.equal(shared.length, 0, 'two elements of all() share objects');
       const first = all[0]!;
       (first.nested as Record<string, unknown>).index = 'changed';
       first.added = true;
-      await assertStored(context, first.id as string, sessions.get(first.id as string), 'get(sid) after mutating an element of all()');
+      await assertStored(
+        context,
+        first.id as string,
+        sessions.get(first.id as string),
+        'get(sid) after mutating an element of all()',
+      );
       const again = asSessionList(await context.all(), 'all()');
       assert.equal(
         again.some((element) => objectsIn(all).has(element) || objectsIn(all).has(element.cookie as object)),
@@ -89,7 +113,10 @@ export const enumerationCases: ConformanceCase[] = [
     async run(context) {
       const check = async (expected: number, when: string) => {
         const length = await context.length();
-        assert.ok(Number.isInteger(length) && (length as number) >= 0, `length() ${when} is ${String(length)}, not a non-negative integer`);
+        assert.ok(
+          Number.isInteger(length) && (length as number) >= 0,
+          `length() ${when} is ${String(length)}, not a non-negative integer`,
+        );
         assert.equal(length, expected, `length() ${when}`);
       };
       await check(0, 'of an empty namespace');
@@ -138,7 +165,7 @@ export const enumerationCases: ConformanceCase[] = [
   {
     clauses: [26],
     group,
-    title: 'a second store on the same namespace sees the first store\'s sessions',
+    title: "a second store on the same namespace sees the first store's sessions",
     async run(context) {
       const twin = await context.openStore(context.namespace);
       const sid = context.sid();
@@ -152,7 +179,7 @@ export const enumerationCases: ConformanceCase[] = [
   {
     clauses: [26],
     group,
-    title: 'all(), ids() and length() cover only the store\'s own namespace',
+    title: "all(), ids() and length() cover only the store's own namespace",
     skipReason: requires.anyOf('all', 'ids', 'length'),
     async run(context) {
       const prefixed = await context.openStore(`${context.namespace}_b`);
@@ -176,14 +203,24 @@ export const enumerationCases: ConformanceCase[] = [
       const unrelated = await context.openStore(`x${context.namespace}`);
       const theirs = await setSessions(context, 2, prefixed);
       const others = await setSessions(context, 2, unrelated);
-      for (const sid of ODD_SIDS.slice(0, 12)) await context.set(sid, context.session(sid, { owner: 'B' }, { maxAge: 600_000 }, prefixed), prefixed);
+      for (const sid of ODD_SIDS.slice(0, 12))
+        await context.set(sid, context.session(sid, { owner: 'B' }, { maxAge: 600_000 }, prefixed), prefixed);
       await setSessions(context, 3);
       await context.clear();
-      for (const [sid, session] of theirs) await assertStored(context, sid, session, 'namespace A_b after clear() on A', prefixed);
-      for (const [sid, session] of others) await assertStored(context, sid, session, 'an unrelated namespace after clear() on A', unrelated);
+      for (const [sid, session] of theirs)
+        await assertStored(context, sid, session, 'namespace A_b after clear() on A', prefixed);
+      for (const [sid, session] of others)
+        await assertStored(context, sid, session, 'an unrelated namespace after clear() on A', unrelated);
       const mine = await setSessions(context, 2);
       await context.clear(prefixed);
-      for (const [sid, session] of mine) await assertStored(context, sid, session, 'namespace A after clear() on A_b, which holds sids like * and ?', context.store);
+      for (const [sid, session] of mine)
+        await assertStored(
+          context,
+          sid,
+          session,
+          'namespace A after clear() on A_b, which holds sids like * and ?',
+          context.store,
+        );
     },
   },
   {
@@ -205,7 +242,8 @@ export const enumerationCases: ConformanceCase[] = [
         sessions.keys(),
         'iterate()',
       );
-      for (const { sid, session } of entries) assertSessionEquals(session, jsonForm(sessions.get(sid)), context.granularityMs, `iterate() entry ${sid}`);
+      for (const { sid, session } of entries)
+        assertSessionEquals(session, jsonForm(sessions.get(sid)), context.granularityMs, `iterate() entry ${sid}`);
     },
   },
   {
@@ -233,8 +271,13 @@ export const enumerationCases: ConformanceCase[] = [
     async run(context) {
       for (const method of OPTIONAL_METHODS) {
         const present = typeof (context.store as unknown as Record<string, unknown>)[method] === 'function';
-        if (context.capabilities[method]) assert.ok(present, `capabilities.${method} is true but store.${method} is not a function`);
-        else assert.ok(!present, `capabilities.${method} is false but store.${method} is a function: unsupported methods must be absent, not stubs`);
+        if (context.capabilities[method])
+          assert.ok(present, `capabilities.${method} is true but store.${method} is not a function`);
+        else
+          assert.ok(
+            !present,
+            `capabilities.${method} is false but store.${method} is a function: unsupported methods must be absent, not stubs`,
+          );
       }
     },
   },

@@ -17,11 +17,21 @@ const DAY_MS = 86_400_000;
  * After a touch the cookie is compared on `expires` only: a store may keep the rest of the
  * cookie it stored (clause 20 allows touch to change the cookie, clause 19 demands `expires`).
  */
-async function assertLiveUntil(context: CaseContext, sid: string, session: unknown, expiresAt: number, what: string, store: StoreUnderTest = context.store): Promise<void> {
+async function assertLiveUntil(
+  context: CaseContext,
+  sid: string,
+  session: unknown,
+  expiresAt: number,
+  what: string,
+  store: StoreUnderTest = context.store,
+): Promise<void> {
   const got = await context.get(sid, store);
   const completedAt = Date.now();
   if (completedAt >= expiresAt) return;
-  if (got === null || got === undefined) throw new assert.AssertionError({ message: `${what}: the session was gone ${expiresAt - completedAt} ms before its expiry` });
+  if (got === null || got === undefined)
+    throw new assert.AssertionError({
+      message: `${what}: the session was gone ${expiresAt - completedAt} ms before its expiry`,
+    });
   const expected = jsonForm<Record<string, unknown>>(session);
   const gotExpires = expiresAtOf(got);
   assert.ok(
@@ -44,8 +54,14 @@ async function assertRawTtl(context: CaseContext, sid: string, expiresAt: number
   const slack = 2 * context.granularityMs + 2000;
   const low = expiresAt - after - slack;
   const high = expiresAt - before + slack;
-  assert.ok(typeof ttl === 'number' && Number.isFinite(ttl), `${what}: inspect.rawTtlMs returned ${inspect(ttl)}, expected a finite number of ms`);
-  assert.ok(ttl >= low && ttl <= high, `${what}: the backend's TTL is ${ttl} ms, expected between ${low} and ${high} ms`);
+  assert.ok(
+    typeof ttl === 'number' && Number.isFinite(ttl),
+    `${what}: inspect.rawTtlMs returned ${inspect(ttl)}, expected a finite number of ms`,
+  );
+  assert.ok(
+    ttl >= low && ttl <= high,
+    `${what}: the backend's TTL is ${ttl} ms, expected between ${low} and ${high} ms`,
+  );
 }
 
 export const expiryCases: ConformanceCase[] = [
@@ -88,7 +104,12 @@ export const expiryCases: ConformanceCase[] = [
       const future = context.sid();
       const futureSession = plainSession({ n: 2 }, new Date(Date.now() + 3_600_000), 3_600_000);
       await context.set(future, futureSession);
-      await assertStored(context, future, futureSession, 'get(sid) of a plain session whose ISO expires is an hour ahead');
+      await assertStored(
+        context,
+        future,
+        futureSession,
+        'get(sid) of a plain session whose ISO expires is an hour ahead',
+      );
       const short = context.sid();
       const expiresAt = Date.now() + context.shortLifetimeMs;
       await context.set(short, plainSession({ n: 3 }, new Date(expiresAt), context.shortLifetimeMs));
@@ -102,7 +123,10 @@ export const expiryCases: ConformanceCase[] = [
     title: 'set(sid) with cookie.expires null, false or missing stores the session and get(sid) returns it',
     async run(context) {
       const cases = [
-        { label: 'expires null (maxAge null)', session: (sid: string) => context.session(sid, { n: 1 }, { maxAge: null }) },
+        {
+          label: 'expires null (maxAge null)',
+          session: (sid: string) => context.session(sid, { n: 1 }, { maxAge: null }),
+        },
         { label: 'expires false', session: (sid: string) => context.session(sid, { n: 2 }, { expires: false }) },
         { label: 'no expires key', session: () => plainSession({ n: 3 }, undefined) },
       ];
@@ -118,12 +142,19 @@ export const expiryCases: ConformanceCase[] = [
     clauses: [13],
     group,
     title: 'a session without cookie expiry gets the declared default TTL in the backend',
-    skipReason: requires.all(requires.inspect('rawTtlMs'), ({ capabilities }) => (capabilities.defaultTtlMs === null ? 'capabilities.defaultTtlMs is not declared' : null)),
+    skipReason: requires.all(requires.inspect('rawTtlMs'), ({ capabilities }) =>
+      capabilities.defaultTtlMs === null ? 'capabilities.defaultTtlMs is not declared' : null,
+    ),
     async run(context) {
       const sid = context.sid();
       const setAt = Date.now();
       await context.set(sid, context.session(sid, { n: 1 }, { maxAge: null }));
-      await assertRawTtl(context, sid, setAt + context.capabilities.defaultTtlMs!, 'raw TTL of a browser-session cookie');
+      await assertRawTtl(
+        context,
+        sid,
+        setAt + context.capabilities.defaultTtlMs!,
+        'raw TTL of a browser-session cookie',
+      );
     },
   },
   {
@@ -159,9 +190,19 @@ export const expiryCases: ConformanceCase[] = [
       const session = context.session(sid, { n: 1 }, { maxAge: lifetime });
       const expiresAt = expiresAtOf(session)!;
       await context.set(sid, session);
-      await assertLiveUntil(context, sid, session, expiresAt, `get(sid) right after set with a ${lifetime} ms lifetime`);
+      await assertLiveUntil(
+        context,
+        sid,
+        session,
+        expiresAt,
+        `get(sid) right after set with a ${lifetime} ms lifetime`,
+      );
       await context.waitPastExpiry(expiresAt);
-      await assertGone(context, sid, `get(sid) after a ${lifetime} ms lifetime + granularity (a lifetime rounded to 0 must not mean "no expiry")`);
+      await assertGone(
+        context,
+        sid,
+        `get(sid) after a ${lifetime} ms lifetime + granularity (a lifetime rounded to 0 must not mean "no expiry")`,
+      );
     },
   },
   {
@@ -208,7 +249,13 @@ export const expiryCases: ConformanceCase[] = [
       const secondExpiry = expiresAtOf(loaded)!;
       await context.touch(sid, loaded);
       await context.waitPastExpiry(firstExpiry);
-      await assertLiveUntil(context, sid, loaded, secondExpiry, 'get(sid) after the first expiry, before the touched one');
+      await assertLiveUntil(
+        context,
+        sid,
+        loaded,
+        secondExpiry,
+        'get(sid) after the first expiry, before the touched one',
+      );
       await context.waitPastExpiry(secondExpiry);
       await assertGone(context, sid, 'get(sid) after the touched expiry + granularity');
     },
@@ -230,7 +277,10 @@ export const expiryCases: ConformanceCase[] = [
       assert.ok(got, 'get(sid) after touch missed');
       const gotExpires = expiresAtOf(got);
       const touched = expiresAtOf(loaded)!;
-      assert.ok(gotExpires !== null, `get(sid).cookie.expires is ${inspect((got.cookie as Record<string, unknown>)?.expires)}`);
+      assert.ok(
+        gotExpires !== null,
+        `get(sid).cookie.expires is ${inspect((got.cookie as Record<string, unknown>)?.expires)}`,
+      );
       assert.ok(
         Math.abs(gotExpires - touched) <= context.granularityMs,
         `get(sid).cookie.expires is ${new Date(gotExpires).toISOString()}, the touched expires is ${new Date(touched).toISOString()} (the stored cookie is stale)`,
@@ -265,7 +315,10 @@ export const expiryCases: ConformanceCase[] = [
       loaded.saved = true;
       await context.set(sid, loaded);
       const after = await context.get(sid);
-      assert.ok(after, 'set(sid) with the loaded cookie deleted the session: the stored cookie.expires was stale after touch (silent logout)');
+      assert.ok(
+        after,
+        'set(sid) with the loaded cookie deleted the session: the stored cookie.expires was stale after touch (silent logout)',
+      );
       assert.equal(after.user, 'ada');
       assert.equal(after.saved, true);
     },
@@ -287,10 +340,17 @@ export const expiryCases: ConformanceCase[] = [
       const got = await context.get(sid);
       assert.ok(got, 'get(sid) after touch missed');
       assert.equal(got.n, 2, 'touch(sid, stale) rolled back n');
-      assert.equal(got.added, 'by a later request', 'touch(sid, stale) dropped a key set after the stale copy was loaded');
+      assert.equal(
+        got.added,
+        'by a later request',
+        'touch(sid, stale) dropped a key set after the stale copy was loaded',
+      );
       assert.ok(!('staleOnly' in got), 'touch(sid, stale) wrote a key of its argument into the stored data');
       const expectedExpires = expiresAtOf(stale)!;
-      assert.ok(Math.abs((expiresAtOf(got) ?? 0) - expectedExpires) <= context.granularityMs, 'touch did not update cookie.expires');
+      assert.ok(
+        Math.abs((expiresAtOf(got) ?? 0) - expectedExpires) <= context.granularityMs,
+        'touch did not update cookie.expires',
+      );
     },
   },
   {
@@ -332,7 +392,8 @@ export const expiryCases: ConformanceCase[] = [
       const { capabilities } = context;
       // length() first: a store may drop expired records lazily while listing them.
       if (capabilities.length) assert.equal(await context.length(), 1, 'length() counts an expired session');
-      if (capabilities.ids) assertSameIds(asIdList(await context.ids(), 'ids()'), [long], 'ids() after one session expired');
+      if (capabilities.ids)
+        assertSameIds(asIdList(await context.ids(), 'ids()'), [long], 'ids() after one session expired');
       if (capabilities.all) {
         assertSameIds(
           asSessionList(await context.all(), 'all()').map((element) => element.id as string),

@@ -10,17 +10,32 @@ import type { StoreUnderTest } from '../types';
 /** A `get` result that means "not found": null, or tolerated undefined (clause 2). */
 export function assertMiss(value: unknown, what: string): void {
   if (value !== null && value !== undefined) {
-    throw new assert.AssertionError({ message: `${what}: expected a miss (null), got ${inspect(value, { depth: 3 })}`, actual: value, expected: null });
+    throw new assert.AssertionError({
+      message: `${what}: expected a miss (null), got ${inspect(value, { depth: 3 })}`,
+      actual: value,
+      expected: null,
+    });
   }
 }
 
 /** get(sid) on `store` returns exactly the JSON form of `session`. */
-export async function assertStored(context: CaseContext, sid: string, session: unknown, what: string, store: StoreUnderTest = context.store): Promise<void> {
+export async function assertStored(
+  context: CaseContext,
+  sid: string,
+  session: unknown,
+  what: string,
+  store: StoreUnderTest = context.store,
+): Promise<void> {
   const got = await context.get(sid, store);
   assertSessionEquals(got, jsonForm(session), context.granularityMs, what);
 }
 
-export async function assertGone(context: CaseContext, sid: string, what: string, store: StoreUnderTest = context.store): Promise<void> {
+export async function assertGone(
+  context: CaseContext,
+  sid: string,
+  what: string,
+  store: StoreUnderTest = context.store,
+): Promise<void> {
   assertMiss(await context.get(sid, store), what);
 }
 
@@ -56,7 +71,9 @@ function sorted(values: Iterable<string>): string[] {
 /** The results of `ids()`, checked to be an array of strings. */
 export function asIdList(value: unknown, what: string): string[] {
   if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) {
-    throw new assert.AssertionError({ message: `${what}: ids() should call back with an array of strings, got ${inspect(value, { depth: 2 })}` });
+    throw new assert.AssertionError({
+      message: `${what}: ids() should call back with an array of strings, got ${inspect(value, { depth: 2 })}`,
+    });
   }
   return value as string[];
 }
@@ -64,11 +81,15 @@ export function asIdList(value: unknown, what: string): string[] {
 /** The results of `all()`, checked to be an array of objects carrying a string `id` (clause 23). */
 export function asSessionList(value: unknown, what: string): Record<string, unknown>[] {
   if (!Array.isArray(value)) {
-    throw new assert.AssertionError({ message: `${what}: all() should call back with an array of sessions, got ${inspect(value, { depth: 1 })}` });
+    throw new assert.AssertionError({
+      message: `${what}: all() should call back with an array of sessions, got ${inspect(value, { depth: 1 })}`,
+    });
   }
   for (const element of value) {
     if (!element || typeof element !== 'object' || typeof (element as { id?: unknown }).id !== 'string') {
-      throw new assert.AssertionError({ message: `${what}: every element of all() must carry its sid in a string "id" field, got ${inspect(element, { depth: 1 })}` });
+      throw new assert.AssertionError({
+        message: `${what}: every element of all() must carry its sid in a string "id" field, got ${inspect(element, { depth: 1 })}`,
+      });
     }
   }
   return value as Record<string, unknown>[];
@@ -77,7 +98,10 @@ export function asSessionList(value: unknown, what: string): Record<string, unkn
 /** Asserts `actual` lists exactly `expected` (order free, no duplicates). */
 export function assertSameIds(actual: readonly string[], expected: Iterable<string>, what: string): void {
   const duplicates = actual.filter((id, index) => actual.indexOf(id) !== index);
-  if (duplicates.length > 0) throw new assert.AssertionError({ message: `${what}: sids listed more than once: ${inspect(duplicates.slice(0, 5))}` });
+  if (duplicates.length > 0)
+    throw new assert.AssertionError({
+      message: `${what}: sids listed more than once: ${inspect(duplicates.slice(0, 5))}`,
+    });
   assert.deepStrictEqual(sorted(actual), sorted(expected), `${what}: the listed sids differ from the live ones`);
 }
 
@@ -85,7 +109,8 @@ export function assertSameIds(actual: readonly string[], expected: Iterable<stri
 export function withoutId(element: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(element)) {
-    if (key !== 'id') Object.defineProperty(copy, key, { value: element[key], enumerable: true, writable: true, configurable: true });
+    if (key !== 'id')
+      Object.defineProperty(copy, key, { value: element[key], enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }

@@ -82,9 +82,17 @@ export const isolationCases: ConformanceCase[] = [
       await context.destroy(base);
       await assertGone(context, base, 'get(sid) of the destroyed sid');
       for (const [sid, session] of sessions) {
-        await assertStored(context, sid, session, `get(${JSON.stringify(sid)}) after set, touch and destroy of a neighbouring sid`);
+        await assertStored(
+          context,
+          sid,
+          session,
+          `get(${JSON.stringify(sid)}) after set, touch and destroy of a neighbouring sid`,
+        );
         const stored = await context.get(sid);
-        assert.ok(Math.abs((expiresAtOf(stored) ?? 0) - expiresAtOf(session)!) <= context.granularityMs, 'a neighbour\'s expiry changed');
+        assert.ok(
+          Math.abs((expiresAtOf(stored) ?? 0) - expiresAtOf(session)!) <= context.granularityMs,
+          "a neighbour's expiry changed",
+        );
       }
     },
   },

@@ -7,7 +7,15 @@ import { faultCaseTimeoutMs, requires, type ConformanceCase } from '../case';
 import { captureProcessFaults } from '../process-faults';
 import { CookieClass, SessionClass, type LiveSession } from '../sessions';
 import { pollUntil, settle } from '../timing';
-import { asIdList, asSessionList, assertGone, assertMiss, assertNoProcessFaults, assertSameIds, assertStored } from './helpers';
+import {
+  asIdList,
+  asSessionList,
+  assertGone,
+  assertMiss,
+  assertNoProcessFaults,
+  assertSameIds,
+  assertStored,
+} from './helpers';
 
 const group = 'requiredMethods';
 
@@ -49,7 +57,10 @@ function describeLive(session: LiveSession): Record<string, unknown> {
     cookieIsCookie: session.cookie instanceof CookieClass,
     sessionIsSession: session instanceof SessionClass,
     cookieKeys: Reflect.ownKeys(cookie).map(String),
-    expires: session.cookie.expires instanceof Date ? `Date ${session.cookie.expires.getTime()}` : inspect(session.cookie.expires),
+    expires:
+      session.cookie.expires instanceof Date
+        ? `Date ${session.cookie.expires.getTime()}`
+        : inspect(session.cookie.expires),
     originalMaxAge: session.cookie.originalMaxAge,
   };
 }
@@ -64,8 +75,14 @@ export const requiredMethodsCases: ConformanceCase[] = [
       const isStore =
         store instanceof expressSession.Store ||
         // Another copy of express-session (a second install) has its own Store class.
-        (typeof methods.createSession === 'function' && typeof methods.load === 'function' && typeof methods.regenerate === 'function' && hasStoreInChain(store));
-      assert.ok(isStore, `the store is not an instance of express-session's Store (prototype chain: ${prototypeNames(store).join(' -> ')})`);
+        (typeof methods.createSession === 'function' &&
+          typeof methods.load === 'function' &&
+          typeof methods.regenerate === 'function' &&
+          hasStoreInChain(store));
+      assert.ok(
+        isStore,
+        `the store is not an instance of express-session's Store (prototype chain: ${prototypeNames(store).join(' -> ')})`,
+      );
       assert.ok(store instanceof EventEmitter, 'the store is not an EventEmitter');
       for (const method of ['createSession', 'load', 'regenerate', 'get', 'set', 'destroy'] as const) {
         assert.equal(typeof methods[method], 'function', `store.${method} is not a function`);
@@ -78,9 +95,16 @@ export const requiredMethodsCases: ConformanceCase[] = [
     title: 'get(sid) of an unknown sid calls back (null, null), and its promise resolves to null',
     async run(context) {
       const outcome = await context.call('get', [context.sid()]);
-      assert.equal(outcome.error ?? null, null, `${outcome.label} called back with an error for an unknown sid: ${inspect(outcome.error)}`);
+      assert.equal(
+        outcome.error ?? null,
+        null,
+        `${outcome.label} called back with an error for an unknown sid: ${inspect(outcome.error)}`,
+      );
       assertMiss(outcome.value, 'get of an unknown sid (callback)');
-      assertMiss(await callWithPromise(context.store, 'get', [context.sid()], context.callTimeoutMs), 'get of an unknown sid (promise)');
+      assertMiss(
+        await callWithPromise(context.store, 'get', [context.sid()], context.callTimeoutMs),
+        'get of an unknown sid (promise)',
+      );
     },
   },
   {
@@ -107,7 +131,10 @@ export const requiredMethodsCases: ConformanceCase[] = [
       const session = context.session(sid, { n: 7 });
       await context.set(sid, session);
       const loaded = await new Promise<LiveSession | undefined>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`store.load(sid) did not call back within ${context.callTimeoutMs} ms`)), context.callTimeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`store.load(sid) did not call back within ${context.callTimeoutMs} ms`)),
+          context.callTimeoutMs,
+        );
         context.store.load(sid, (error, value) => {
           clearTimeout(timer);
           if (error) reject(error instanceof Error ? error : new Error(String(error)));
@@ -117,7 +144,10 @@ export const requiredMethodsCases: ConformanceCase[] = [
       assert.ok(loaded, 'load(sid) found no session');
       assert.equal(loaded.n, 7);
       assert.ok(loaded.cookie.expires instanceof Date, 'load(sid) gave a cookie whose expires is not a Date');
-      assert.ok(Math.abs(loaded.cookie.expires.getTime() - (session.cookie.expires as Date).getTime()) <= context.granularityMs, 'load(sid) gave another cookie.expires');
+      assert.ok(
+        Math.abs(loaded.cookie.expires.getTime() - (session.cookie.expires as Date).getTime()) <= context.granularityMs,
+        'load(sid) gave another cookie.expires',
+      );
     },
   },
   {
@@ -158,7 +188,10 @@ export const requiredMethodsCases: ConformanceCase[] = [
           returned = context.store.destroy(sid);
         }, 'destroy(sid) without a callback threw synchronously');
         await waitForSettledWithoutHandling(returned, context.callTimeoutMs);
-        await pollUntil(async () => (await context.get(sid)) == null, { timeoutMs: context.callTimeoutMs, message: () => 'destroy(sid) without a callback did not destroy the session' });
+        await pollUntil(async () => (await context.get(sid)) == null, {
+          timeoutMs: context.callTimeoutMs,
+          message: () => 'destroy(sid) without a callback did not destroy the session',
+        });
       });
       assertNoProcessFaults(faults, 'destroy(sid) without a callback');
     },
@@ -204,9 +237,17 @@ export const requiredMethodsCases: ConformanceCase[] = [
         assert.ok(!Buffer.isBuffer(got) && !Array.isArray(got), 'get(sid) returned a Buffer or an array');
         const proto = Object.getPrototypeOf(got) as unknown;
         assert.ok(proto === Object.prototype || proto === null, 'get(sid) returned an object that is not plain');
-        assert.deepStrictEqual(Object.keys(got).sort(), Object.keys(JSON.parse(JSON.stringify(session)) as object).sort(), 'get(sid) returned other keys than were set');
+        assert.deepStrictEqual(
+          Object.keys(got).sort(),
+          Object.keys(JSON.parse(JSON.stringify(session)) as object).sort(),
+          'get(sid) returned other keys than were set',
+        );
         const cookie = got.cookie as Record<string, unknown>;
-        assert.deepStrictEqual(Object.keys(cookie).sort(), Object.keys(JSON.parse(JSON.stringify(session.cookie)) as object).sort(), 'get(sid) returned other cookie keys than were set');
+        assert.deepStrictEqual(
+          Object.keys(cookie).sort(),
+          Object.keys(JSON.parse(JSON.stringify(session.cookie)) as object).sort(),
+          'get(sid) returned other cookie keys than were set',
+        );
         await assertStored(context, sid, session, 'get(sid)');
       }
     },
@@ -250,7 +291,13 @@ export const requiredMethodsCases: ConformanceCase[] = [
       for (const sid of destroyed) await context.destroy(sid);
       for (const [sid, session] of sessions) {
         if (destroyed.includes(sid)) await assertGone(context, sid, `get(${JSON.stringify(sid)}) after destroying it`);
-        else await assertStored(context, sid, session, `get(${JSON.stringify(sid)}) after destroying ${destroyed.map((s) => JSON.stringify(s)).join(', ')}`);
+        else
+          await assertStored(
+            context,
+            sid,
+            session,
+            `get(${JSON.stringify(sid)}) after destroying ${destroyed.map((s) => JSON.stringify(s)).join(', ')}`,
+          );
       }
     },
   },
@@ -270,7 +317,12 @@ export const requiredMethodsCases: ConformanceCase[] = [
           ODD_SIDS,
           'all()',
         );
-        for (const element of all) assert.equal(element.which, ODD_SIDS.indexOf(element.id as string), `all() paired sid ${JSON.stringify(element.id)} with another session`);
+        for (const element of all)
+          assert.equal(
+            element.which,
+            ODD_SIDS.indexOf(element.id as string),
+            `all() paired sid ${JSON.stringify(element.id)} with another session`,
+          );
       }
       if (capabilities.length) assert.equal(await context.length(), ODD_SIDS.length, 'length()');
     },
@@ -279,7 +331,11 @@ export const requiredMethodsCases: ConformanceCase[] = [
 
 function prototypeNames(value: object): string[] {
   const names: string[] = [];
-  for (let proto = Object.getPrototypeOf(value) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (
+    let proto = Object.getPrototypeOf(value) as object | null;
+    proto;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
     names.push((proto as { constructor?: { name?: string } }).constructor?.name ?? '?');
   }
   return names;

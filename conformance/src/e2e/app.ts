@@ -25,7 +25,13 @@ function data(req: Request): AppSession {
 
 function reply(req: Request, res: Response): void {
   const current = data(req);
-  res.json({ sid: req.sessionID, n: current?.n ?? null, user: current?.user ?? null, saves: current?.saves ?? 0, hasSession: Boolean(req.session) });
+  res.json({
+    sid: req.sessionID,
+    n: current?.n ?? null,
+    user: current?.user ?? null,
+    saves: current?.saves ?? 0,
+    hasSession: Boolean(req.session),
+  });
 }
 
 /**
@@ -85,7 +91,9 @@ export async function startApp(store: StoreUnderTest, options: AppSessionOptions
     url: `http://127.0.0.1:${port}`,
     async close() {
       if (!server.listening) return;
-      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      const closed = new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
       server.closeAllConnections();
       await closed;
     },

@@ -40,7 +40,8 @@ export class CookieClient {
     } catch {
       body = { text };
     }
-    if (response.status !== 200) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
+    if (response.status !== 200)
+      throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`);
     return { status: response.status, body, setCookies };
   }
 

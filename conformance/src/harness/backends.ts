@@ -31,8 +31,14 @@ const STARTERS: { [Name in BackendName]: (options: StartOptions) => Promise<Serv
 export const BACKEND_NAMES = Object.keys(STARTERS) as BackendName[];
 
 /** Starts a backend by name (see the start* functions for what each one gives). */
-export function startBackend<Name extends BackendName>(name: Name, options: StartOptions = {}): Promise<ServerFor[Name]> {
+export function startBackend<Name extends BackendName>(
+  name: Name,
+  options: StartOptions = {},
+): Promise<ServerFor[Name]> {
   const starter = STARTERS[name] as ((options: StartOptions) => Promise<ServerFor[Name]>) | undefined;
-  if (!starter) return Promise.reject(new TypeError(`unknown backend "${String(name)}"; expected one of ${BACKEND_NAMES.join(', ')}`));
+  if (!starter)
+    return Promise.reject(
+      new TypeError(`unknown backend "${String(name)}"; expected one of ${BACKEND_NAMES.join(', ')}`),
+    );
   return starter(options);
 }

@@ -39,13 +39,20 @@ function findBinary({ name, envVar, candidates, hint }: BinarySearch): string {
   }
   const found = candidates.find(isExecutableFile) ?? onPath(name);
   if (found) return found;
-  throw new ProviderUnavailableError(`${name} not found (looked at ${envVar}, ${[...candidates, 'PATH'].join(', ')}); ${hint}`);
+  throw new ProviderUnavailableError(
+    `${name} not found (looked at ${envVar}, ${[...candidates, 'PATH'].join(', ')}); ${hint}`,
+  );
 }
 
 const INSTALL_HINT = 'run scripts/install-test-servers.sh';
 
 export function redisServerBinary(): string {
-  return findBinary({ name: 'redis-server', envVar: 'REDIS_SERVER_BIN', candidates: ['/usr/bin/redis-server'], hint: INSTALL_HINT });
+  return findBinary({
+    name: 'redis-server',
+    envVar: 'REDIS_SERVER_BIN',
+    candidates: ['/usr/bin/redis-server'],
+    hint: INSTALL_HINT,
+  });
 }
 
 /** redis-cli creates clusters; it is looked for beside redis-server first. */
@@ -59,7 +66,12 @@ export function redisCliBinary(serverBinary: string): string {
 }
 
 export function memcachedBinary(): string {
-  return findBinary({ name: 'memcached', envVar: 'MEMCACHED_BIN', candidates: ['/usr/bin/memcached'], hint: INSTALL_HINT });
+  return findBinary({
+    name: 'memcached',
+    envVar: 'MEMCACHED_BIN',
+    candidates: ['/usr/bin/memcached'],
+    hint: INSTALL_HINT,
+  });
 }
 
 export function ferretdbBinary(): string {
@@ -106,5 +118,7 @@ export function postgresBinaries(): PostgresBinaries {
   const initdb = onPath('initdb');
   const binaries = initdb ? inDir(dirname(initdb)) : undefined;
   if (binaries) return binaries;
-  throw new ProviderUnavailableError(`PostgreSQL (initdb, postgres) not found (looked at PG_BIN_DIR, /usr/lib/postgresql/*/bin, PATH); ${INSTALL_HINT}`);
+  throw new ProviderUnavailableError(
+    `PostgreSQL (initdb, postgres) not found (looked at PG_BIN_DIR, /usr/lib/postgresql/*/bin, PATH); ${INSTALL_HINT}`,
+  );
 }

@@ -31,7 +31,10 @@ export function containerRuntimeStatus(): Promise<ContainerRuntimeStatus> {
       await testcontainers.getContainerRuntimeClient();
       return { available: true };
     } catch (error) {
-      return { available: false, reason: `no container runtime (${error instanceof Error ? error.message : String(error)})` };
+      return {
+        available: false,
+        reason: `no container runtime (${error instanceof Error ? error.message : String(error)})`,
+      };
     }
   })();
   return runtimeStatus;
@@ -122,7 +125,9 @@ export async function startContainerServer(spec: ContainerServerSpec): Promise<H
   try {
     for (const nodeSpec of spec.nodes) nodes.push(await startNode(testcontainers, nodeSpec));
   } catch (error) {
-    await Promise.all(nodes.map((node) => node.container.stop({ remove: true, removeVolumes: true }).catch(() => undefined)));
+    await Promise.all(
+      nodes.map((node) => node.container.stop({ remove: true, removeVolumes: true }).catch(() => undefined)),
+    );
     throw error;
   }
   const addresses = nodes.map((node) => node.address);

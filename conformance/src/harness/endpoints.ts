@@ -32,7 +32,10 @@ export function parseHostPort(text: string, defaultPort: number, source: string)
 
 /** Parses a comma-separated `host:port` list. */
 export function parseHostPortList(text: string, defaultPort: number, source: string): HostPort[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
   if (entries.length === 0) throw new TypeError(`${source} is empty`);
   return entries.map((entry) => parseHostPort(entry, defaultPort, source));
 }

@@ -43,14 +43,20 @@ async function disposeAfterFile(dispose: () => Promise<void>): Promise<void> {
  * throws instead: no backend is silently skipped in CI. A server that is available but fails
  * to start, or a refused URL, always throws.
  */
-export async function backendForTests<Name extends BackendName>(name: Name, options: StartOptions = {}): Promise<ServerFor[Name] | null> {
+export async function backendForTests<Name extends BackendName>(
+  name: Name,
+  options: StartOptions = {},
+): Promise<ServerFor[Name] | null> {
   let server: ServerFor[Name];
   try {
     server = await startBackend(name, options);
   } catch (error) {
     if (!(error instanceof BackendUnavailableError)) throw error;
     if (isStrictMode()) {
-      throw new Error(`[harness] ${name} is required in strict mode (CI or SESSION_STORES_STRICT=1): ${error.message}`, { cause: error });
+      throw new Error(
+        `[harness] ${name} is required in strict mode (CI or SESSION_STORES_STRICT=1): ${error.message}`,
+        { cause: error },
+      );
     }
     if (!skipReasons.has(name)) console.warn(`[harness] ${name} skipped: ${error.message}`);
     skipReasons.set(name, error.message);

@@ -84,7 +84,12 @@ export class LocalProcess {
     try {
       writeSync(logFd, `--- ${new Date().toISOString()} harness starts: ${command} ${args.join(' ')}\n`);
       const wrapped = killedWithParent(command, args);
-      child = spawn(wrapped.command, wrapped.args, { cwd, env: env ?? process.env, stdio: ['ignore', logFd, logFd], ...user });
+      child = spawn(wrapped.command, wrapped.args, {
+        cwd,
+        env: env ?? process.env,
+        stdio: ['ignore', logFd, logFd],
+        ...user,
+      });
     } finally {
       closeSync(logFd);
     }
@@ -104,7 +109,10 @@ export class LocalProcess {
     const startError = (): ServerStartError | undefined => {
       if (this.exitDescription === undefined) return undefined;
       const tail = logTail(logFile, logOffset);
-      return new ServerStartError(`${label} ${this.exitDescription} while starting. Log (${logFile}):\n${tail}`, mentionsAddressInUse(tail));
+      return new ServerStartError(
+        `${label} ${this.exitDescription} while starting. Log (${logFile}):\n${tail}`,
+        mentionsAddressInUse(tail),
+      );
     };
     try {
       await pollUntil(async () => child.pid !== undefined && (await isReady(child.pid)), {

@@ -27,7 +27,10 @@ async function memcachedFromEnv(count: number): Promise<HarnessServer> {
   const list = envValue('MEMCACHED_SERVERS');
   if (list === undefined) throw new ProviderUnavailableError('MEMCACHED_SERVERS is not set');
   const nodes = parseHostPortList(list, 11211, 'MEMCACHED_SERVERS');
-  assertLoopback('MEMCACHED_SERVERS', nodes.map((node) => node.host));
+  assertLoopback(
+    'MEMCACHED_SERVERS',
+    nodes.map((node) => node.host),
+  );
   if (nodes.length < count) {
     throw new ProviderUnavailableError(`MEMCACHED_SERVERS lists ${nodes.length} server(s), ${count} are needed`);
   }
@@ -56,7 +59,8 @@ async function localMemcached(count: number, memoryMb: number): Promise<HarnessS
   // memcached refuses to run as root. It is started as "nobody" rather than told to switch
   // (-u): switching user would drop the kill-with-parent setting (parent-death.ts).
   const user = runningAsRoot() ? userIds('nobody') : undefined;
-  if (runningAsRoot() && !user) throw new ProviderUnavailableError('running as root, and there is no "nobody" user to run memcached as');
+  if (runningAsRoot() && !user)
+    throw new ProviderUnavailableError('running as root, and there is no "nobody" user to run memcached as');
   return startLocalServer(async () => {
     const dir = await makeTempDir(count === 1 ? 'memcached' : `memcached-${count}`);
     const ports = await freePorts(count);
@@ -77,7 +81,14 @@ async function localMemcached(count: number, memoryMb: number): Promise<HarnessS
           isReady: async (pid) => (await memcachedPid(address)) === pid,
         }),
     );
-    return new LocalServer({ backend: 'memcached', dir, url: serverList(nodes), nodes, processes, dataSurvivesRestart: false });
+    return new LocalServer({
+      backend: 'memcached',
+      dir,
+      url: serverList(nodes),
+      nodes,
+      processes,
+      dataSurvivesRestart: false,
+    });
   });
 }
 
@@ -89,15 +100,23 @@ async function localMemcached(count: number, memoryMb: number): Promise<HarnessS
 export function startMemcached(options: MemcachedOptions = {}): Promise<HarnessServer> {
   const count = options.servers ?? 1;
   if (!Number.isInteger(count) || count < 1) {
-    return Promise.reject(new TypeError(`startMemcached: "servers" must be a positive integer; got ${String(options.servers)}`));
+    return Promise.reject(
+      new TypeError(`startMemcached: "servers" must be a positive integer; got ${String(options.servers)}`),
+    );
   }
   const memoryMb = options.memoryMb ?? 64;
   if (!Number.isInteger(memoryMb) || memoryMb < 1) {
-    return Promise.reject(new TypeError(`startMemcached: "memoryMb" must be a positive integer; got ${String(options.memoryMb)}`));
+    return Promise.reject(
+      new TypeError(`startMemcached: "memoryMb" must be a positive integer; got ${String(options.memoryMb)}`),
+    );
   }
   return startWithProviders(
     count === 1 ? 'memcached' : 'memcached-pair',
-    { url: () => memcachedFromEnv(count), container: () => memcachedContainers(count, memoryMb), local: () => localMemcached(count, memoryMb) },
+    {
+      url: () => memcachedFromEnv(count),
+      container: () => memcachedContainers(count, memoryMb),
+      local: () => localMemcached(count, memoryMb),
+    },
     options,
   );
 }

@@ -21,7 +21,11 @@ import { assertListening, urlServer } from './url-server';
  */
 export async function mongoAnswers(url: string, pid?: number): Promise<boolean> {
   const { MongoClient } = await loadMongoDb();
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000, directConnection: true });
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: 1000,
+    connectTimeoutMS: 1000,
+    directConnection: true,
+  });
   try {
     await client.connect();
     const admin = client.db('admin');
@@ -46,7 +50,10 @@ async function mongoFromUrl(): Promise<HarnessServer> {
     }
     return urlServer('mongo', url, nodes);
   }
-  assertLoopback('MONGO_URL', nodes.map((node) => node.host));
+  assertLoopback(
+    'MONGO_URL',
+    nodes.map((node) => node.host),
+  );
   await assertListening(`MONGO_URL=${redactUrl(url)}`, nodes);
   return urlServer('mongo', url, nodes);
 }
@@ -93,7 +100,14 @@ async function localFerretDb(): Promise<HarnessServer> {
       startTimeoutMs: startTimeoutMs(),
       isReady: (pid) => mongoAnswers(url, pid),
     });
-    return new LocalServer({ backend: 'mongo', dir, url, nodes: [{ host: '127.0.0.1', port }], processes: [server], dataSurvivesRestart: true });
+    return new LocalServer({
+      backend: 'mongo',
+      dir,
+      url,
+      nodes: [{ host: '127.0.0.1', port }],
+      processes: [server],
+      dataSurvivesRestart: true,
+    });
   });
 }
 

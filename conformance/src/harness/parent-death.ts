@@ -23,7 +23,10 @@ function findSetpriv(): string | null {
  * kernel to kill the server when the thread that started it dies, however it dies; setpriv
  * then execs the server, so the pid stays the server's own. Elsewhere the command is unchanged.
  */
-export function killedWithParent(command: string, args: readonly string[]): { command: string; args: readonly string[] } {
+export function killedWithParent(
+  command: string,
+  args: readonly string[],
+): { command: string; args: readonly string[] } {
   if (setpriv === undefined) setpriv = findSetpriv();
   return setpriv ? { command: setpriv, args: ['--pdeathsig', 'KILL', '--', command, ...args] } : { command, args };
 }

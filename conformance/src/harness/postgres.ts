@@ -86,27 +86,38 @@ async function localPostgres(): Promise<HarnessServer> {
     const dataDirectory = join(dir, 'data');
     // Trust authentication for local and loopback connections, as user "postgres"; no fsync
     // during initdb (a test cluster is thrown away, and the OS keeps written pages anyway).
-    await runCommand(binaries.initdb, ['-D', dataDirectory, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], {
-      cwd: dir,
-      logFile: logFileIn(dir, 'initdb'),
-      timeoutMs: startTimeoutMs(),
-      user,
-    });
+    await runCommand(
+      binaries.initdb,
+      ['-D', dataDirectory, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      {
+        cwd: dir,
+        logFile: logFileIn(dir, 'initdb'),
+        timeoutMs: startTimeoutMs(),
+        user,
+      },
+    );
     const port = await freePort();
     const url = postgresUrl('127.0.0.1', port);
     const server = new LocalProcess({
       label: `postgres on 127.0.0.1:${port}`,
       command: binaries.postgres,
       args: [
-        '-D', dataDirectory,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
+        '-D',
+        dataDirectory,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
         // TCP only: a socket path under a long TMPDIR can exceed the Unix socket path limit.
-        '-c', 'unix_socket_directories=',
+        '-c',
+        'unix_socket_directories=',
         // Durability against OS crashes is not needed for tests; data still survives stop/start.
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
       ],
       cwd: dir,
       user,
@@ -117,7 +128,14 @@ async function localPostgres(): Promise<HarnessServer> {
       startTimeoutMs: startTimeoutMs(),
       isReady: () => postgresAnswers(url, dataDirectory),
     });
-    return new LocalServer({ backend: 'postgres', dir, url, nodes: [{ host: '127.0.0.1', port }], processes: [server], dataSurvivesRestart: true });
+    return new LocalServer({
+      backend: 'postgres',
+      dir,
+      url,
+      nodes: [{ host: '127.0.0.1', port }],
+      processes: [server],
+      dataSurvivesRestart: true,
+    });
   });
 }
 
@@ -127,5 +145,9 @@ async function localPostgres(): Promise<HarnessServer> {
  * authentication on loopback. Data survives stop()/start().
  */
 export function startPostgres(options: StartOptions = {}): Promise<HarnessServer> {
-  return startWithProviders('postgres', { url: postgresFromUrl, container: postgresContainer, local: localPostgres }, options);
+  return startWithProviders(
+    'postgres',
+    { url: postgresFromUrl, container: postgresContainer, local: localPostgres },
+    options,
+  );
 }

@@ -19,7 +19,11 @@ const ORDER: readonly Provider[] = ['url', 'container', 'local'];
  * A container that fails to start falls back to local servers, loudly, unless containers were
  * forced.
  */
-export async function startWithProviders<T>(backend: BackendName, providers: ProviderSet<T>, options: StartOptions = {}): Promise<T> {
+export async function startWithProviders<T>(
+  backend: BackendName,
+  providers: ProviderSet<T>,
+  options: StartOptions = {},
+): Promise<T> {
   const forced = options.provider ?? forcedProvider();
   const order = forced ? [forced] : ORDER;
   const reasons: Partial<Record<Provider, string>> = {};

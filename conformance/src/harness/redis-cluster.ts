@@ -33,7 +33,11 @@ function waitForCluster(nodes: readonly HostPort[], what: string): Promise<void>
   return pollUntil(() => clusterIsOk(nodes), { what, timeoutMs: startTimeoutMs() });
 }
 
-function clusterServer(url: string, nodes: readonly HostPort[], server: Omit<RedisClusterServer, 'backend' | 'url' | 'nodes'>): RedisClusterServer {
+function clusterServer(
+  url: string,
+  nodes: readonly HostPort[],
+  server: Omit<RedisClusterServer, 'backend' | 'url' | 'nodes'>,
+): RedisClusterServer {
   return Object.assign(server, { backend: 'redis-cluster' as const, url, nodes });
 }
 
@@ -41,9 +45,13 @@ async function clusterFromEnv(): Promise<RedisClusterServer> {
   const list = envValue('REDIS_CLUSTER_NODES');
   if (list === undefined) throw new ProviderUnavailableError('REDIS_CLUSTER_NODES is not set');
   const nodes = parseHostPortList(list, 6379, 'REDIS_CLUSTER_NODES');
-  assertLoopback('REDIS_CLUSTER_NODES', nodes.map((node) => node.host));
+  assertLoopback(
+    'REDIS_CLUSTER_NODES',
+    nodes.map((node) => node.host),
+  );
   await assertListening(`REDIS_CLUSTER_NODES=${list}`, nodes);
-  const refuse = (operation: string) => Promise.reject(new Error(`redis-cluster: cannot ${operation} a cluster the harness did not start (provider url)`));
+  const refuse = (operation: string) =>
+    Promise.reject(new Error(`redis-cluster: cannot ${operation} a cluster the harness did not start (provider url)`));
   return clusterServer(`redis://${formatHostPort(firstNode(nodes))}`, nodes, {
     provider: 'url',
     canRestart: false,
@@ -60,7 +68,9 @@ function clusterContainer(): Promise<RedisClusterServer> {
   // announcing the published ports instead breaks the nodes' own gossip. Host networking would
   // work on Linux only. So clusters come from REDIS_CLUSTER_NODES or local servers.
   return Promise.reject(
-    new ProviderUnavailableError('Redis Cluster in containers is not supported (nodes announce addresses the test process cannot reach)'),
+    new ProviderUnavailableError(
+      'Redis Cluster in containers is not supported (nodes announce addresses the test process cannot reach)',
+    ),
   );
 }
 
@@ -87,7 +97,12 @@ async function localCluster(): Promise<RedisClusterServer> {
           dir,
           name: `node-${i + 1}`,
           port,
-          config: ['cluster-enabled yes', 'cluster-config-file nodes.conf', `cluster-port ${busPort}`, 'cluster-node-timeout 5000'],
+          config: [
+            'cluster-enabled yes',
+            'cluster-config-file nodes.conf',
+            `cluster-port ${busPort}`,
+            'cluster-node-timeout 5000',
+          ],
         }),
       );
     }
@@ -103,7 +118,10 @@ async function localCluster(): Promise<RedisClusterServer> {
         created = true;
       }
       // After a restart the nodes find each other again from their nodes.conf.
-      await waitForCluster(nodes, `the Redis Cluster on ${nodes.map(formatHostPort).join(', ')} to report cluster_state:ok on every node`);
+      await waitForCluster(
+        nodes,
+        `the Redis Cluster on ${nodes.map(formatHostPort).join(', ')} to report cluster_state:ok on every node`,
+      );
     };
     return new LocalRedisCluster({
       backend: 'redis-cluster',
@@ -124,5 +142,9 @@ async function localCluster(): Promise<RedisClusterServer> {
  * clients take `nodes`.
  */
 export function startRedisCluster(options: StartOptions = {}): Promise<RedisClusterServer> {
-  return startWithProviders('redis-cluster', { url: clusterFromEnv, container: clusterContainer, local: localCluster }, options);
+  return startWithProviders(
+    'redis-cluster',
+    { url: clusterFromEnv, container: clusterContainer, local: localCluster },
+    options,
+  );
 }

@@ -48,7 +48,14 @@ export async function createRedisNode(redisServer: string, options: RedisNodeOpt
   await mkdir(nodeDir, { recursive: true });
   const configFile = join(nodeDir, options.sentinel ? 'sentinel.conf' : 'redis.conf');
   const config = options.sentinel
-    ? ['bind 127.0.0.1', `port ${options.port}`, 'daemonize no', 'logfile ""', `dir ${nodeDir}`, ...(options.config ?? [])]
+    ? [
+        'bind 127.0.0.1',
+        `port ${options.port}`,
+        'daemonize no',
+        'logfile ""',
+        `dir ${nodeDir}`,
+        ...(options.config ?? []),
+      ]
     : [...baseConfig(options.port, nodeDir), ...(options.config ?? [])];
   await writeFile(configFile, `${config.join('\n')}\n`);
   const address: HostPort = { host: '127.0.0.1', port: options.port };

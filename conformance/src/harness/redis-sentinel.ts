@@ -82,7 +82,9 @@ async function sentinelsAgree(sentinels: readonly HostPort[], masterName: string
     if (!master || !sameAddress(master, roles.master)) return false;
     const replicas = records(await redisCommand(sentinel, ['SENTINEL', 'REPLICAS', masterName], 1000));
     const replicaHealthy = replicas.some(
-      (replica) => Number(replica.get('port')) === roles.replica.port && !/s_down|o_down|disconnected/.test(replica.get('flags') ?? ''),
+      (replica) =>
+        Number(replica.get('port')) === roles.replica.port &&
+        !/s_down|o_down|disconnected/.test(replica.get('flags') ?? ''),
     );
     const peers = records(await redisCommand(sentinel, ['SENTINEL', 'SENTINELS', masterName], 1000));
     if (!replicaHealthy || peers.length < sentinels.length - 1) return false;
@@ -90,7 +92,11 @@ async function sentinelsAgree(sentinels: readonly HostPort[], masterName: string
   return true;
 }
 
-async function settledTopology(dataNodes: readonly HostPort[], sentinels: readonly HostPort[], masterName: string): Promise<Roles | undefined> {
+async function settledTopology(
+  dataNodes: readonly HostPort[],
+  sentinels: readonly HostPort[],
+  masterName: string,
+): Promise<Roles | undefined> {
   const roles = await replicationRoles(dataNodes);
   return roles && (await sentinelsAgree(sentinels, masterName, roles)) ? roles : undefined;
 }
@@ -100,7 +106,10 @@ async function sentinelFromEnv(): Promise<RedisSentinelServer> {
   if (list === undefined) throw new ProviderUnavailableError('REDIS_SENTINELS is not set');
   const masterName = envValue('REDIS_SENTINEL_MASTER') ?? DEFAULT_MASTER_NAME;
   const sentinels = parseHostPortList(list, 26379, 'REDIS_SENTINELS');
-  assertLoopback('REDIS_SENTINELS', sentinels.map((node) => node.host));
+  assertLoopback(
+    'REDIS_SENTINELS',
+    sentinels.map((node) => node.host),
+  );
   await assertListening(`REDIS_SENTINELS=${list}`, sentinels);
   // Clients connect to the master the Sentinels name, so it must be loopback too.
   const master = await currentMaster(sentinels, masterName);
@@ -130,7 +139,9 @@ function sentinelContainer(): Promise<RedisSentinelServer> {
   // container-network address the test process cannot reach. So Sentinel setups come from
   // REDIS_SENTINELS or local servers.
   return Promise.reject(
-    new ProviderUnavailableError('Redis Sentinel in containers is not supported (Sentinels report addresses the test process cannot reach)'),
+    new ProviderUnavailableError(
+      'Redis Sentinel in containers is not supported (Sentinels report addresses the test process cannot reach)',
+    ),
   );
 }
 
@@ -141,7 +152,12 @@ class LocalRedisSentinel extends LocalServer implements RedisSentinelServer {
   readonly canFailover = true;
   private readonly dataNodes: readonly HostPort[];
 
-  constructor(parts: ConstructorParameters<typeof LocalServer>[0], dataNodes: readonly HostPort[], sentinels: readonly HostPort[], masterName: string) {
+  constructor(
+    parts: ConstructorParameters<typeof LocalServer>[0],
+    dataNodes: readonly HostPort[],
+    sentinels: readonly HostPort[],
+    masterName: string,
+  ) {
     super(parts);
     this.dataNodes = dataNodes;
     this.sentinels = sentinels;
@@ -168,20 +184,28 @@ class LocalRedisSentinel extends LocalServer implements RedisSentinelServer {
           return false;
         }
       },
-      { what: `Sentinel to accept SENTINEL FAILOVER ${this.masterName}`, timeoutMs: startTimeoutMs(), abort: () => fatal },
+      {
+        what: `Sentinel to accept SENTINEL FAILOVER ${this.masterName}`,
+        timeoutMs: startTimeoutMs(),
+        abort: () => fatal,
+      },
     );
     let after: HostPort | undefined;
     await pollUntil(
       async () => {
         const reported = await Promise.all(this.sentinels.map((sentinel) => masterSeenBy(sentinel, this.masterName)));
         const first = reported[0];
-        const agreed = first && !sameAddress(first, before) && reported.every((master) => master && sameAddress(master, first));
+        const agreed =
+          first && !sameAddress(first, before) && reported.every((master) => master && sameAddress(master, first));
         if (!agreed) return false;
         const role = await redisCommand(first, ['ROLE'], 1000);
         after = Array.isArray(role) && role[0] === 'master' ? first : undefined;
         return after !== undefined;
       },
-      { what: `every Sentinel to report a new master instead of ${formatHostPort(before)}`, timeoutMs: startTimeoutMs() },
+      {
+        what: `every Sentinel to report a new master instead of ${formatHostPort(before)}`,
+        timeoutMs: startTimeoutMs(),
+      },
     );
     const newMaster = after as HostPort;
     // Sentinel demotes a former master that is still up only after it has reported the master
@@ -197,7 +221,10 @@ class LocalRedisSentinel extends LocalServer implements RedisSentinelServer {
         const roles = await settledTopology(this.dataNodes, this.sentinels, this.masterName);
         return roles !== undefined && sameAddress(roles.master, newMaster);
       },
-      { what: `the Sentinels and the former master ${formatHostPort(before)} to follow the new master ${formatHostPort(newMaster)}`, timeoutMs: startTimeoutMs() },
+      {
+        what: `the Sentinels and the former master ${formatHostPort(before)} to follow the new master ${formatHostPort(newMaster)}`,
+        timeoutMs: startTimeoutMs(),
+      },
     );
     return newMaster;
   }
@@ -221,7 +248,12 @@ async function localSentinel(): Promise<RedisSentinelServer> {
     // Names say where a node started, not its role: a failover swaps the roles.
     const data: LocalProcess[] = [
       await createRedisNode(redisServer, { dir, name: 'data-1', port: masterPort }),
-      await createRedisNode(redisServer, { dir, name: 'data-2', port: replicaPort, config: [`replicaof 127.0.0.1 ${masterPort}`] }),
+      await createRedisNode(redisServer, {
+        dir,
+        name: 'data-2',
+        port: replicaPort,
+        config: [`replicaof 127.0.0.1 ${masterPort}`],
+      }),
     ];
     const watchers: LocalProcess[] = [];
     for (const [index, port] of sentinelPorts.entries()) {
@@ -246,9 +278,15 @@ async function localSentinel(): Promise<RedisSentinelServer> {
     // which Sentinel rewrites on failover, so a restart keeps the current master.
     const bringUp = async () => {
       await Promise.all(data.map((process) => process.start()));
-      await pollUntil(async () => (await replicationRoles(dataNodes)) !== undefined, { what: `${what}: replication`, timeoutMs: startTimeoutMs() });
+      await pollUntil(async () => (await replicationRoles(dataNodes)) !== undefined, {
+        what: `${what}: replication`,
+        timeoutMs: startTimeoutMs(),
+      });
       await Promise.all(watchers.map((process) => process.start()));
-      await pollUntil(async () => (await settledTopology(dataNodes, sentinels, masterName)) !== undefined, { what, timeoutMs: startTimeoutMs() });
+      await pollUntil(async () => (await settledTopology(dataNodes, sentinels, masterName)) !== undefined, {
+        what,
+        timeoutMs: startTimeoutMs(),
+      });
     };
     return new LocalRedisSentinel(
       {
@@ -274,5 +312,9 @@ async function localSentinel(): Promise<RedisSentinelServer> {
  * replica and knows the other Sentinels.
  */
 export function startRedisSentinel(options: StartOptions = {}): Promise<RedisSentinelServer> {
-  return startWithProviders('redis-sentinel', { url: sentinelFromEnv, container: sentinelContainer, local: localSentinel }, options);
+  return startWithProviders(
+    'redis-sentinel',
+    { url: sentinelFromEnv, container: sentinelContainer, local: localSentinel },
+    options,
+  );
 }

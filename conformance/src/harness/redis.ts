@@ -13,7 +13,10 @@ async function redisFromUrl(): Promise<HarnessServer> {
   const url = envValue('REDIS_URL');
   if (url === undefined) throw new ProviderUnavailableError('REDIS_URL is not set');
   const nodes = hostsOfUrl(url, 6379, 'REDIS_URL');
-  assertLoopback('REDIS_URL', nodes.map((node) => node.host));
+  assertLoopback(
+    'REDIS_URL',
+    nodes.map((node) => node.host),
+  );
   await assertListening(`REDIS_URL=${redactUrl(url)}`, nodes);
   return urlServer('redis', url, nodes);
 }

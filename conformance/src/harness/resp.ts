@@ -64,7 +64,12 @@ export function parseReply(buffer: Buffer, offset = 0): Parsed | undefined {
 
 /** Runs one command on a fresh connection; an error reply rejects with a RespError. */
 export async function redisCommand(address: HostPort, args: readonly string[], timeoutMs = 2000): Promise<RespValue> {
-  const reply = await tcpExchange(address, encodeCommand(args), (received) => parseReply(received) !== undefined, timeoutMs);
+  const reply = await tcpExchange(
+    address,
+    encodeCommand(args),
+    (received) => parseReply(received) !== undefined,
+    timeoutMs,
+  );
   const parsed = parseReply(reply);
   if (!parsed) throw new Error('incomplete Redis reply');
   if (parsed.value instanceof RespError) throw parsed.value;

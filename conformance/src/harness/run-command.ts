@@ -22,7 +22,12 @@ export function runCommand(command: string, args: readonly string[], options: Ru
   writeSync(logFd, `--- ${new Date().toISOString()} harness runs: ${command} ${args.join(' ')}\n`);
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', logFd, logFd], ...options.user });
+    child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', logFd, logFd],
+      ...options.user,
+    });
   } finally {
     closeSync(logFd);
   }
@@ -34,7 +39,12 @@ export function runCommand(command: string, args: readonly string[], options: Ru
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs);
-    const fail = (what: string) => reject(new Error(`${command} ${args.join(' ')} ${what}. Log (${options.logFile}):\n${logTail(options.logFile, logOffset)}`));
+    const fail = (what: string) =>
+      reject(
+        new Error(
+          `${command} ${args.join(' ')} ${what}. Log (${options.logFile}):\n${logTail(options.logFile, logOffset)}`,
+        ),
+      );
     child.once('error', (error) => {
       clearTimeout(timer);
       if (pid !== undefined) untrackPid(pid);

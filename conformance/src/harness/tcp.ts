@@ -24,7 +24,10 @@ export function tcpExchange(
       if (error) reject(error);
       else resolve(value ?? received);
     };
-    const timer = setTimeout(() => finish(new Error(`no complete reply from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no complete reply from ${host}:${port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('connect', () => socket.write(request));
     socket.on('data', (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
@@ -58,7 +61,12 @@ export async function memcachedAnswers(address: HostPort, timeoutMs = 1000): Pro
 
 /** The pid memcached reports in `stats`, to tell our process from another server on the port. */
 export async function memcachedPid(address: HostPort, timeoutMs = 1000): Promise<number | undefined> {
-  const reply = await tcpExchange(address, 'stats\r\n', (received) => received.includes('END\r\n') || received.includes('ERROR'), timeoutMs);
+  const reply = await tcpExchange(
+    address,
+    'stats\r\n',
+    (received) => received.includes('END\r\n') || received.includes('ERROR'),
+    timeoutMs,
+  );
   const match = /^STAT pid (\d+)\r$/m.exec(reply.toString('latin1'));
   return match ? Number(match[1]) : undefined;
 }

@@ -39,7 +39,8 @@ export interface LocalServerInfo {
 }
 
 /** The backends the harness can start, by the name tests use. */
-export type BackendName = 'redis' | 'redis-cluster' | 'redis-sentinel' | 'postgres' | 'mongo' | 'memcached' | 'memcached-pair';
+export type BackendName =
+  'redis' | 'redis-cluster' | 'redis-sentinel' | 'postgres' | 'mongo' | 'memcached' | 'memcached-pair';
 
 /**
  * Extra facts every harness server carries. Kept apart from {@link BackendServer} so that

@@ -19,7 +19,9 @@ export async function assertListening(source: string, nodes: readonly HostPort[]
  */
 export function urlServer(backend: BackendName, url: string, nodes: readonly HostPort[]): HarnessServer {
   const refuse = (operation: string) =>
-    Promise.reject(new Error(`${backend}: cannot ${operation} a server the harness did not start (provider url, ${url})`));
+    Promise.reject(
+      new Error(`${backend}: cannot ${operation} a server the harness did not start (provider url, ${url})`),
+    );
   return {
     backend,
     provider: 'url',

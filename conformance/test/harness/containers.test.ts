@@ -30,21 +30,25 @@ describe('container provider', () => {
     expect((error as BackendUnavailableError).reasons.container).toMatch(/no container runtime/);
   });
 
-  it.runIf(runtime.available)('starts redis on a loopback port and keeps the port and data across stop()/start()', { timeout: 180_000 }, async () => {
-    const server = await startRedis({ provider: 'container' });
-    try {
-      expect(server.provider).toBe('container');
-      expect(server.nodes[0]?.host).toBe('127.0.0.1');
-      const { redisCommand } = await import('../../src/harness/resp');
-      const node = server.nodes[0] as { host: string; port: number };
-      await redisCommand(node, ['SET', 'harness-container', 'kept']);
-      await server.stop();
-      await server.start();
-      expect(await redisCommand(node, ['GET', 'harness-container'])).toBe('kept');
-    } finally {
-      await server.dispose();
-    }
-  });
+  it.runIf(runtime.available)(
+    'starts redis on a loopback port and keeps the port and data across stop()/start()',
+    { timeout: 180_000 },
+    async () => {
+      const server = await startRedis({ provider: 'container' });
+      try {
+        expect(server.provider).toBe('container');
+        expect(server.nodes[0]?.host).toBe('127.0.0.1');
+        const { redisCommand } = await import('../../src/harness/resp');
+        const node = server.nodes[0] as { host: string; port: number };
+        await redisCommand(node, ['SET', 'harness-container', 'kept']);
+        await server.stop();
+        await server.start();
+        expect(await redisCommand(node, ['GET', 'harness-container'])).toBe('kept');
+      } finally {
+        await server.dispose();
+      }
+    },
+  );
 
   it('reports cluster and sentinel topologies as unsupported', async () => {
     vi.stubEnv('SESSION_STORES_PROVIDER', 'container');

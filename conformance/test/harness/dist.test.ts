@@ -19,30 +19,33 @@ async function startsAndStopsMemcached(harness: typeof Harness): Promise<void> {
 }
 
 // The root `pnpm test` builds first; a bare `vitest run` before any build skips with the reason.
-describe.skipIf(!built)(`@session-stores/conformance/harness built output${built ? '' : ' (skipped: run pnpm build first)'}`, () => {
-  it('loads with import and starts a server', async () => {
-    const harness = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof Harness;
-    expect(typeof harness.backendForTests).toBe('function');
-    await startsAndStopsMemcached(harness);
-  });
-
-  it('loads with require() and starts a server', async () => {
-    const harness = createRequire(import.meta.url)(`${dist}index.cjs`) as typeof Harness;
-    expect(typeof harness.startRedisSentinel).toBe('function');
-    await startsAndStopsMemcached(harness);
-  });
-
-  it('loads a driver it needs (mongodb) from the CommonJS build', async (context) => {
-    const harness = createRequire(import.meta.url)(`${dist}index.cjs`) as typeof Harness;
-    const server = await harness.startMongo().catch((error: unknown) => {
-      if (error instanceof harness.BackendUnavailableError && !harness.isStrictMode()) context.skip(error.message);
-      throw error;
+describe.skipIf(!built)(
+  `@session-stores/conformance/harness built output${built ? '' : ' (skipped: run pnpm build first)'}`,
+  () => {
+    it('loads with import and starts a server', async () => {
+      const harness = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof Harness;
+      expect(typeof harness.backendForTests).toBe('function');
+      await startsAndStopsMemcached(harness);
     });
-    try {
-      // The server is only ready once the harness's own mongodb ping, run from dist, answered.
-      expect(server.url).toMatch(/^mongodb:\/\//);
-    } finally {
-      await server.dispose();
-    }
-  });
-});
+
+    it('loads with require() and starts a server', async () => {
+      const harness = createRequire(import.meta.url)(`${dist}index.cjs`) as typeof Harness;
+      expect(typeof harness.startRedisSentinel).toBe('function');
+      await startsAndStopsMemcached(harness);
+    });
+
+    it('loads a driver it needs (mongodb) from the CommonJS build', async (context) => {
+      const harness = createRequire(import.meta.url)(`${dist}index.cjs`) as typeof Harness;
+      const server = await harness.startMongo().catch((error: unknown) => {
+        if (error instanceof harness.BackendUnavailableError && !harness.isStrictMode()) context.skip(error.message);
+        throw error;
+      });
+      try {
+        // The server is only ready once the harness's own mongodb ping, run from dist, answered.
+        expect(server.url).toMatch(/^mongodb:\/\//);
+      } finally {
+        await server.dispose();
+      }
+    });
+  },
+);

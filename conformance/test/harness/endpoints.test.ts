@@ -8,7 +8,9 @@ afterEach(() => {
 describe('harness endpoints', () => {
   it('reads the hosts of redis, postgres and multi-host mongodb URLs', () => {
     expect(hostsOfUrl('redis://:pw@127.0.0.1:6380/2', 6379, 'X')).toEqual([{ host: '127.0.0.1', port: 6380 }]);
-    expect(hostsOfUrl('postgres://u:p@localhost/db?sslmode=disable', 5432, 'X')).toEqual([{ host: 'localhost', port: 5432 }]);
+    expect(hostsOfUrl('postgres://u:p@localhost/db?sslmode=disable', 5432, 'X')).toEqual([
+      { host: 'localhost', port: 5432 },
+    ]);
     expect(hostsOfUrl('mongodb://[::1]:27018,127.0.0.1/db?replicaSet=rs', 27017, 'X')).toEqual([
       { host: '::1', port: 27018 },
       { host: '127.0.0.1', port: 27017 },

@@ -53,7 +53,11 @@ const uniqueKey = (label: string) => `harness-${label}-${process.pid}-${Date.now
  * The checks every backend's harness server must pass. `server()` is the file's shared server;
  * `startAnother()` starts a fresh one for the dispose check.
  */
-export function lifecycleTests(server: () => HarnessServer, startAnother: () => Promise<HarnessServer>, probe: DataProbe): void {
+export function lifecycleTests(
+  server: () => HarnessServer,
+  startAnother: () => Promise<HarnessServer>,
+  probe: DataProbe,
+): void {
   it('answers on loopback addresses only, and stores data', async () => {
     const current = server();
     expect(current.nodes.length).toBeGreaterThan(0);

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { backendForTests, backendTitle, startMemcached, type HarnessServer, type HostPort } from '@session-stores/conformance/harness';
+import {
+  backendForTests,
+  backendTitle,
+  startMemcached,
+  type HarnessServer,
+  type HostPort,
+} from '@session-stores/conformance/harness';
 import { tcpExchange } from '../../src/harness/tcp';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 // The text protocol, spoken directly: one request, one reply.
 const ask = (node: HostPort, request: string, ending: RegExp) =>
-  tcpExchange(node, request, (received) => ending.test(received.toString('latin1')), 2000).then((reply) => reply.toString('latin1'));
+  tcpExchange(node, request, (received) => ending.test(received.toString('latin1')), 2000).then((reply) =>
+    reply.toString('latin1'),
+  );
 
 /** Writes the value to every server of the pool, and reads it from each: each server must hold it. */
 const probe: DataProbe = {
@@ -30,7 +38,11 @@ const single = await backendForTests('memcached');
 const pair = await backendForTests('memcached-pair');
 
 describe.skipIf(!single)(backendTitle('memcached', single), () => {
-  lifecycleTests(() => single as HarnessServer, () => startMemcached(), probe);
+  lifecycleTests(
+    () => single as HarnessServer,
+    () => startMemcached(),
+    probe,
+  );
 
   it('url is host:port', () => {
     expect(single?.url).toBe(`127.0.0.1:${single?.nodes[0]?.port}`);
@@ -49,7 +61,11 @@ describe.skipIf(!single)(backendTitle('memcached', single), () => {
 });
 
 describe.skipIf(!pair)(backendTitle('memcached-pair', pair), () => {
-  lifecycleTests(() => pair as HarnessServer, () => startMemcached({ servers: 2 }), probe);
+  lifecycleTests(
+    () => pair as HarnessServer,
+    () => startMemcached({ servers: 2 }),
+    probe,
+  );
 
   it('runs two independent servers, listed comma-separated in url', async () => {
     const [first, second] = pair?.nodes ?? [];

@@ -3,7 +3,10 @@ import { describe } from 'vitest';
 import { backendForTests, backendTitle, startMongo, type HarnessServer } from '@session-stores/conformance/harness';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
-async function withCollection<T>(server: HarnessServer, use: (collection: ReturnType<ReturnType<MongoClient['db']>['collection']>) => Promise<T>): Promise<T> {
+async function withCollection<T>(
+  server: HarnessServer,
+  use: (collection: ReturnType<ReturnType<MongoClient['db']>['collection']>) => Promise<T>,
+): Promise<T> {
   const client = new MongoClient(server.url, { serverSelectionTimeoutMS: 3000 });
   try {
     await client.connect();

@@ -17,7 +17,10 @@ const probe: DataProbe = {
   write: (server, key, value) =>
     withClient(server, async (client) => {
       await client.query('create table if not exists harness_probe (k text primary key, v text not null)');
-      await client.query('insert into harness_probe (k, v) values ($1, $2) on conflict (k) do update set v = excluded.v', [key, value]);
+      await client.query(
+        'insert into harness_probe (k, v) values ($1, $2) on conflict (k) do update set v = excluded.v',
+        [key, value],
+      );
     }),
   read: (server, key) =>
     withClient(server, async (client) => {
@@ -36,7 +39,10 @@ describe.skipIf(!server)(backendTitle('postgres', server), () => {
     expect(url.username).toBe('postgres');
     expect(url.password).toBe('');
     expect(url.pathname).toBe('/postgres');
-    const row = await withClient(server as HarnessServer, async (client) => (await client.query('select current_user as "user", current_database() as db')).rows[0]);
+    const row = await withClient(
+      server as HarnessServer,
+      async (client) => (await client.query('select current_user as "user", current_database() as db')).rows[0],
+    );
     expect(row).toEqual({ user: 'postgres', db: 'postgres' });
   });
 });

@@ -1,15 +1,23 @@
 import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { backendForTests, backendTitle, startRedisCluster, type HarnessServer } from '@session-stores/conformance/harness';
+import {
+  backendForTests,
+  backendTitle,
+  startRedisCluster,
+  type HarnessServer,
+} from '@session-stores/conformance/harness';
 import { parseInfo, redisCommand } from '../../src/harness/resp';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 async function withCluster<T>(server: HarnessServer, use: (cluster: Cluster) => Promise<T>): Promise<T> {
-  const cluster = new Cluster(server.nodes.map(({ host, port }) => ({ host, port })), {
-    lazyConnect: true,
-    clusterRetryStrategy: () => null,
-    redisOptions: { maxRetriesPerRequest: 0 },
-  });
+  const cluster = new Cluster(
+    server.nodes.map(({ host, port }) => ({ host, port })),
+    {
+      lazyConnect: true,
+      clusterRetryStrategy: () => null,
+      redisOptions: { maxRetriesPerRequest: 0 },
+    },
+  );
   try {
     await cluster.connect();
     return await use(cluster);

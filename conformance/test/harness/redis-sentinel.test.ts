@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { backendForTests, backendTitle, startRedisSentinel, type HarnessServer, type HostPort, type RedisSentinelServer } from '@session-stores/conformance/harness';
+import {
+  backendForTests,
+  backendTitle,
+  startRedisSentinel,
+  type HarnessServer,
+  type HostPort,
+  type RedisSentinelServer,
+} from '@session-stores/conformance/harness';
 import { redisCommand } from '../../src/harness/resp';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
@@ -48,7 +55,10 @@ describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
     expect(sentinel().sentinels).toHaveLength(3);
     const master = await sentinel().master();
     for (const address of sentinel().sentinels) {
-      expect(await redisCommand(address, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'])).toEqual([master.host, String(master.port)]);
+      expect(await redisCommand(address, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'])).toEqual([
+        master.host,
+        String(master.port),
+      ]);
     }
     expect(await role(master)).toEqual(['master']);
   });
@@ -63,7 +73,10 @@ describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
     expect(after).not.toEqual(before);
     expect(await sentinel().master()).toEqual(after);
     for (const address of sentinel().sentinels) {
-      expect(await redisCommand(address, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'])).toEqual([after.host, String(after.port)]);
+      expect(await redisCommand(address, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'])).toEqual([
+        after.host,
+        String(after.port),
+      ]);
     }
     expect(await role(after)).toEqual(['master']);
     expect(await role(before)).toEqual(['slave', '127.0.0.1', after.port, 'connected']);

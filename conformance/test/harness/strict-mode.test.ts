@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backendForTests, backendTitle, isStrictMode, ServerStartError, skipReason } from '@session-stores/conformance/harness';
+import {
+  backendForTests,
+  backendTitle,
+  isStrictMode,
+  ServerStartError,
+  skipReason,
+} from '@session-stores/conformance/harness';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -18,7 +24,9 @@ describe('backendForTests when a backend is unavailable', () => {
     vi.stubEnv('CI', '');
     vi.stubEnv('SESSION_STORES_STRICT', '1');
     expect(isStrictMode()).toBe(true);
-    await expect(backendForTests('redis')).rejects.toThrow(/redis is required in strict mode.*REDIS_SERVER_BIN=\/nonexistent\/redis-server is not an executable file/);
+    await expect(backendForTests('redis')).rejects.toThrow(
+      /redis is required in strict mode.*REDIS_SERVER_BIN=\/nonexistent\/redis-server is not an executable file/,
+    );
   });
 
   it('throws in strict mode (CI=true)', async () => {

@@ -24,8 +24,16 @@ describe('url provider: refuses addresses that are not loopback', () => {
     ['REDIS_SENTINELS', { REDIS_SENTINELS: '[fe80::1]:26379', REDIS_SENTINEL_MASTER: 'mymaster' }, startRedisSentinel],
     ['DATABASE_URL', { DATABASE_URL: 'postgres://app@db.internal:5432/app' }, startPostgres],
     ['DATABASE_URL (?host=)', { DATABASE_URL: 'postgres://app@127.0.0.1:5432/app?host=db.internal' }, startPostgres],
-    ['MONGO_URL (one of several hosts)', { MONGO_URL: 'mongodb://127.0.0.1:27017,10.0.0.8:27017/?replicaSet=rs0' }, startMongo],
-    ['MEMCACHED_SERVERS', { MEMCACHED_SERVERS: '127.0.0.1:11211,172.16.0.2:11211' }, () => startMemcached({ servers: 2 })],
+    [
+      'MONGO_URL (one of several hosts)',
+      { MONGO_URL: 'mongodb://127.0.0.1:27017,10.0.0.8:27017/?replicaSet=rs0' },
+      startMongo,
+    ],
+    [
+      'MEMCACHED_SERVERS',
+      { MEMCACHED_SERVERS: '127.0.0.1:11211,172.16.0.2:11211' },
+      () => startMemcached({ servers: 2 }),
+    ],
   ];
 
   for (const [name, env, start] of cases) {
@@ -73,7 +81,9 @@ describe('url provider: uses a loopback server it did not start', () => {
   it('fails clearly when nothing listens at the URL', async () => {
     const port = await freePort();
     vi.stubEnv('REDIS_URL', `redis://127.0.0.1:${port}`);
-    await expect(startRedis()).rejects.toThrow(`REDIS_URL=redis://127.0.0.1:${port}: nothing accepts connections at 127.0.0.1:${port}`);
+    await expect(startRedis()).rejects.toThrow(
+      `REDIS_URL=redis://127.0.0.1:${port}: nothing accepts connections at 127.0.0.1:${port}`,
+    );
   });
 
   it('is skipped, with its reason, when its variable is unset', async () => {
@@ -102,7 +112,9 @@ describe('url provider: uses a loopback server it did not start', () => {
 describe('SESSION_STORES_PROVIDER', () => {
   it('rejects an unknown provider name', async () => {
     vi.stubEnv('SESSION_STORES_PROVIDER', 'docker');
-    await expect(startRedis()).rejects.toThrow(/SESSION_STORES_PROVIDER must be one of url, container, local; got "docker"/);
+    await expect(startRedis()).rejects.toThrow(
+      /SESSION_STORES_PROVIDER must be one of url, container, local; got "docker"/,
+    );
   });
 
   it('local forces local servers even when a URL is set', async () => {

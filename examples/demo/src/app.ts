@@ -40,7 +40,10 @@ export function createApp({ store, secret, storeLabel = 'the session store' }: D
   app.use(express.urlencoded({ extended: false, limit: '4kb' }));
 
   const page = (req: Request, res: Response, status = 200, error?: string) => {
-    res.status(status).type('html').send(renderPage({ views: req.session.views ?? 0, username: req.session.username, storeLabel, error }));
+    res
+      .status(status)
+      .type('html')
+      .send(renderPage({ views: req.session.views ?? 0, username: req.session.username, storeLabel, error }));
   };
 
   app.get('/', (req, res) => {

@@ -14,12 +14,13 @@ export interface PageState {
 
 /** The one page of the demo: the visit counter, and a login form or a logout button. */
 export function renderPage({ views, username, storeLabel, error }: PageState): string {
-  const account = username === undefined
-    ? `<form method="post" action="/login">
+  const account =
+    username === undefined
+      ? `<form method="post" action="/login">
       <label>Name <input name="username" maxlength="64" required autofocus></label>
       <button type="submit">Log in</button>
     </form>`
-    : `<p>Logged in as <strong>${escapeHtml(username)}</strong>.</p>
+      : `<p>Logged in as <strong>${escapeHtml(username)}</strong>.</p>
     <form method="post" action="/logout"><button type="submit">Log out</button></form>`;
   return `<!doctype html>
 <html lang="en">

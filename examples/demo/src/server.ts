@@ -8,10 +8,12 @@ const DEV_SECRET = 'session-stores demo secret: set SESSION_SECRET';
 
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   const host = process.env.HOST?.trim() || '127.0.0.1';
   const secret = process.env.SESSION_SECRET || DEV_SECRET;
-  if (secret === DEV_SECRET) console.warn('SESSION_SECRET is not set: using the demo secret (fine on your machine, never in production).');
+  if (secret === DEV_SECRET)
+    console.warn('SESSION_SECRET is not set: using the demo secret (fine on your machine, never in production).');
 
   const { store, label } = await storeFromEnv();
   const app = createApp({ store, secret, storeLabel: label });

@@ -16,7 +16,8 @@ export const STORE_KINDS = ['sqlite', 'redis', 'mongo', 'postgres', 'memcached']
 
 function required(env: NodeJS.ProcessEnv, kind: string, name: string): string {
   const value = env[name]?.trim();
-  if (!value) throw new Error(`STORE=${kind} needs ${name}: set it to the server to use, for example ${EXAMPLE_URLS[name]}`);
+  if (!value)
+    throw new Error(`STORE=${kind} needs ${name}: set it to the server to use, for example ${EXAMPLE_URLS[name]}`);
   return value;
 }
 
@@ -31,7 +32,11 @@ const EXAMPLE_URLS: Record<string, string> = {
  * The store class `exportName` of a @session-stores package, loaded only when chosen, so the
  * demo starts with SQLite even when another backend's package or driver is missing or broken.
  */
-async function storeClass(load: () => Promise<unknown>, packageName: string, exportName: string): Promise<new (options: object) => ClosableStore> {
+async function storeClass(
+  load: () => Promise<unknown>,
+  packageName: string,
+  exportName: string,
+): Promise<new (options: object) => ClosableStore> {
   let module: Record<string, unknown>;
   try {
     module = (await load()) as Record<string, unknown>;
@@ -58,7 +63,11 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
     case 'sqlite': {
       const filename = env.SQLITE_FILE?.trim() || DEFAULT_SQLITE_FILE;
       mkdirSync(dirname(filename), { recursive: true });
-      const SqliteStore = await storeClass(() => import('@session-stores/sqlite'), '@session-stores/sqlite', 'SqliteStore');
+      const SqliteStore = await storeClass(
+        () => import('@session-stores/sqlite'),
+        '@session-stores/sqlite',
+        'SqliteStore',
+      );
       return { store: new SqliteStore({ filename }), label: `the SQLite file ${filename}` };
     }
     case 'redis': {
@@ -73,12 +82,23 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
     }
     case 'postgres': {
       const connectionString = required(env, kind, 'DATABASE_URL');
-      const PostgresStore = await storeClass(() => import('@session-stores/postgres'), '@session-stores/postgres', 'PostgresStore');
-      return { store: new PostgresStore({ connectionString, createTableIfMissing: true }), label: `PostgreSQL at ${redact(connectionString)}` };
+      const PostgresStore = await storeClass(
+        () => import('@session-stores/postgres'),
+        '@session-stores/postgres',
+        'PostgresStore',
+      );
+      return {
+        store: new PostgresStore({ connectionString, createTableIfMissing: true }),
+        label: `PostgreSQL at ${redact(connectionString)}`,
+      };
     }
     case 'memcached': {
       const servers = required(env, kind, 'MEMCACHED_SERVERS');
-      const MemcachedStore = await storeClass(() => import('@session-stores/memcached'), '@session-stores/memcached', 'MemcachedStore');
+      const MemcachedStore = await storeClass(
+        () => import('@session-stores/memcached'),
+        '@session-stores/memcached',
+        'MemcachedStore',
+      );
       return { store: new MemcachedStore({ servers }), label: `memcached at ${servers}` };
     }
     default:

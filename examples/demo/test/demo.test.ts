@@ -49,7 +49,11 @@ class CookieJar {
   private cookie: string | undefined;
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...init.headers } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...init.headers },
+    });
     const setCookie = response.headers.get('set-cookie');
     if (setCookie) {
       const [pair = ''] = setCookie.split(';');
@@ -73,7 +77,11 @@ class CookieJar {
 
 const visits = (html: string) => Number(/<strong id="views">(\d+)<\/strong>/.exec(html)?.[1]);
 const login = (jar: CookieJar, url: string, username: string) =>
-  jar.fetch(`${url}/login`, { method: 'POST', body: new URLSearchParams({ username }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  jar.fetch(`${url}/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
 
 describe('demo app', () => {
   it('counts visits across requests and across a restart on the same SQLite file', async () => {
@@ -128,7 +136,9 @@ describe('demo app', () => {
     const name = `<script>alert("x")</script> & 'quotes'`;
     await login(jar, app.url, name);
     const page = await (await jar.fetch(`${app.url}/`)).text();
-    expect(page).toContain(`Logged in as <strong>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;</strong>`);
+    expect(page).toContain(
+      `Logged in as <strong>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;</strong>`,
+    );
     expect(page).not.toContain('<script>');
     expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
   });
@@ -164,6 +174,8 @@ describe('demo store selection', () => {
   });
 
   it('an unknown STORE lists the choices', async () => {
-    await expect(storeFromEnv({ STORE: 'couchdb' })).rejects.toThrow('STORE=couchdb is not one of sqlite, redis, mongo, postgres, memcached');
+    await expect(storeFromEnv({ STORE: 'couchdb' })).rejects.toThrow(
+      'STORE=couchdb is not one of sqlite, redis, mongo, postgres, memcached',
+    );
   });
 });

@@ -39,7 +39,8 @@ function deriveKey(secret: string | Buffer): DerivedKey {
 
 export function validateSecrets(secret: unknown): Array<string | Buffer> {
   const list = Array.isArray(secret) ? (secret as unknown[]) : [secret];
-  if (list.length === 0) throw new TypeError('encryption.secret must be a string, a Buffer, or a non-empty array of them');
+  if (list.length === 0)
+    throw new TypeError('encryption.secret must be a string, a Buffer, or a non-empty array of them');
   return list.map((item, index) => {
     if (typeof item !== 'string' && !Buffer.isBuffer(item)) {
       throw new TypeError(`encryption.secret[${index}] must be a string or a Buffer, got ${typeof item}`);
@@ -89,7 +90,9 @@ export class SessionCipher {
     const decipher = createDecipheriv(ALGORITHM, key.key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(sid, 'utf8'));
     decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-    return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }
 

@@ -59,12 +59,24 @@ export function describeCause(cause: unknown): string {
 export function toStoreError(store: string, operation: string, cause: unknown): SessionStoreError {
   if (cause instanceof SessionStoreError) {
     if (cause.store === store && cause.operation === operation) return cause;
-    return new SessionStoreError({ store, operation, code: cause.code, reason: describeCause(cause).replace(/^\S+ failed: /, ''), cause: cause.cause ?? cause });
+    return new SessionStoreError({
+      store,
+      operation,
+      code: cause.code,
+      reason: describeCause(cause).replace(/^\S+ failed: /, ''),
+      cause: cause.cause ?? cause,
+    });
   }
   return new SessionStoreError({ store, operation, code: StoreErrorCode.backend, reason: describeCause(cause), cause });
 }
 
 /** A SessionStoreError raised by our own checks, before or around the backend call. */
-export function storeError(store: string, operation: string, code: StoreErrorCode, reason: string, cause?: unknown): SessionStoreError {
+export function storeError(
+  store: string,
+  operation: string,
+  code: StoreErrorCode,
+  reason: string,
+  cause?: unknown,
+): SessionStoreError {
   return new SessionStoreError({ store, operation, code, reason, cause });
 }

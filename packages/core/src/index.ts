@@ -1,9 +1,17 @@
 export { deliver, type Callback } from './callbacks';
 export type { StoreCapabilities } from './capabilities';
 export { SessionCipher, type EncryptionOptions } from './encryption';
-export { SessionStoreError, StoreErrorCode, storeError, toStoreError, describeCause, type StoreErrorDetails } from './errors';
+export {
+  SessionStoreError,
+  StoreErrorCode,
+  storeError,
+  toStoreError,
+  describeCause,
+  type StoreErrorDetails,
+} from './errors';
 export { cookieExpiresAt, isExpired, remainingLifetime, resolveExpiresAt, type TtlOption } from './expiry';
 export { DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS, type BaseStoreOptions } from './options';
+export type { RecordInspection } from './inspection';
 export { isSessionObject, jsonSerializer, type Serializer } from './serializer';
 export {
   SessionStoreBase,

@@ -6,6 +6,7 @@ import { envelopeToken, SessionCipher } from './encryption';
 import { storeError, StoreErrorCode, toStoreError } from './errors';
 import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
 import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS } from './options';
+import type { RecordInspection } from './inspection';
 import { RecentWrites } from './recent-writes';
 import { isSessionObject, jsonSerializer, type Serializer } from './serializer';
 import { withDeadline } from './timeout';
@@ -112,6 +113,8 @@ export abstract class SessionStoreBase extends Store {
    * half-cleared while the backend is healthy).
    */
   protected deleteAllRecords?(): Promise<void> | AsyncIterable<unknown>;
+  /** The record of `sid` as the backend holds it, or null when there is none. Enables inspect(). */
+  protected inspectRecord?(sid: string): Promise<RecordInspection | null>;
   /** Releases what the store made: timers, and clients it created (never a client it was given). */
   protected closeBackend?(): Promise<void>;
 
@@ -126,15 +129,23 @@ export abstract class SessionStoreBase extends Store {
     else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? description.defaultTtlSeconds;
 
     const serializer = options.serializer;
-    if (serializer !== undefined && (typeof serializer?.stringify !== 'function' || typeof serializer?.parse !== 'function')) {
+    if (
+      serializer !== undefined &&
+      (typeof serializer?.stringify !== 'function' || typeof serializer?.parse !== 'function')
+    ) {
       throw new TypeError(`${name}: option "serializer" must be an object with stringify and parse functions`);
     }
     this.serializer = serializer ?? jsonSerializer;
-    this.cipher = options.encryption === undefined ? null : new SessionCipher(checkOptionsObject(`${name}: option "encryption"`, options.encryption) as never);
+    this.cipher =
+      options.encryption === undefined
+        ? null
+        : new SessionCipher(checkOptionsObject(`${name}: option "encryption"`, options.encryption) as never);
     const disableTouch = optionalBoolean(name, 'disableTouch', options.disableTouch) ?? false;
     this.touchAfterMs = (optionalNumber(name, 'touchAfter', options.touchAfter, { min: 0 }) ?? 0) * 1000;
     this.recentWrites = this.touchAfterMs > 0 ? new RecentWrites() : null;
-    this.operationTimeoutMs = optionalNumber(name, 'operationTimeoutMs', options.operationTimeoutMs, { min: 1, max: 2_147_483_647 }) ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    this.operationTimeoutMs =
+      optionalNumber(name, 'operationTimeoutMs', options.operationTimeoutMs, { min: 1, max: 2_147_483_647 }) ??
+      DEFAULT_OPERATION_TIMEOUT_MS;
     this.maxSessionBytes = description.maxSessionBytes ?? null;
     optionalFunction(name, 'ttl', typeof ttl === 'function' ? ttl : undefined);
 
@@ -147,6 +158,7 @@ export abstract class SessionStoreBase extends Store {
     if (!canList) hide(this, 'all', 'iterate');
     if (!canListIds) hide(this, 'ids', 'length');
     if (!canClear) hide(this, 'clear');
+    if (typeof this.inspectRecord !== 'function') hide(this, 'inspect');
 
     this.capabilities = Object.freeze({
       touch: !disableTouch,
@@ -283,13 +295,29 @@ export abstract class SessionStoreBase extends Store {
     return this.liveSessions('iterate');
   }
 
+  /**
+   * The record of `sid` exactly as the backend holds it (see {@link RecordInspection}), expired
+   * or not, or null when there is none. Absent on a store whose backend cannot show it.
+   */
+  inspect(sid: string): Promise<RecordInspection | null>;
+  inspect(sid: string, callback: Cb<RecordInspection | null>): void;
+  inspect(sid: string, callback?: Cb<RecordInspection | null>): Promise<RecordInspection | null> | undefined {
+    return this.run('inspect', callback, async () => {
+      this.checkSid('inspect', sid);
+      return this.inspectRecord!(sid);
+    });
+  }
+
   /** Stops the store's timers and closes clients it made itself. Later calls fail with ERR_SESSION_STORE_CLOSED. */
   close(callback?: Cb<void>): Promise<void> | undefined {
     const wasClosed = this.closed;
     this.closed = true;
-    const outcome = wasClosed || !this.closeBackend ? Promise.resolve() : this.closeBackend().catch((error: unknown) => {
-      throw toStoreError(this.storeName, 'close', error);
-    });
+    const outcome =
+      wasClosed || !this.closeBackend
+        ? Promise.resolve()
+        : this.closeBackend().catch((error: unknown) => {
+            throw toStoreError(this.storeName, 'close', error);
+          });
     return deliver(outcome, callback);
   }
 
@@ -320,16 +348,32 @@ export abstract class SessionStoreBase extends Store {
     try {
       text = this.serializer.stringify(session);
     } catch (error) {
-      throw storeError(this.storeName, operation, StoreErrorCode.serialize, `the session cannot be serialized: ${(error as Error)?.message ?? String(error)}`, error);
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.serialize,
+        `the session cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
+        error,
+      );
     }
     if (typeof text !== 'string') {
-      throw storeError(this.storeName, operation, StoreErrorCode.serialize, `the serializer returned ${typeof text}, expected a string`);
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.serialize,
+        `the serializer returned ${typeof text}, expected a string`,
+      );
     }
     const payload = this.cipher ? this.cipher.encrypt(sid, text) : text;
     if (this.maxSessionBytes !== null) {
       const bytes = Buffer.byteLength(payload, 'utf8');
       if (bytes > this.maxSessionBytes) {
-        throw storeError(this.storeName, operation, StoreErrorCode.tooLarge, `the serialized session is ${bytes} bytes, more than the ${this.maxSessionBytes} the backend accepts`);
+        throw storeError(
+          this.storeName,
+          operation,
+          StoreErrorCode.tooLarge,
+          `the serialized session is ${bytes} bytes, more than the ${this.maxSessionBytes} the backend accepts`,
+        );
       }
     }
     return payload;
@@ -347,7 +391,8 @@ export abstract class SessionStoreBase extends Store {
         if (!this.cipher) throw new Error('the session is encrypted and no encryption secret is configured');
         parsed = this.serializer.parse(this.cipher.decrypt(sid, token));
       } else {
-        if (this.cipher && !this.cipher.acceptPlaintext) throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
+        if (this.cipher && !this.cipher.acceptPlaintext)
+          throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
         parsed = typeof payload === 'string' ? this.serializer.parse(payload) : payload;
       }
       if (!isSessionObject(parsed)) throw new Error('the stored session is not an object');
@@ -381,7 +426,8 @@ export abstract class SessionStoreBase extends Store {
     if (record.expiresAt !== null) {
       if (typeof this.ttl !== 'function') alignCookieExpiry(session, record.expiresAt);
       const originalMaxAge = (session.cookie as { originalMaxAge?: unknown } | undefined)?.originalMaxAge;
-      if (this.recentWrites && typeof originalMaxAge === 'number') this.recentWrites.record(sid, record.expiresAt - originalMaxAge);
+      if (this.recentWrites && typeof originalMaxAge === 'number')
+        this.recentWrites.record(sid, record.expiresAt - originalMaxAge);
     }
     return session as unknown as SessionData;
   }
@@ -452,7 +498,12 @@ export abstract class SessionStoreBase extends Store {
   }
 
   private timeoutError(operation: string): Error {
-    return storeError(this.storeName, operation, StoreErrorCode.timeout, `no answer from the backend within ${this.operationTimeoutMs} ms`);
+    return storeError(
+      this.storeName,
+      operation,
+      StoreErrorCode.timeout,
+      `no answer from the backend within ${this.operationTimeoutMs} ms`,
+    );
   }
 
   private checkOpen(operation: string): void {
@@ -461,13 +512,23 @@ export abstract class SessionStoreBase extends Store {
 
   private checkSid(operation: string, sid: unknown): asserts sid is string {
     if (typeof sid !== 'string' || sid.length === 0) {
-      throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, `sid must be a non-empty string, got ${sid === '' ? 'an empty string' : typeof sid}`);
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.invalidArgument,
+        `sid must be a non-empty string, got ${sid === '' ? 'an empty string' : typeof sid}`,
+      );
     }
   }
 
   private checkSession(operation: string, session: unknown): void {
     if (!isSessionObject(session)) {
-      throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, `session must be an object, got ${session === null ? 'null' : Array.isArray(session) ? 'an array' : typeof session}`);
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.invalidArgument,
+        `session must be an object, got ${session === null ? 'null' : Array.isArray(session) ? 'an array' : typeof session}`,
+      );
     }
   }
 
@@ -475,7 +536,8 @@ export abstract class SessionStoreBase extends Store {
     try {
       return resolveExpiresAt(session, sid, now, this.ttl);
     } catch (error) {
-      if (error instanceof ExpiryError) throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, error.message);
+      if (error instanceof ExpiryError)
+        throw storeError(this.storeName, operation, StoreErrorCode.invalidArgument, error.message);
       throw error;
     }
   }
@@ -496,7 +558,8 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 
 /** Makes a method absent on this instance (typeof store[name] === 'undefined'). */
 function hide(store: object, ...names: string[]): void {
-  for (const name of names) Object.defineProperty(store, name, { value: undefined, configurable: true, writable: true, enumerable: false });
+  for (const name of names)
+    Object.defineProperty(store, name, { value: undefined, configurable: true, writable: true, enumerable: false });
 }
 
 /** Replaces a real `cookie.expires` by the backend's expiry; browser-session cookies (null, false) stay as they are. */

@@ -34,11 +34,17 @@ export function optionalObject(store: string, option: string, value: unknown): R
   return value;
 }
 
-export function optionalNumber(store: string, option: string, value: unknown, range: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+export function optionalNumber(
+  store: string,
+  option: string,
+  value: unknown,
+  range: { min?: number; max?: number; integer?: boolean } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false } = range;
   const expected = `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) fail(store, option, expected, value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+    fail(store, option, expected, value);
   if (integer && !Number.isInteger(value)) fail(store, option, expected, value);
   return value;
 }
@@ -49,22 +55,37 @@ export function optionalBoolean(store: string, option: string, value: unknown): 
   return value;
 }
 
-export function optionalString(store: string, option: string, value: unknown, pattern?: { regex: RegExp; description: string }): string | undefined {
+export function optionalString(
+  store: string,
+  option: string,
+  value: unknown,
+  pattern?: { regex: RegExp; description: string },
+): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') fail(store, option, 'a string', value);
   if (pattern && !pattern.regex.test(value)) fail(store, option, pattern.description, value);
   return value;
 }
 
-export function optionalFunction<T extends (...args: never[]) => unknown>(store: string, option: string, value: unknown): T | undefined {
+export function optionalFunction<T extends (...args: never[]) => unknown>(
+  store: string,
+  option: string,
+  value: unknown,
+): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'function') fail(store, option, 'a function', value);
   return value as T;
 }
 
-export function optionalOneOf<T extends string>(store: string, option: string, value: unknown, allowed: readonly T[]): T | undefined {
+export function optionalOneOf<T extends string>(
+  store: string,
+  option: string,
+  value: unknown,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) fail(store, option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    fail(store, option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
   return value as T;
 }
 
@@ -72,10 +93,15 @@ export function optionalOneOf<T extends string>(store: string, option: string, v
 export function exactlyOne(store: string, options: Record<string, unknown>, names: readonly string[]): string {
   const given = names.filter((name) => options[name] !== undefined);
   if (given.length !== 1) {
-    throw new TypeError(`${store}: give exactly one of ${names.map((n) => `"${n}"`).join(', ')}${given.length ? `, got ${given.join(' and ')}` : ''}`);
+    throw new TypeError(
+      `${store}: give exactly one of ${names.map((n) => `"${n}"`).join(', ')}${given.length ? `, got ${given.join(' and ')}` : ''}`,
+    );
   }
   return given[0]!;
 }
 
 /** SQL identifiers (table, schema) and similar names: letters, digits, underscores. */
-export const IDENTIFIER = { regex: /^[A-Za-z_][A-Za-z0-9_]{0,62}$/, description: 'an identifier of letters, digits and underscores (at most 63, not starting with a digit)' };
+export const IDENTIFIER = {
+  regex: /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+  description: 'an identifier of letters, digits and underscores (at most 63, not starting with a digit)',
+};

@@ -53,7 +53,8 @@ describe('a store with encryption', () => {
     const record = store.records.get('sid')!;
     // Flip one character in the middle of the ciphertext (the last one may be base64 padding bits).
     const middle = Math.floor(record.payload.length / 2);
-    const flipped = record.payload.slice(0, middle) + (record.payload[middle] === 'A' ? 'B' : 'A') + record.payload.slice(middle + 1);
+    const flipped =
+      record.payload.slice(0, middle) + (record.payload[middle] === 'A' ? 'B' : 'A') + record.payload.slice(middle + 1);
     store.records.set('sid', { ...record, payload: flipped });
     expect(await store.get('sid')).toBeNull();
     expect(events).toHaveLength(1);

@@ -12,7 +12,8 @@ describe('resolveExpiresAt', () => {
   });
 
   it('uses the default TTL (seconds) for null, false or missing expires', () => {
-    for (const expires of [null, false, undefined]) expect(resolveExpiresAt(session(expires), 'sid', now, 60)).toBe(now + 60_000);
+    for (const expires of [null, false, undefined])
+      expect(resolveExpiresAt(session(expires), 'sid', now, 60)).toBe(now + 60_000);
     expect(resolveExpiresAt({} as SessionData, 'sid', now, 1)).toBe(now + 1000);
   });
 
@@ -22,7 +23,9 @@ describe('resolveExpiresAt', () => {
       seen.push(sid);
       return (s as unknown as { long: boolean }).long ? 100 : 1;
     };
-    expect(resolveExpiresAt({ ...session('2026-11-25T12:00:00.001Z'), long: true } as SessionData, 'abc', now, ttl)).toBe(now + 100_000);
+    expect(
+      resolveExpiresAt({ ...session('2026-11-25T12:00:00.001Z'), long: true } as SessionData, 'abc', now, ttl),
+    ).toBe(now + 100_000);
     expect(seen).toEqual(['abc']);
   });
 

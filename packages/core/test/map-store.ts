@@ -1,5 +1,11 @@
 import type { SessionData } from 'express-session';
-import { SessionStoreBase, type BaseStoreOptions, type StoredEntry, type StoredRecord } from '../src';
+import {
+  SessionStoreBase,
+  type BaseStoreOptions,
+  type RecordInspection,
+  type StoredEntry,
+  type StoredRecord,
+} from '../src';
 
 /**
  * A minimal backend for exercising the base class: a Map of records. `hang` makes every
@@ -11,7 +17,15 @@ export class MapStore extends SessionStoreBase {
   fail: Error | null = null;
 
   constructor(options?: BaseStoreOptions, extra: { maxSessionBytes?: number } = {}) {
-    super({ storeName: 'MapStore', defaultTtlSeconds: 60, ttlGranularityMs: 1, maxSessionBytes: extra.maxSessionBytes ?? null }, options);
+    super(
+      {
+        storeName: 'MapStore',
+        defaultTtlSeconds: 60,
+        ttlGranularityMs: 1,
+        maxSessionBytes: extra.maxSessionBytes ?? null,
+      },
+      options,
+    );
   }
 
   private async backend(): Promise<void> {
@@ -49,6 +63,19 @@ export class MapStore extends SessionStoreBase {
   protected override deleteAllRecords(): Promise<void> | AsyncIterable<unknown> {
     return this.backend().then(() => this.records.clear());
   }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    await this.backend();
+    const record = this.records.get(sid);
+    if (!record) return null;
+    return {
+      backend: 'Map',
+      location: `entry ${JSON.stringify(sid)}`,
+      stored: record.payload,
+      expiresAt: record.expiresAt,
+      expiry: `expiresAt ${record.expiresAt}`,
+    };
+  }
 }
 
 /** A store with only the four required primitives: no enumeration. */
@@ -65,5 +92,8 @@ export class MinimalStore extends SessionStoreBase {
 }
 
 export function sessionExpiringIn(ms: number, extra: Record<string, unknown> = {}): SessionData {
-  return { cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' }, ...extra } as unknown as SessionData;
+  return {
+    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as SessionData;
 }

@@ -22,10 +22,17 @@ describe('SessionStoreBase', () => {
     const store = new MapStore();
     const viaCallback = await new Promise<unknown>((resolve) => store.get(42 as never, resolve));
     expect(viaCallback).toBeInstanceOf(SessionStoreError);
-    expect(viaCallback).toMatchObject({ code: StoreErrorCode.invalidArgument, message: expect.stringMatching(/^MapStore\.get failed: sid must be/) });
+    expect(viaCallback).toMatchObject({
+      code: StoreErrorCode.invalidArgument,
+      message: expect.stringMatching(/^MapStore\.get failed: sid must be/),
+    });
     await expect(store.set('sid', null as never)).rejects.toMatchObject({ code: StoreErrorCode.invalidArgument });
-    await expect(store.set('sid', sessionExpiringIn(1000, { big: 10n }))).rejects.toMatchObject({ code: StoreErrorCode.serialize });
-    await expect(store.set('sid', { cookie: { expires: 'garbage' } } as never)).rejects.toMatchObject({ code: StoreErrorCode.invalidArgument });
+    await expect(store.set('sid', sessionExpiringIn(1000, { big: 10n }))).rejects.toMatchObject({
+      code: StoreErrorCode.serialize,
+    });
+    await expect(store.set('sid', { cookie: { expires: 'garbage' } } as never)).rejects.toMatchObject({
+      code: StoreErrorCode.invalidArgument,
+    });
   });
 
   it('wraps backend errors with the store, the operation and the cause, never as ENOENT', async () => {
@@ -34,7 +41,13 @@ describe('SessionStoreBase', () => {
     store.fail = cause;
     const error = await store.get('sid').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SessionStoreError);
-    expect(error).toMatchObject({ code: StoreErrorCode.backend, store: 'MapStore', operation: 'get', message: 'MapStore.get failed: connection refused', cause });
+    expect(error).toMatchObject({
+      code: StoreErrorCode.backend,
+      store: 'MapStore',
+      operation: 'get',
+      message: 'MapStore.get failed: connection refused',
+      cause,
+    });
   });
 
   it('ends a call to a backend that never answers within operationTimeoutMs', async () => {
@@ -82,7 +95,9 @@ describe('SessionStoreBase', () => {
   it('refuses sessions larger than the backend accepts, keeping the previous value', async () => {
     const store = new MapStore({}, { maxSessionBytes: 200 });
     await store.set('sid', sessionExpiringIn(60_000, { v: 'small' }));
-    await expect(store.set('sid', sessionExpiringIn(60_000, { v: 'x'.repeat(500) }))).rejects.toMatchObject({ code: StoreErrorCode.tooLarge });
+    await expect(store.set('sid', sessionExpiringIn(60_000, { v: 'x'.repeat(500) }))).rejects.toMatchObject({
+      code: StoreErrorCode.tooLarge,
+    });
     expect(await store.get('sid')).toMatchObject({ v: 'small' });
   });
 
@@ -112,9 +127,43 @@ describe('SessionStoreBase', () => {
 
   it('makes unsupported methods absent and says so in its capabilities', () => {
     const store = new MinimalStore({ disableTouch: true }) as unknown as Record<string, unknown> & MinimalStore;
-    for (const method of ['touch', 'all', 'ids', 'length', 'clear', 'iterate']) expect(typeof store[method]).toBe('undefined');
-    expect(store.capabilities).toMatchObject({ touch: false, all: false, ids: false, length: false, clear: false, iterate: false });
-    expect(new MapStore().capabilities).toMatchObject({ touch: true, all: true, ids: true, length: true, clear: true, iterate: true, ttlGranularityMs: 1 });
+    for (const method of ['touch', 'all', 'ids', 'length', 'clear', 'iterate', 'inspect'])
+      expect(typeof store[method]).toBe('undefined');
+    expect(store.capabilities).toMatchObject({
+      touch: false,
+      all: false,
+      ids: false,
+      length: false,
+      clear: false,
+      iterate: false,
+    });
+    expect(new MapStore().capabilities).toMatchObject({
+      touch: true,
+      all: true,
+      ids: true,
+      length: true,
+      clear: true,
+      iterate: true,
+      ttlGranularityMs: 1,
+    });
+  });
+
+  it('inspect(sid) shows the record as the backend holds it, through the callback and the promise', async () => {
+    const store = new MapStore();
+    await store.set('s1', { cookie: { originalMaxAge: null, expires: null } } as never);
+    const shown = await store.inspect('s1');
+    expect(shown).toMatchObject({
+      backend: 'Map',
+      location: 'entry "s1"',
+      stored: expect.stringContaining('"cookie"'),
+    });
+    expect(shown?.expiresAt).toBe(store.records.get('s1')?.expiresAt);
+    expect(await store.inspect('missing')).toBeNull();
+    const viaCallback = await new Promise((resolve, reject) =>
+      store.inspect('s1', (error, value) => (error ? reject(error) : resolve(value))),
+    );
+    expect(viaCallback).toEqual(shown);
+    await expect(store.inspect('')).rejects.toMatchObject({ code: StoreErrorCode.invalidArgument });
   });
 
   it('fails every call after close with ERR_SESSION_STORE_CLOSED', async () => {

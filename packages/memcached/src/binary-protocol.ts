@@ -43,7 +43,9 @@ export class MemcachedStatusError extends Error {
     readonly status: number,
     command: string,
   ) {
-    super(`memcached answered ${command} with "${STATUS_TEXT[status] ?? 'unknown status'}" (status 0x${status.toString(16).padStart(4, '0')})`);
+    super(
+      `memcached answered ${command} with "${STATUS_TEXT[status] ?? 'unknown status'}" (status 0x${status.toString(16).padStart(4, '0')})`,
+    );
     this.name = 'MemcachedStatusError';
   }
 }
@@ -67,7 +69,14 @@ interface Response {
   val: Buffer;
 }
 
-export function encodeRequest(opcode: number, key: Buffer, extras: Buffer, value: Buffer, opaque: number, cas?: Buffer): Buffer {
+export function encodeRequest(
+  opcode: number,
+  key: Buffer,
+  extras: Buffer,
+  value: Buffer,
+  opaque: number,
+  cas?: Buffer,
+): Buffer {
   const request = Buffer.alloc(HEADER_BYTES + extras.length + key.length + value.length);
   request.writeUInt8(MAGIC_REQUEST, 0);
   request.writeUInt8(opcode, 1);
@@ -140,7 +149,8 @@ export class BinaryCommands {
       client.perform(key, request, seq, (error: unknown, response?: Response) => {
         if (error || !response) {
           // memjs reports a failed SASL login as a bare string.
-          const failure = error instanceof Error ? error : new Error(error ? String(error) : 'memjs returned no response');
+          const failure =
+            error instanceof Error ? error : new Error(error ? String(error) : 'memjs returned no response');
           if (server) this.listener.unreachable(server, failure);
           reject(failure);
           return;

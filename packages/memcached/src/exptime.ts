@@ -33,7 +33,8 @@ export const CLOCK_MARGIN_SECONDS = 1;
  * and as an absolute Unix time beyond. Callers only ask for future expiries.
  */
 export function memcachedExptime(expiresAt: number, now: number): number {
-  const seconds = Math.max(1, remainingLifetime(expiresAt, now, GRANULARITY_MS) / GRANULARITY_MS) + CLOCK_MARGIN_SECONDS;
+  const seconds =
+    Math.max(1, remainingLifetime(expiresAt, now, GRANULARITY_MS) / GRANULARITY_MS) + CLOCK_MARGIN_SECONDS;
   if (seconds <= MAX_RELATIVE_EXPTIME_SECONDS) return seconds;
   return Math.min(Math.ceil(expiresAt / 1000) + CLOCK_MARGIN_SECONDS, MAX_ABSOLUTE_EXPTIME);
 }

@@ -44,7 +44,9 @@ const ESCAPE = /%(?:u([0-9A-F]{4})|([0-9A-F]{2}))/g;
  */
 export function unescapeSid(escaped: string): string | null {
   if (escaped.length === 0) return null;
-  const sid = escaped.replace(ESCAPE, (_, unit: string | undefined, byte: string | undefined) => String.fromCharCode(parseInt(unit ?? byte!, 16)));
+  const sid = escaped.replace(ESCAPE, (_, unit: string | undefined, byte: string | undefined) =>
+    String.fromCharCode(parseInt(unit ?? byte!, 16)),
+  );
   return escapeSid(sid) === escaped ? sid : null;
 }
 

@@ -1,4 +1,12 @@
-import { cookieExpiresAt, jsonSerializer, SessionStoreBase, storeError, StoreErrorCode, type StoredEntry, type StoredRecord } from '@session-stores/core';
+import {
+  cookieExpiresAt,
+  jsonSerializer,
+  SessionStoreBase,
+  storeError,
+  StoreErrorCode,
+  type StoredEntry,
+  type StoredRecord,
+} from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import { setTimeout as delay } from 'node:timers/promises';
 import memjs, { type Client } from 'memjs';
@@ -6,7 +14,12 @@ import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol'
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
-import { DEFAULT_TTL_SECONDS, ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveMemcachedOptions } from './options';
+import {
+  DEFAULT_TTL_SECONDS,
+  ITEM_OVERHEAD_BYTES,
+  type MemcachedStoreOptions,
+  resolveMemcachedOptions,
+} from './options';
 import { ServerHealth } from './server-health';
 
 const STORE = 'MemcachedStore';
@@ -82,7 +95,11 @@ export class MemcachedStore extends SessionStoreBase {
     );
     this.commands = new BinaryCommands(this.client, this.health);
     this.itemFlags = this.serializer === jsonSerializer ? FLAG_JSON : 0;
-    this.dumpOptions = { idleTimeoutMs: this.operationTimeoutMs, busyTimeoutMs: this.operationTimeoutMs, lruOnly: new Set() };
+    this.dumpOptions = {
+      idleTimeoutMs: this.operationTimeoutMs,
+      busyTimeoutMs: this.operationTimeoutMs,
+      lruOnly: new Set(),
+    };
   }
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
@@ -99,7 +116,12 @@ export class MemcachedStore extends SessionStoreBase {
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
     const key = this.keyOf(sid);
     if (key === null) {
-      throw storeError(STORE, 'set', StoreErrorCode.invalidArgument, `the sid is too long for a memcached key: the prefix and escaped sid exceed ${MAX_KEY_BYTES} bytes`);
+      throw storeError(
+        STORE,
+        'set',
+        StoreErrorCode.invalidArgument,
+        `the sid is too long for a memcached key: the prefix and escaped sid exceed ${MAX_KEY_BYTES} bytes`,
+      );
     }
     try {
       await this.commands.set(key, payload, this.itemFlags, memcachedExptime(expiresAt, Date.now()));
@@ -136,7 +158,9 @@ export class MemcachedStore extends SessionStoreBase {
       }
       if (status !== Status.keyExists) return;
     }
-    throw new Error(`the session changed under touch ${MAX_TOUCH_ATTEMPTS} times in a row (compare-and-set conflicts); its expiry was left as the last writer set it`);
+    throw new Error(
+      `the session changed under touch ${MAX_TOUCH_ATTEMPTS} times in a row (compare-and-set conflicts); its expiry was left as the last writer set it`,
+    );
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
@@ -240,7 +264,7 @@ export class MemcachedStore extends SessionStoreBase {
         STORE,
         operation,
         StoreErrorCode.tooLarge,
-        'memcached refused the session as larger than its item size limit (its -I setting is below the store\'s itemSizeMax option); memcached drops the previous value of the key when it refuses a set',
+        "memcached refused the session as larger than its item size limit (its -I setting is below the store's itemSizeMax option); memcached drops the previous value of the key when it refuses a set",
         error,
       );
     }

@@ -57,7 +57,11 @@ export function describeEndpoint({ host, port }: Endpoint): string {
 }
 
 /** Every key of one server, as memcached crawls them. */
-export async function* metadump(endpoint: Endpoint, options: MetadumpOptions, info: DumpInfo): AsyncGenerator<DumpedKey> {
+export async function* metadump(
+  endpoint: Endpoint,
+  options: MetadumpOptions,
+  info: DumpInfo,
+): AsyncGenerator<DumpedKey> {
   const where = describeEndpoint(endpoint);
   const giveUpAt = Date.now() + options.busyTimeoutMs;
   for (;;) {
@@ -78,11 +82,18 @@ export async function* metadump(endpoint: Endpoint, options: MetadumpOptions, in
   }
 }
 
-async function* dumpOnce(endpoint: Endpoint, where: string, mode: 'hash' | 'all', options: MetadumpOptions): AsyncGenerator<DumpedKey> {
+async function* dumpOnce(
+  endpoint: Endpoint,
+  where: string,
+  mode: 'hash' | 'all',
+  options: MetadumpOptions,
+): AsyncGenerator<DumpedKey> {
   const socket: Socket = connect({ host: endpoint.host, port: endpoint.port });
   socket.setNoDelay(true);
   socket.on('timeout', () => {
-    socket.destroy(new Error(`memcached ${where} sent nothing for ${options.idleTimeoutMs} ms during lru_crawler metadump`));
+    socket.destroy(
+      new Error(`memcached ${where} sent nothing for ${options.idleTimeoutMs} ms during lru_crawler metadump`),
+    );
   });
   socket.setTimeout(options.idleTimeoutMs);
   socket.write(`lru_crawler metadump ${mode}\r\n`);

@@ -62,7 +62,8 @@ export const DEFAULT_CLIENT_OPTIONS: MemjsClientOptions = {
   logger: { log: () => {} },
 };
 
-export type ClientSource = { kind: 'client'; client: Client } | { kind: 'servers'; servers: string; clientOptions: MemjsClientOptions };
+export type ClientSource =
+  { kind: 'client'; client: Client } | { kind: 'servers'; servers: string; clientOptions: MemjsClientOptions };
 
 export interface ResolvedMemcachedOptions {
   source: ClientSource;
@@ -72,7 +73,10 @@ export interface ResolvedMemcachedOptions {
 }
 
 /** Key-safe: printable ASCII without spaces (the text protocol splits on them), short enough to leave room for the sid. */
-const PREFIX = { regex: /^[\x21-\x7e]{0,200}$/, description: 'a string of at most 200 printable ASCII characters without spaces' };
+const PREFIX = {
+  regex: /^[\x21-\x7e]{0,200}$/,
+  description: 'a string of at most 200 printable ASCII characters without spaces',
+};
 const SERVER = /^(?:[^@\s,]+@)?[^\s,@:]+(?::\d{1,5})?$/;
 
 /** Validates the memcached-specific options (the base validates the shared ones); throws a TypeError naming the option. */
@@ -80,28 +84,49 @@ export function resolveMemcachedOptions(raw: MemcachedStoreOptions | undefined):
   const options = validate.checkOptionsObject(STORE, raw);
   const way = validate.exactlyOne(STORE, options, ['client', 'servers']);
   if (way === 'client' && options.clientOptions !== undefined) {
-    throw new TypeError(`${STORE}: option "clientOptions" applies only with "servers"; configure your own client directly`);
+    throw new TypeError(
+      `${STORE}: option "clientOptions" applies only with "servers"; configure your own client directly`,
+    );
   }
   const clientOptions = options.clientOptions;
   if (clientOptions !== undefined && !validate.isPlainObject(clientOptions)) {
-    throw new TypeError(`${STORE}: option "clientOptions" must be an object of memjs options, got ${validate.describeValue(clientOptions)}`);
+    throw new TypeError(
+      `${STORE}: option "clientOptions" must be an object of memjs options, got ${validate.describeValue(clientOptions)}`,
+    );
   }
-  const itemSizeMax = validate.optionalNumber(STORE, 'itemSizeMax', options.itemSizeMax, { min: 1024, max: 1024 * 1024 * 1024, integer: true }) ?? DEFAULT_ITEM_SIZE_MAX;
+  const itemSizeMax =
+    validate.optionalNumber(STORE, 'itemSizeMax', options.itemSizeMax, {
+      min: 1024,
+      max: 1024 * 1024 * 1024,
+      integer: true,
+    }) ?? DEFAULT_ITEM_SIZE_MAX;
   return {
     source:
       way === 'client'
         ? { kind: 'client', client: checkClient(options.client) }
-        : { kind: 'servers', servers: checkServers(options.servers), clientOptions: { ...DEFAULT_CLIENT_OPTIONS, ...(clientOptions as MemjsClientOptions | undefined) } },
+        : {
+            kind: 'servers',
+            servers: checkServers(options.servers),
+            clientOptions: { ...DEFAULT_CLIENT_OPTIONS, ...(clientOptions as MemjsClientOptions | undefined) },
+          },
     prefix: validate.optionalString(STORE, 'prefix', options.prefix, PREFIX) ?? DEFAULT_PREFIX,
     itemSizeMax,
-    batchSize: validate.optionalNumber(STORE, 'batchSize', options.batchSize, { min: 1, max: 10_000, integer: true }) ?? DEFAULT_BATCH_SIZE,
+    batchSize:
+      validate.optionalNumber(STORE, 'batchSize', options.batchSize, { min: 1, max: 10_000, integer: true }) ??
+      DEFAULT_BATCH_SIZE,
   };
 }
 
 /** The store sends its own binary requests through memjs's perform(); anything else cannot carry them. */
 function checkClient(client: unknown): Client {
   const candidate = client as Record<string, unknown> | null;
-  if (!validate.isPlainObject(candidate) || typeof candidate!.perform !== 'function' || typeof candidate!.incrSeq !== 'function' || typeof candidate!.server !== 'function' || !Array.isArray(candidate!.servers)) {
+  if (
+    !validate.isPlainObject(candidate) ||
+    typeof candidate!.perform !== 'function' ||
+    typeof candidate!.incrSeq !== 'function' ||
+    typeof candidate!.server !== 'function' ||
+    !Array.isArray(candidate!.servers)
+  ) {
     throw new TypeError(
       `${STORE}: option "client" must be a memjs Client (memjs.Client.create(...)), got ${candidate && typeof candidate.getMulti === 'function' ? 'what looks like a "memcached" package client, which MemcachedStore does not accept (see "Migrating from connect-memcached" in the README)' : validate.describeValue(client)}`,
     );
@@ -111,8 +136,14 @@ function checkClient(client: unknown): Client {
 
 function checkServers(servers: unknown): string {
   const list = typeof servers === 'string' ? servers.split(',').map((entry) => entry.trim()) : servers;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((entry) => typeof entry === 'string' && SERVER.test(entry))) {
-    throw new TypeError(`${STORE}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${validate.describeValue(servers)}`);
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((entry) => typeof entry === 'string' && SERVER.test(entry))
+  ) {
+    throw new TypeError(
+      `${STORE}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${validate.describeValue(servers)}`,
+    );
   }
   return (list as string[]).join(',');
 }

@@ -26,7 +26,9 @@ function pair(): { theirs: Store; ours: MemcachedStore; prefix: string } {
 }
 
 function call<T>(run: (callback: (error: unknown, value?: T) => void) => void): Promise<T | undefined> {
-  return new Promise((resolve, reject) => run((error, value) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value))));
+  return new Promise((resolve, reject) =>
+    run((error, value) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value))),
+  );
 }
 
 const jsonOf = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
@@ -70,25 +72,36 @@ describe.skipIf(!server)(`compatibility with connect-memcached 3.0.0 (${backendT
     await call<void>((cb) => theirs.set(sid, sessionExpiringIn(60_000, { n: 2 }), cb));
     const touched = sessionExpiringIn(7_200_000, { n: 1 });
     await ours.touch(sid, touched);
-    expect(await call<SessionData | null>((cb) => theirs.get(sid, cb))).toEqual({ cookie: jsonOf(touched.cookie), n: 2 });
+    expect(await call<SessionData | null>((cb) => theirs.get(sid, cb))).toEqual({
+      cookie: jsonOf(touched.cookie),
+      n: 2,
+    });
   });
 
   it('where the layouts part: connect-memcached loses a 31-day session at once (relative TTL over 30 days); MemcachedStore keeps it', async () => {
     const { theirs, ours, prefix } = pair();
     const [theirSid, ourSid] = [randomSid(), randomSid()];
     // Live sessions, as express-session passes them: connect-memcached reads the cookie's maxAge getter.
-    await call<void>((cb) => theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 31 * DAY_MS }), cb));
+    await call<void>((cb) =>
+      theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 31 * DAY_MS }), cb),
+    );
     await ours.set(ourSid, liveSession(ours as unknown as StoreUnderTest, ourSid, {}, { maxAge: 31 * DAY_MS }));
     expect(await rawGet(endpoint, sessionKey(prefix, theirSid))).toBeNull();
     expect(await ours.get(theirSid)).toBeNull();
-    expect(await call<SessionData | null>((cb) => theirs.get(ourSid, cb))).toMatchObject({ cookie: { originalMaxAge: 31 * DAY_MS } });
-    expect(Math.abs((await remainingSeconds(endpoint, sessionKey(prefix, ourSid)))! - 31 * 86_400)).toBeLessThanOrEqual(4);
+    expect(await call<SessionData | null>((cb) => theirs.get(ourSid, cb))).toMatchObject({
+      cookie: { originalMaxAge: 31 * DAY_MS },
+    });
+    expect(Math.abs((await remainingSeconds(endpoint, sessionKey(prefix, ourSid)))! - 31 * 86_400)).toBeLessThanOrEqual(
+      4,
+    );
   });
 
   it('where the layouts part: connect-memcached stores a sub-second remainder as "never expires"; MemcachedStore as 1 s plus its clock margin', async () => {
     const { theirs, ours, prefix } = pair();
     const [theirSid, ourSid] = [randomSid(), randomSid()];
-    await call<void>((cb) => theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 500 }), cb));
+    await call<void>((cb) =>
+      theirs.set(theirSid, liveSession(theirs as StoreUnderTest, theirSid, {}, { maxAge: 500 }), cb),
+    );
     await ours.set(ourSid, liveSession(ours as unknown as StoreUnderTest, ourSid, {}, { maxAge: 500 }));
     expect(await remainingSeconds(endpoint, sessionKey(prefix, theirSid))).toBe(-1);
     expect(await remainingSeconds(endpoint, sessionKey(prefix, ourSid))).toBeLessThanOrEqual(2);

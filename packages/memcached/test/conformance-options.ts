@@ -21,7 +21,8 @@ function locate(store: StoreUnderTest, sid: string): { endpoint: Endpoint; key: 
 export function memcachedConformanceOptions(name: string, server: BackendServer): ConformanceOptions {
   return {
     name,
-    createStore: ({ namespace }) => new MemcachedStore({ servers: server.url, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
+    createStore: ({ namespace }) =>
+      new MemcachedStore({ servers: server.url, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
     inspect: {
       async rawValue(store, sid) {
         const { endpoint, key } = locate(store, sid);
@@ -35,7 +36,13 @@ export function memcachedConformanceOptions(name: string, server: BackendServer)
       },
       async writeCorrupt(store, sid, kind) {
         const { endpoint, key } = locate(store, sid);
-        await rawSet(endpoint, key, kind === 'not-json' ? '{"cookie": {"expires": ' : '["an array, not a session"]', 2, 60);
+        await rawSet(
+          endpoint,
+          key,
+          kind === 'not-json' ? '{"cookie": {"expires": ' : '["an array, not a session"]',
+          2,
+          60,
+        );
       },
     },
     faults: server.canRestart ? { stopBackend: () => server.stop(), startBackend: () => server.start() } : undefined,

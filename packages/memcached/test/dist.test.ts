@@ -23,17 +23,20 @@ async function roundTrip({ MemcachedStore }: typeof MemcachedModule): Promise<vo
 }
 
 // The root `pnpm test` builds first; a bare `vitest run` before any build skips with the reason.
-describe.skipIf(!built)(`@session-stores/memcached built output${built ? '' : ' (skipped: run pnpm build first)'}`, () => {
-  it("loads with require('@session-stores/memcached')", async () => {
-    const module = createRequire(import.meta.url)('@session-stores/memcached') as typeof MemcachedModule;
-    expect(typeof module.MemcachedStore).toBe('function');
-    expect(module.sessionKey('sess:', 'a b')).toBe('sess:a%20b');
-    await roundTrip(module);
-  });
+describe.skipIf(!built)(
+  `@session-stores/memcached built output${built ? '' : ' (skipped: run pnpm build first)'}`,
+  () => {
+    it("loads with require('@session-stores/memcached')", async () => {
+      const module = createRequire(import.meta.url)('@session-stores/memcached') as typeof MemcachedModule;
+      expect(typeof module.MemcachedStore).toBe('function');
+      expect(module.sessionKey('sess:', 'a b')).toBe('sess:a%20b');
+      await roundTrip(module);
+    });
 
-  it('loads with import() of dist/index.js', async () => {
-    const module = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof MemcachedModule;
-    expect(typeof module.MemcachedStore).toBe('function');
-    await roundTrip(module);
-  });
-});
+    it('loads with import() of dist/index.js', async () => {
+      const module = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof MemcachedModule;
+      expect(typeof module.MemcachedStore).toBe('function');
+      await roundTrip(module);
+    });
+  },
+);

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { CLOCK_MARGIN_SECONDS, MAX_ABSOLUTE_EXPTIME, MAX_RELATIVE_EXPTIME_SECONDS, memcachedExptime } from '../src/exptime';
+import {
+  CLOCK_MARGIN_SECONDS,
+  MAX_ABSOLUTE_EXPTIME,
+  MAX_RELATIVE_EXPTIME_SECONDS,
+  memcachedExptime,
+} from '../src/exptime';
 
 const DAY_MS = 86_400_000;
 const now = Date.UTC(2026, 0, 15, 12, 0, 0, 250);
 const margin = CLOCK_MARGIN_SECONDS;
 
 describe('memcachedExptime(expiresAt, now)', () => {
-  it('adds one second for memcached\'s once-a-second clock', () => {
+  it("adds one second for memcached's once-a-second clock", () => {
     expect(CLOCK_MARGIN_SECONDS).toBe(1);
   });
 

@@ -19,7 +19,28 @@ describe('memcached keys', () => {
   });
 
   it('unescapeSid(escapeSid(sid)) gives the sid back, lone surrogates included', () => {
-    const sids = ['plain', '__proto__', 'constructor', 'a:b', 'a/b', 'a.b', '%', '%41', '%u0041', '*', '?', 'with space', 'ünï', '\u0301e', 'שלום', '😀', '\ud800', '\udfff', '\u0000', 'x'.repeat(200)];
+    const sids = [
+      'plain',
+      '__proto__',
+      'constructor',
+      'a:b',
+      'a/b',
+      'a.b',
+      '%',
+      '%41',
+      '%u0041',
+      '*',
+      '?',
+      'with space',
+      'ünï',
+      '\u0301e',
+      'שלום',
+      '😀',
+      '\ud800',
+      '\udfff',
+      '\u0000',
+      'x'.repeat(200),
+    ];
     for (const sid of sids) expect(unescapeSid(escapeSid(sid))).toBe(sid);
   });
 
@@ -42,7 +63,7 @@ describe('memcached keys', () => {
     expect(sidOfKey('sess:', 'sess:é')).toBeNull();
   });
 
-  it('isValidKeyLength(key) holds up to memcached\'s 250 bytes', () => {
+  it("isValidKeyLength(key) holds up to memcached's 250 bytes", () => {
     expect(MAX_KEY_BYTES).toBe(250);
     expect(isValidKeyLength('k'.repeat(250))).toBe(true);
     expect(isValidKeyLength('k'.repeat(251))).toBe(false);

@@ -11,7 +11,11 @@ const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };
 const stores: MemcachedStore[] = [];
 
 function makeStore(options: Partial<MemcachedStoreOptions> = {}): MemcachedStore {
-  const store = new MemcachedStore({ servers: server!.url, prefix: randomPrefix(), ...options } as MemcachedStoreOptions);
+  const store = new MemcachedStore({
+    servers: server!.url,
+    prefix: randomPrefix(),
+    ...options,
+  } as MemcachedStoreOptions);
   stores.push(store);
   return store;
 }
@@ -32,7 +36,6 @@ afterEach(async () => {
 });
 
 describe.skipIf(!server)(backendTitle('memcached', server), () => {
-
   describe('MemcachedStore TTL rules', () => {
     it('set(sid) with 31, 60 and 400 days sends an absolute Unix exptime that memcached keeps', async () => {
       const store = makeStore();
@@ -90,7 +93,10 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       const sid = randomSid();
       const key = sessionKey(store.prefix, sid);
       // Written behind the store's back with a long exptime: only cookie.expires says it is over.
-      const expired = { cookie: { originalMaxAge: 1000, expires: new Date(Date.now() - 1).toISOString(), path: '/' }, n: 1 };
+      const expired = {
+        cookie: { originalMaxAge: 1000, expires: new Date(Date.now() - 1).toISOString(), path: '/' },
+        n: 1,
+      };
       await rawSet(endpoint, key, JSON.stringify(expired), 2, 600);
       expect(await store.get(sid)).toBeNull();
       expect(await store.ids()).not.toContain(sid);
@@ -116,9 +122,16 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       const stale = sessionExpiringIn(60_000, { n: 1, cart: ['a'] });
       await store.set(sid, stale);
       await store.set(sid, sessionExpiringIn(60_000, { n: 2, cart: ['a', 'b'] }));
-      const touched = { ...stale, cookie: { ...stale.cookie, expires: new Date(Date.now() + 120_000).toISOString() } } as unknown as SessionData;
+      const touched = {
+        ...stale,
+        cookie: { ...stale.cookie, expires: new Date(Date.now() + 120_000).toISOString() },
+      } as unknown as SessionData;
       await store.touch(sid, touched);
-      expect(await store.get(sid)).toEqual({ cookie: JSON.parse(JSON.stringify(touched.cookie)), n: 2, cart: ['a', 'b'] });
+      expect(await store.get(sid)).toEqual({
+        cookie: JSON.parse(JSON.stringify(touched.cookie)),
+        n: 2,
+        cart: ['a', 'b'],
+      });
     });
 
     it('touch(sid) re-reads and retries when a set lands between its read and its compare-and-set', async () => {
@@ -155,7 +168,10 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       for (let round = 0; round < 20; round++) {
         const sid = randomSid();
         await store.set(sid, sessionExpiringIn(60_000, { round, v: 'old' }));
-        await Promise.all([store.set(sid, sessionExpiringIn(60_000, { round, v: 'new' })), store.touch(sid, sessionExpiringIn(90_000, { round, v: 'old' }))]);
+        await Promise.all([
+          store.set(sid, sessionExpiringIn(60_000, { round, v: 'new' })),
+          store.touch(sid, sessionExpiringIn(90_000, { round, v: 'old' })),
+        ]);
         expect(await store.get(sid)).toMatchObject({ round, v: 'new' });
       }
     });
@@ -174,7 +190,13 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
 
       const expired = randomSid();
       const key = sessionKey(store.prefix, expired);
-      await rawSet(endpoint, key, JSON.stringify({ cookie: { expires: new Date(Date.now() - 1).toISOString() }, n: 1 }), 2, 600);
+      await rawSet(
+        endpoint,
+        key,
+        JSON.stringify({ cookie: { expires: new Date(Date.now() - 1).toISOString() }, n: 1 }),
+        2,
+        600,
+      );
       await store.touch(expired, sessionExpiringIn(60_000, { n: 1 }));
       expect(await store.get(expired)).toBeNull();
     });
@@ -183,7 +205,19 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
   describe('MemcachedStore keys', () => {
     it('stores sids with spaces, %, non-ASCII and lone surrogates as independent, escaped keys', async () => {
       const store = makeStore();
-      const sids = ['a b', 'a%20b', 'a+b', '%', 'ünïcødé', '\ud800', 'e\u0301', '😀', 'x:y/z.*?', '__proto__', 'constructor'];
+      const sids = [
+        'a b',
+        'a%20b',
+        'a+b',
+        '%',
+        'ünïcødé',
+        '\ud800',
+        'e\u0301',
+        '😀',
+        'x:y/z.*?',
+        '__proto__',
+        'constructor',
+      ];
       await Promise.all(sids.map((sid, index) => store.set(sid, sessionExpiringIn(60_000, { index }))));
       for (const [index, sid] of sids.entries()) expect(await store.get(sid)).toMatchObject({ index });
       expect((await store.ids()).sort()).toEqual([...sids].sort());
@@ -211,8 +245,13 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       const store = makeStore();
       const sid = randomSid();
       await store.set(sid, sessionExpiringIn(60_000, { v: 'previous' }));
-      const error = await new Promise<unknown>((resolve) => store.set(sid, sessionExpiringIn(60_000, { big: 'x'.repeat(1_048_576) }), resolve));
-      expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_TOO_LARGE', message: expect.stringMatching(/^MemcachedStore\.set failed: the serialized session is \d+ bytes/) });
+      const error = await new Promise<unknown>((resolve) =>
+        store.set(sid, sessionExpiringIn(60_000, { big: 'x'.repeat(1_048_576) }), resolve),
+      );
+      expect(error).toMatchObject({
+        code: 'ERR_SESSION_STORE_TOO_LARGE',
+        message: expect.stringMatching(/^MemcachedStore\.set failed: the serialized session is \d+ bytes/),
+      });
       expect(await store.get(sid)).toMatchObject({ v: 'previous' });
     });
 
@@ -230,14 +269,19 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       const store = makeStore({ itemSizeMax: 4 * 1_048_576 });
       const events: string[] = [];
       store.on('disconnect', () => events.push('disconnect'));
-      const error = await new Promise<unknown>((resolve) => store.set(randomSid(), sessionExpiringIn(60_000, { big: 'z'.repeat(2 * 1_048_576) }), resolve));
-      expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_TOO_LARGE', message: expect.stringMatching(/memcached refused the session as larger than its item size limit/) });
+      const error = await new Promise<unknown>((resolve) =>
+        store.set(randomSid(), sessionExpiringIn(60_000, { big: 'z'.repeat(2 * 1_048_576) }), resolve),
+      );
+      expect(error).toMatchObject({
+        code: 'ERR_SESSION_STORE_TOO_LARGE',
+        message: expect.stringMatching(/memcached refused the session as larger than its item size limit/),
+      });
       expect(events).toEqual([]);
     });
   });
 
   describe('MemcachedStore enumeration', () => {
-    it('all(), ids(), length() and iterate() list this prefix\'s live sessions exactly once, across pages', async () => {
+    it("all(), ids(), length() and iterate() list this prefix's live sessions exactly once, across pages", async () => {
       const store = makeStore({ batchSize: 7 });
       const other = makeStore();
       const sids = Array.from({ length: 25 }, () => randomSid());
@@ -297,7 +341,7 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       client.close();
     });
 
-    it('keeps working past 2^31 requests, where memjs\'s request counter turns negative', async () => {
+    it("keeps working past 2^31 requests, where memjs's request counter turns negative", async () => {
       const store = makeStore();
       (store.client as unknown as { seq: number }).seq = 2 ** 31 - 2;
       const sid = randomSid();
@@ -306,9 +350,11 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       expect(store.client.seq).toBeGreaterThan(2 ** 31);
     });
 
-    it('writes JSON sessions with the memcached package\'s JSON flag, other serializers with none', async () => {
+    it("writes JSON sessions with the memcached package's JSON flag, other serializers with none", async () => {
       const json = makeStore();
-      const custom = makeStore({ serializer: { stringify: (value) => `x${JSON.stringify(value)}`, parse: (text) => JSON.parse(text.slice(1)) } });
+      const custom = makeStore({
+        serializer: { stringify: (value) => `x${JSON.stringify(value)}`, parse: (text) => JSON.parse(text.slice(1)) },
+      });
       const sid = randomSid();
       await Promise.all([json.set(sid, sessionExpiringIn(60_000)), custom.set(sid, sessionExpiringIn(60_000))]);
       expect((await rawGet(endpoint, sessionKey(json.prefix, sid)))!.flags).toBe(2);
@@ -318,45 +364,48 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
   });
 
   describe('MemcachedStore while the server is down', () => {
-    it.skipIf(server?.canRestart === false)('fails fast, emits disconnect once, then connect when the server is back without any traffic', async () => {
-      // A server of this test's own: it is stopped and started.
-      const own = await startMemcached();
-      const store = new MemcachedStore({ servers: own.url, prefix: randomPrefix() });
-      const events: string[] = [];
-      store.on('connect', () => events.push('connect'));
-      store.on('disconnect', () => events.push('disconnect'));
-      try {
-        const sid = randomSid();
-        await store.set(sid, sessionExpiringIn(60_000));
-        expect(events).toEqual(['connect']);
-        await own.stop();
-        const started = Date.now();
-        const outcomes = await Promise.allSettled([
-          store.get(sid),
-          store.set(sid, sessionExpiringIn(60_000)),
-          store.touch(sid, sessionExpiringIn(60_000)),
-          store.destroy(sid),
-          store.all(),
-          store.ids(),
-          store.length(),
-          store.clear(),
-        ]);
-        expect(Date.now() - started).toBeLessThan(5000);
-        for (const outcome of outcomes) {
-          expect(outcome.status).toBe('rejected');
-          expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(Error);
-          expect((outcome as PromiseRejectedResult).reason.code).not.toBe('ENOENT');
+    it.skipIf(server?.canRestart === false)(
+      'fails fast, emits disconnect once, then connect when the server is back without any traffic',
+      async () => {
+        // A server of this test's own: it is stopped and started.
+        const own = await startMemcached();
+        const store = new MemcachedStore({ servers: own.url, prefix: randomPrefix() });
+        const events: string[] = [];
+        store.on('connect', () => events.push('connect'));
+        store.on('disconnect', () => events.push('disconnect'));
+        try {
+          const sid = randomSid();
+          await store.set(sid, sessionExpiringIn(60_000));
+          expect(events).toEqual(['connect']);
+          await own.stop();
+          const started = Date.now();
+          const outcomes = await Promise.allSettled([
+            store.get(sid),
+            store.set(sid, sessionExpiringIn(60_000)),
+            store.touch(sid, sessionExpiringIn(60_000)),
+            store.destroy(sid),
+            store.all(),
+            store.ids(),
+            store.length(),
+            store.clear(),
+          ]);
+          expect(Date.now() - started).toBeLessThan(5000);
+          for (const outcome of outcomes) {
+            expect(outcome.status).toBe('rejected');
+            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+            expect((outcome as PromiseRejectedResult).reason.code).not.toBe('ENOENT');
+          }
+          expect(await eventually(() => events.includes('disconnect'), 3000)).toBe(true);
+          await own.start();
+          expect(await eventually(() => events.at(-1) === 'connect', 3000)).toBe(true);
+          expect(events).toEqual(['connect', 'disconnect', 'connect']);
+          await store.set(sid, sessionExpiringIn(60_000, { back: true }));
+          expect(await store.get(sid)).toMatchObject({ back: true });
+        } finally {
+          await store.close();
+          await own.dispose();
         }
-        expect(await eventually(() => events.includes('disconnect'), 3000)).toBe(true);
-        await own.start();
-        expect(await eventually(() => events.at(-1) === 'connect', 3000)).toBe(true);
-        expect(events).toEqual(['connect', 'disconnect', 'connect']);
-        await store.set(sid, sessionExpiringIn(60_000, { back: true }));
-        expect(await store.get(sid)).toMatchObject({ back: true });
-      } finally {
-        await store.close();
-        await own.dispose();
-      }
-    });
+      },
+    );
   });
 });

@@ -42,7 +42,9 @@ describe.skipIf(!server)(`metadump(server) on ${backendTitle('memcached', server
 
   it('fails with a clear error when the server is unreachable', async () => {
     // Port 1 on loopback: nothing listens there.
-    await expect(collect(metadump({ host: '127.0.0.1', port: 1 }, options(), { consistent: true }))).rejects.toThrow(/ECONNREFUSED/);
+    await expect(collect(metadump({ host: '127.0.0.1', port: 1 }, options(), { consistent: true }))).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
   });
 
   it('waits for a crawl another client is running instead of failing (BUSY)', async () => {

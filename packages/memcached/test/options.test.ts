@@ -16,13 +16,18 @@ describe('MemcachedStore options', () => {
 
   it('rejects a servers value that is not host:port', () => {
     for (const bad of ['', 'host:port:extra', 'a b:1', [], [''], [1], 42]) {
-      expect(() => new MemcachedStore({ servers: bad as never })).toThrow(/option "servers" must be "host:port,host:port"/);
+      expect(() => new MemcachedStore({ servers: bad as never })).toThrow(
+        /option "servers" must be "host:port,host:port"/,
+      );
     }
   });
 
   it('accepts servers as a string or an array, with or without ports', async () => {
     const fromString = new MemcachedStore({ servers: '127.0.0.1:1, 127.0.0.1:2' });
-    expect(fromString.client.servers.map((server) => `${server.host}:${server.port}`)).toEqual(['127.0.0.1:1', '127.0.0.1:2']);
+    expect(fromString.client.servers.map((server) => `${server.host}:${server.port}`)).toEqual([
+      '127.0.0.1:1',
+      '127.0.0.1:2',
+    ]);
     const fromArray = new MemcachedStore({ servers: ['127.0.0.1:1', 'localhost'] });
     expect(fromArray.client.servers.map((server) => server.port)).toEqual([1, 11211]);
     await Promise.all([fromString.close(), fromArray.close()]);
@@ -40,19 +45,29 @@ describe('MemcachedStore options', () => {
 
   it('rejects clientOptions with a client of your own', () => {
     const client = memjs.Client.create(servers);
-    expect(() => new MemcachedStore({ client, clientOptions: { timeout: 1 } })).toThrow(/option "clientOptions" applies only with "servers"/);
-    expect(() => new MemcachedStore({ servers, clientOptions: 'fast' as never })).toThrow(/option "clientOptions" must be an object/);
+    expect(() => new MemcachedStore({ client, clientOptions: { timeout: 1 } })).toThrow(
+      /option "clientOptions" applies only with "servers"/,
+    );
+    expect(() => new MemcachedStore({ servers, clientOptions: 'fast' as never })).toThrow(
+      /option "clientOptions" must be an object/,
+    );
   });
 
   it('rejects a prefix that is not key-safe', () => {
     for (const bad of ['with space', 'tab\t', 'é:', 'x'.repeat(201)]) {
-      expect(() => new MemcachedStore({ servers, prefix: bad })).toThrow(/option "prefix" must be a string of at most 200 printable ASCII characters/);
+      expect(() => new MemcachedStore({ servers, prefix: bad })).toThrow(
+        /option "prefix" must be a string of at most 200 printable ASCII characters/,
+      );
     }
-    expect(() => new MemcachedStore({ servers, prefix: 5 as never })).toThrow(/option "prefix" must be a string, got 5/);
+    expect(() => new MemcachedStore({ servers, prefix: 5 as never })).toThrow(
+      /option "prefix" must be a string, got 5/,
+    );
   });
 
   it('validates itemSizeMax, batchSize and the shared options', () => {
-    expect(() => new MemcachedStore({ servers, itemSizeMax: 10 })).toThrow(/option "itemSizeMax" must be an integer from 1024/);
+    expect(() => new MemcachedStore({ servers, itemSizeMax: 10 })).toThrow(
+      /option "itemSizeMax" must be an integer from 1024/,
+    );
     expect(() => new MemcachedStore({ servers, batchSize: 0 })).toThrow(/option "batchSize" must be an integer from 1/);
     expect(() => new MemcachedStore({ servers, ttl: -1 })).toThrow(/option "ttl"/);
     expect(() => new MemcachedStore({ servers, operationTimeoutMs: 0 })).toThrow(/option "operationTimeoutMs"/);
@@ -74,7 +89,11 @@ describe('MemcachedStore options', () => {
     });
     expect(store.prefix).toBe('sess:');
     const bigger = new MemcachedStore({ servers, itemSizeMax: 2 * 1_048_576, ttl: 60, disableTouch: true });
-    expect(bigger.capabilities).toMatchObject({ maxSessionBytes: 2 * 1_048_576 - 512, defaultTtlMs: 60_000, touch: false });
+    expect(bigger.capabilities).toMatchObject({
+      maxSessionBytes: 2 * 1_048_576 - 512,
+      defaultTtlMs: 60_000,
+      touch: false,
+    });
     expect(typeof (bigger as { touch?: unknown }).touch).toBe('undefined');
     await Promise.all([store.close(), bigger.close()]);
   });

@@ -33,16 +33,40 @@ describe.skipIf(!server)(`README (${backendTitle('memcached', server)})`, () => 
 
   it('the options table lists every option, with the client defaults it states', () => {
     const table = readme.slice(readme.indexOf('## Options'), readme.indexOf('## Expiry'));
-    for (const name of ['servers', 'client', 'clientOptions', 'prefix', 'itemSizeMax', 'batchSize', 'ttl', 'serializer', 'encryption', 'disableTouch', 'touchAfter', 'operationTimeoutMs']) {
+    for (const name of [
+      'servers',
+      'client',
+      'clientOptions',
+      'prefix',
+      'itemSizeMax',
+      'batchSize',
+      'ttl',
+      'serializer',
+      'encryption',
+      'disableTouch',
+      'touchAfter',
+      'operationTimeoutMs',
+    ]) {
       expect(table).toContain(`| \`${name}\` |`);
     }
-    expect(DEFAULT_CLIENT_OPTIONS).toMatchObject({ timeout: 1, conntimeout: 1, retries: 2, retry_delay: 0.1, failover: false, keepAlive: true });
-    expect(table).toContain('`timeout: 1` and `conntimeout: 1` (seconds), `retries: 2` (two\nattempts), `retry_delay: 0.1`, `failover: false`, `keepAlive: true`');
+    expect(DEFAULT_CLIENT_OPTIONS).toMatchObject({
+      timeout: 1,
+      conntimeout: 1,
+      retries: 2,
+      retry_delay: 0.1,
+      failover: false,
+      keepAlive: true,
+    });
+    expect(table).toContain(
+      '`timeout: 1` and `conntimeout: 1` (seconds), `retries: 2` (two\nattempts), `retry_delay: 0.1`, `failover: false`, `keepAlive: true`',
+    );
   });
 
-  it('the capabilities shown are the store\'s', async () => {
+  it("the capabilities shown are the store's", async () => {
     const store = new MemcachedStore({ servers: server!.url });
-    const shown = `{ ${Object.entries(store.capabilities).map(([key, value]) => `${key}: ${String(value)}`).join(', ')} }`;
+    const shown = `{ ${Object.entries(store.capabilities)
+      .map(([key, value]) => `${key}: ${String(value)}`)
+      .join(', ')} }`;
     expect(readme).toContain(`\`${shown}\``);
     await store.close();
   });

@@ -49,7 +49,9 @@ export function encodeKey(key: string): string {
 
 export function decodeKey(key: string): string {
   if (!key.includes('%')) return key;
-  return key.replace(ENCODED_KEY_PART, (_, wide: string | undefined, narrow: string | undefined) => String.fromCharCode(parseInt(wide ?? narrow!, 16)));
+  return key.replace(ENCODED_KEY_PART, (_, wide: string | undefined, narrow: string | undefined) =>
+    String.fromCharCode(parseInt(wide ?? narrow!, 16)),
+  );
 }
 
 /** A JSON value (the output of JSON.parse) as the BSON value to store. */
@@ -60,7 +62,8 @@ export function toBson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toBson);
   if (typeof value === 'object' && value !== null) {
     const document: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) defineOwn(document, encodeKey(key), toBson((value as Record<string, unknown>)[key]));
+    for (const key of Object.keys(value))
+      defineOwn(document, encodeKey(key), toBson((value as Record<string, unknown>)[key]));
     return document;
   }
   return value;
@@ -73,7 +76,8 @@ export function fromBson(value: unknown): unknown {
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype === Object.prototype || prototype === null) {
     const object: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) defineOwn(object, decodeKey(key), fromBson((value as Record<string, unknown>)[key]));
+    for (const key of Object.keys(value))
+      defineOwn(object, decodeKey(key), fromBson((value as Record<string, unknown>)[key]));
     return object;
   }
   if (isBinary(value) && value.sub_type === LONE_SURROGATE_SUBTYPE) {
@@ -88,7 +92,8 @@ export function fromBson(value: unknown): unknown {
 
 /** An own, enumerable data property, even for `__proto__` (plain assignment would set the prototype). */
 function defineOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 

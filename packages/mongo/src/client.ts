@@ -20,12 +20,19 @@ export function ownClientOptions(operationTimeoutMs: number): MongoClientOptions
   };
 }
 
-export function makeClient(mongoUrl: string, mongoOptions: MongoClientOptions, operationTimeoutMs: number): MongoClient {
+export function makeClient(
+  mongoUrl: string,
+  mongoOptions: MongoClientOptions,
+  operationTimeoutMs: number,
+): MongoClient {
   try {
     return new MongoClient(mongoUrl, { ...ownClientOptions(operationTimeoutMs), ...mongoOptions });
   } catch (error) {
     // A malformed connection string or option is a configuration error, reported like the others.
-    throw new TypeError(`MongoStore: option "mongoUrl" or "mongoOptions" is not accepted by the driver: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    throw new TypeError(
+      `MongoStore: option "mongoUrl" or "mongoOptions" is not accepted by the driver: ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
   }
 }
 

@@ -1,4 +1,9 @@
-import type { MongoClient, ServerHeartbeatFailedEvent, ServerHeartbeatStartedEvent, ServerHeartbeatSucceededEvent } from 'mongodb';
+import type {
+  MongoClient,
+  ServerHeartbeatFailedEvent,
+  ServerHeartbeatStartedEvent,
+  ServerHeartbeatSucceededEvent,
+} from 'mongodb';
 
 /** Margin on top of the longest check the driver may legitimately run. */
 const SLACK_MS = 2000;

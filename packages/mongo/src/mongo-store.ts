@@ -13,7 +13,13 @@ import {
 import { BSON, type Collection, type MongoClient } from 'mongodb';
 import { fromBson, toBson } from './bson-session';
 import { DUPLICATE_KEY, isServerRefusal, makeClient } from './client';
-import { type AutoRemove, DEFAULT_TTL_SECONDS, type MongoStoreOptions, type MongoStoreSettings, resolveSettings } from './options';
+import {
+  type AutoRemove,
+  DEFAULT_TTL_SECONDS,
+  type MongoStoreOptions,
+  type MongoStoreSettings,
+  resolveSettings,
+} from './options';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { OwnedConnection } from './owned-connection';
 import { TopologyWatch } from './topology-watch';
@@ -35,7 +41,13 @@ export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 const TTL_INDEX = { key: { expires: 1 }, name: 'expires_1' } as const;
 // Reads always get plain JS values, whatever the client's defaults: Binary stays Binary (for
 // the subtype of encoded strings), and no BigInt that JSON could not handle.
-const READ_OPTIONS = { promoteBuffers: false, promoteValues: true, promoteLongs: true, useBigInt64: false, bsonRegExp: false } as const;
+const READ_OPTIONS = {
+  promoteBuffers: false,
+  promoteValues: true,
+  promoteLongs: true,
+  useBigInt64: false,
+  bsonRegExp: false,
+} as const;
 const RECORD_PROJECTION = { session: 1, expires: 1 } as const;
 const noop = (): void => {};
 /** How often a store retries connecting its own client while its first connection cannot be made. */
@@ -65,15 +77,37 @@ export class MongoStore extends SessionStoreBase {
   private serverIsFerretDb: Promise<boolean> | null = null;
 
   constructor(options: MongoStoreOptions) {
-    super({ storeName: STORE, defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: MAX_DOCUMENT_BYTES }, options);
+    super(
+      {
+        storeName: STORE,
+        defaultTtlSeconds: DEFAULT_TTL_SECONDS,
+        ttlGranularityMs: 1,
+        maxSessionBytes: MAX_DOCUMENT_BYTES,
+      },
+      options,
+    );
     const settings = resolveSettings(options);
     this.settings = settings;
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
 
     const source = settings.source;
-    this.owned = source.kind === 'mongoUrl' ? new OwnedConnection(makeClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs), RECONNECT_INTERVAL_MS) : null;
-    const clientReady = Promise.resolve(source.kind === 'client' ? source.client : source.kind === 'clientPromise' ? source.clientPromise : this.owned!.client);
-    this.collectionReady = clientReady.then((client) => client.db(settings.dbName).collection<SessionDocument>(settings.collectionName));
+    this.owned =
+      source.kind === 'mongoUrl'
+        ? new OwnedConnection(
+            makeClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs),
+            RECONNECT_INTERVAL_MS,
+          )
+        : null;
+    const clientReady = Promise.resolve(
+      source.kind === 'client'
+        ? source.client
+        : source.kind === 'clientPromise'
+          ? source.clientPromise
+          : this.owned!.client,
+    );
+    this.collectionReady = clientReady.then((client) =>
+      client.db(settings.dbName).collection<SessionDocument>(settings.collectionName),
+    );
     // A rejected clientPromise fails every call through its callback; it must not also be unhandled here.
     this.collectionReady.catch(noop);
     clientReady.then((client) => this.start(client), noop);
@@ -97,7 +131,8 @@ export class MongoStore extends SessionStoreBase {
   prune(): Promise<number>;
   prune(callback?: Callback<number>): Promise<number> | undefined {
     let outcome: Promise<number>;
-    if (this.backendClosed) outcome = Promise.reject(storeError(STORE, 'prune', StoreErrorCode.closed, 'the store is closed'));
+    if (this.backendClosed)
+      outcome = Promise.reject(storeError(STORE, 'prune', StoreErrorCode.closed, 'the store is closed'));
     else {
       this.pruning ??= this.pruneBatches().finally(() => {
         this.pruning = null;
@@ -126,10 +161,18 @@ export class MongoStore extends SessionStoreBase {
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    const fields = { session: this.settings.stringify ? payload : toBson(JSON.parse(payload)), expires: new Date(expiresAt) };
+    const fields = {
+      session: this.settings.stringify ? payload : toBson(JSON.parse(payload)),
+      expires: new Date(expiresAt),
+    };
     const bytes = BSON.calculateObjectSize({ _id: sid, ...fields });
     if (bytes > MAX_DOCUMENT_BYTES) {
-      throw storeError(STORE, 'set', StoreErrorCode.tooLarge, `the session document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} a MongoDB document can hold`);
+      throw storeError(
+        STORE,
+        'set',
+        StoreErrorCode.tooLarge,
+        `the session document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} a MongoDB document can hold`,
+      );
     }
     const collection = await this.collection();
     const upsert = () => collection.updateOne({ _id: sid }, { $set: fields }, { upsert: true });
@@ -165,7 +208,8 @@ export class MongoStore extends SessionStoreBase {
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
-    for await (const page of this.livePages(RECORD_PROJECTION)) yield page.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
+    for await (const page of this.livePages(RECORD_PROJECTION))
+      yield page.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
   }
 
   protected override async *listIds(): AsyncIterable<string[]> {
@@ -191,7 +235,14 @@ export class MongoStore extends SessionStoreBase {
     this.watchdog?.stop();
     this.watchdog = null;
     if (this.owned) {
-      await withDeadline(this.owned.close(), this.operationTimeoutMs, () => storeError(STORE, 'close', StoreErrorCode.timeout, `the client did not close within ${this.operationTimeoutMs} ms`));
+      await withDeadline(this.owned.close(), this.operationTimeoutMs, () =>
+        storeError(
+          STORE,
+          'close',
+          StoreErrorCode.timeout,
+          `the client did not close within ${this.operationTimeoutMs} ms`,
+        ),
+      );
     }
   }
 
@@ -227,7 +278,8 @@ export class MongoStore extends SessionStoreBase {
     const limit = this.settings.pageSize;
     let after: string | undefined;
     for (;;) {
-      const filter = after === undefined ? { expires: { $gt: new Date() } } : { _id: { $gt: after }, expires: { $gt: new Date() } };
+      const filter =
+        after === undefined ? { expires: { $gt: new Date() } } : { _id: { $gt: after }, expires: { $gt: new Date() } };
       const page = await collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS }).toArray();
       if (page.length > 0) yield page;
       if (page.length < limit) return;
@@ -241,10 +293,16 @@ export class MongoStore extends SessionStoreBase {
     let deleted = 0;
     for (;;) {
       const now = new Date();
-      const expired = await this.bounded(collection.find({ expires: { $lte: now } }, { projection: { _id: 1 }, limit: batchSize }).toArray(), 'prune');
+      const expired = await this.bounded(
+        collection.find({ expires: { $lte: now } }, { projection: { _id: 1 }, limit: batchSize }).toArray(),
+        'prune',
+      );
       if (expired.length === 0) return deleted;
       // The expiry condition again: a session saved again since the find stays.
-      const result = await this.bounded(collection.deleteMany({ _id: { $in: expired.map((document) => document._id) }, expires: { $lte: now } }), 'prune');
+      const result = await this.bounded(
+        collection.deleteMany({ _id: { $in: expired.map((document) => document._id) }, expires: { $lte: now } }),
+        'prune',
+      );
       deleted += result.deletedCount;
       if (expired.length < batchSize) return deleted;
     }
@@ -325,7 +383,13 @@ export class MongoStore extends SessionStoreBase {
     this.pruneTimer = setInterval(() => {
       if (this.pruning) return;
       this.prune().catch((error: unknown) => {
-        this.warn(new MongoStoreWarning(MongoStoreWarningCode.pruneFailed, `${STORE}: deleting expired sessions failed; the next interval tries again: ${describeCause(error)}`, error));
+        this.warn(
+          new MongoStoreWarning(
+            MongoStoreWarningCode.pruneFailed,
+            `${STORE}: deleting expired sessions failed; the next interval tries again: ${describeCause(error)}`,
+            error,
+          ),
+        );
       });
     }, this.settings.autoRemoveIntervalMs);
     // A prune timer alone must not keep the process alive.

@@ -90,35 +90,55 @@ const STORE = 'MongoStore';
 export function resolveSettings(options: MongoStoreOptions | undefined): MongoStoreSettings {
   const raw = (options ?? {}) as unknown as Record<string, unknown>;
   for (const [name, instead] of Object.entries(UNSUPPORTED)) {
-    if (raw[name] !== undefined) throw new TypeError(`${STORE}: option "${name}" of connect-mongo is not supported: ${instead}`);
+    if (raw[name] !== undefined)
+      throw new TypeError(`${STORE}: option "${name}" of connect-mongo is not supported: ${instead}`);
   }
   const sourceName = validate.exactlyOne(STORE, raw, ['client', 'clientPromise', 'mongoUrl']);
   if (raw.mongoOptions !== undefined && sourceName !== 'mongoUrl') {
-    throw new TypeError(`${STORE}: option "mongoOptions" applies only with "mongoUrl"; configure your own client directly`);
+    throw new TypeError(
+      `${STORE}: option "mongoOptions" applies only with "mongoUrl"; configure your own client directly`,
+    );
   }
 
   const stringify = validate.optionalBoolean(STORE, 'stringify', raw.stringify) ?? true;
   if (!stringify && raw.serializer !== undefined) {
-    throw new TypeError(`${STORE}: option "serializer" needs stringify: true (with stringify: false the session is stored as a BSON document)`);
+    throw new TypeError(
+      `${STORE}: option "serializer" needs stringify: true (with stringify: false the session is stored as a BSON document)`,
+    );
   }
 
   return {
     source: clientSource(sourceName, raw),
     dbName: validate.optionalString(STORE, 'dbName', raw.dbName, DB_NAME),
-    collectionName: validate.optionalString(STORE, 'collectionName', raw.collectionName, COLLECTION_NAME) ?? DEFAULT_COLLECTION_NAME,
-    autoRemove: validate.optionalOneOf(STORE, 'autoRemove', raw.autoRemove, ['native', 'interval', 'disabled'] as const) ?? 'native',
+    collectionName:
+      validate.optionalString(STORE, 'collectionName', raw.collectionName, COLLECTION_NAME) ?? DEFAULT_COLLECTION_NAME,
+    autoRemove:
+      validate.optionalOneOf(STORE, 'autoRemove', raw.autoRemove, ['native', 'interval', 'disabled'] as const) ??
+      'native',
     autoRemoveIntervalMs:
-      (validate.optionalNumber(STORE, 'autoRemoveInterval', raw.autoRemoveInterval, { min: 1 / 60_000, max: MAX_INTERVAL_MINUTES }) ?? DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES) * 60_000,
+      (validate.optionalNumber(STORE, 'autoRemoveInterval', raw.autoRemoveInterval, {
+        min: 1 / 60_000,
+        max: MAX_INTERVAL_MINUTES,
+      }) ?? DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES) * 60_000,
     stringify,
-    pruneBatchSize: validate.optionalNumber(STORE, 'pruneBatchSize', raw.pruneBatchSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE,
-    pageSize: validate.optionalNumber(STORE, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE,
+    pruneBatchSize:
+      validate.optionalNumber(STORE, 'pruneBatchSize', raw.pruneBatchSize, { min: 1, max: 100_000, integer: true }) ??
+      DEFAULT_PRUNE_BATCH_SIZE,
+    pageSize:
+      validate.optionalNumber(STORE, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
+      DEFAULT_PAGE_SIZE,
   };
 }
 
 function clientSource(name: string, raw: Record<string, unknown>): ClientSource {
   if (name === 'client') {
     const client = raw.client as { db?: unknown; on?: unknown } | null;
-    if (typeof client !== 'object' || client === null || typeof client.db !== 'function' || typeof client.on !== 'function') {
+    if (
+      typeof client !== 'object' ||
+      client === null ||
+      typeof client.db !== 'function' ||
+      typeof client.on !== 'function'
+    ) {
       throw new TypeError(`${STORE}: option "client" must be a MongoClient`);
     }
     return { kind: 'client', client: raw.client as MongoClient };
@@ -131,14 +151,26 @@ function clientSource(name: string, raw: Record<string, unknown>): ClientSource 
     return { kind: 'clientPromise', clientPromise: raw.clientPromise as Promise<MongoClient> };
   }
   const mongoUrl = validate.optionalString(STORE, 'mongoUrl', raw.mongoUrl, MONGO_URL)!;
-  const mongoOptions = raw.mongoOptions === undefined ? {} : validate.checkOptionsObject(`${STORE}: option "mongoOptions"`, raw.mongoOptions);
+  const mongoOptions =
+    raw.mongoOptions === undefined
+      ? {}
+      : validate.checkOptionsObject(`${STORE}: option "mongoOptions"`, raw.mongoOptions);
   return { kind: 'mongoUrl', mongoUrl, mongoOptions: mongoOptions as MongoClientOptions };
 }
 
-const MONGO_URL = { regex: /^mongodb(\+srv)?:\/\/./, description: 'a connection string starting with mongodb:// or mongodb+srv://' };
+const MONGO_URL = {
+  regex: /^mongodb(\+srv)?:\/\/./,
+  description: 'a connection string starting with mongodb:// or mongodb+srv://',
+};
 // MongoDB's own rules: database names exclude /\. "$ and NUL, and are at most 63 bytes;
 // collection names exclude $ and NUL and must not claim the system. namespace.
-// eslint-disable-next-line no-control-regex -- NUL is one of the characters to refuse
-const DB_NAME = { regex: /^[^/\\. "$\u0000]{1,63}$/, description: 'a database name (1 to 63 characters, none of /\\. "$)' };
-// eslint-disable-next-line no-control-regex -- NUL is one of the characters to refuse
-const COLLECTION_NAME = { regex: /^(?!system\.)[^$\u0000]{1,200}$/, description: 'a collection name (1 to 200 characters, no "$", not starting with "system.")' };
+const DB_NAME = {
+  // eslint-disable-next-line no-control-regex -- NUL is one of the characters to refuse
+  regex: /^[^/\\. "$\u0000]{1,63}$/,
+  description: 'a database name (1 to 63 characters, none of /\\. "$)',
+};
+const COLLECTION_NAME = {
+  // eslint-disable-next-line no-control-regex -- NUL is one of the characters to refuse
+  regex: /^(?!system\.)[^$\u0000]{1,200}$/,
+  description: 'a collection name (1 to 200 characters, no "$", not starting with "system.")',
+};

@@ -4,7 +4,8 @@ import { decodeKey, encodeKey, fromBson, LONE_SURROGATE_SUBTYPE, toBson } from '
 
 describe('stringify: false key encoding', () => {
   it('leaves ordinary keys as they are (the connect-mongo layout)', () => {
-    for (const key of ['cookie', 'user', 'a$b', 'x y', 'émoji😀', '__proto__', 'constructor', '']) expect(encodeKey(key)).toBe(key);
+    for (const key of ['cookie', 'user', 'a$b', 'x y', 'émoji😀', '__proto__', 'constructor', ''])
+      expect(encodeKey(key)).toBe(key);
   });
 
   it('encodes what BSON or MongoDB refuse, and % itself', () => {
@@ -17,7 +18,21 @@ describe('stringify: false key encoding', () => {
   });
 
   it('decodes every encoded key back exactly', () => {
-    const keys = ['a.b', '$x', '$', '$$.$', '%', '%25', '%2E', '%u0041', 'a\u0000', '\uD800\uD800', '\uDC00\uD800', '😀.😀', 'plain'];
+    const keys = [
+      'a.b',
+      '$x',
+      '$',
+      '$$.$',
+      '%',
+      '%25',
+      '%2E',
+      '%u0041',
+      'a\u0000',
+      '\uD800\uD800',
+      '\uDC00\uD800',
+      '😀.😀',
+      'plain',
+    ];
     for (const key of keys) expect(decodeKey(encodeKey(key))).toBe(key);
   });
 
@@ -40,8 +55,13 @@ describe('stringify: false values', () => {
   });
 
   it('keeps own __proto__ and constructor keys as data, at any depth, without touching prototypes', () => {
-    const session = JSON.parse('{"__proto__":{"polluted":1},"a":{"__proto__":{"polluted":2},"constructor":{"prototype":{"polluted":3}}}}') as Record<string, unknown>;
-    const back = fromBson(BSON.deserialize(BSON.serialize(toBson(session) as BSON.Document))) as Record<string, unknown>;
+    const session = JSON.parse(
+      '{"__proto__":{"polluted":1},"a":{"__proto__":{"polluted":2},"constructor":{"prototype":{"polluted":3}}}}',
+    ) as Record<string, unknown>;
+    const back = fromBson(BSON.deserialize(BSON.serialize(toBson(session) as BSON.Document))) as Record<
+      string,
+      unknown
+    >;
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.getPrototypeOf(back.a)).toBe(Object.prototype);
     expect(Object.keys(back)).toEqual(['__proto__', 'a']);
@@ -52,7 +72,9 @@ describe('stringify: false values', () => {
   it('reads BSON values the way JSON would write them (what connect-mongo stores)', () => {
     const id = new ObjectId();
     const when = new Date('2030-01-02T03:04:05.678Z');
-    expect(fromBson({ cookie: { expires: when }, id, n: Long.fromNumber(5), d: Decimal128.fromString('1.5'), list: [when] })).toEqual({
+    expect(
+      fromBson({ cookie: { expires: when }, id, n: Long.fromNumber(5), d: Decimal128.fromString('1.5'), list: [when] }),
+    ).toEqual({
       cookie: { expires: '2030-01-02T03:04:05.678Z' },
       id: id.toHexString(),
       n: 5,

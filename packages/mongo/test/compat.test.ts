@@ -15,12 +15,18 @@ for (const title of skipped) describe.skip(title, () => it('runs the connect-mon
 
 type Cb<T> = (error: unknown, value?: T) => void;
 const call = <T>(run: (cb: Cb<T>) => void) =>
-  new Promise<T | undefined>((resolve, reject) => run((error, value) => (error ? reject(error as Error) : resolve(value))));
+  new Promise<T | undefined>((resolve, reject) =>
+    run((error, value) => (error ? reject(error as Error) : resolve(value))),
+  );
 
 /** A session as express-session hands it to stores: a real Cookie, and user data. */
 function liveSession(data: Record<string, unknown>, maxAge = 60_000): SessionData {
   // The typings omit the constructor's options argument, which express-session itself passes.
-  const cookie = new (session.Cookie as unknown as new (options: object) => session.Cookie)({ maxAge, httpOnly: true, path: '/' });
+  const cookie = new (session.Cookie as unknown as new (options: object) => session.Cookie)({
+    maxAge,
+    httpOnly: true,
+    path: '/',
+  });
   return { cookie, ...data } as unknown as SessionData;
 }
 
@@ -46,7 +52,13 @@ describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) =
 
   function pair(stringify: boolean): { theirs: ConnectMongo; ours: MongoStore; collection: Collection } {
     const collectionName = uniqueName();
-    const theirs = ConnectMongo.create({ client, dbName: TEST_DB, collectionName, stringify, autoRemove: theirAutoRemove });
+    const theirs = ConnectMongo.create({
+      client,
+      dbName: TEST_DB,
+      collectionName,
+      stringify,
+      autoRemove: theirAutoRemove,
+    });
     const store = new MongoStore({ client, dbName: TEST_DB, collectionName, stringify, autoRemove: 'disabled' });
     ours.push(store);
     return { theirs, ours: store, collection: client.db(TEST_DB).collection(collectionName) };
@@ -61,7 +73,10 @@ describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) =
       // cookie's unset fields as null, and its expiry as a BSON date: both come back as JSON has them.)
       const theirView = jsonOf(await call<SessionData | null>((cb) => theirs.get('sid-theirs', cb)));
       expect(await store.get('sid-theirs')).toEqual(theirView);
-      expect(await store.get('sid-theirs')).toMatchObject({ ...(jsonOf(written) as object), cookie: { expires: written.cookie.expires!.toISOString() } });
+      expect(await store.get('sid-theirs')).toMatchObject({
+        ...(jsonOf(written) as object),
+        cookie: { expires: written.cookie.expires!.toISOString() },
+      });
       expect(await store.ids()).toEqual(['sid-theirs']);
       expect(await store.length()).toBe(1);
     });
@@ -81,7 +96,10 @@ describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) =
       await call<void>((cb) => theirs.set('sid', written, cb));
 
       const later = new Date(Date.now() + 300_000);
-      await store.touch('sid', { ...written, cookie: { ...jsonOf(written.cookie) as object, expires: later } } as unknown as SessionData);
+      await store.touch('sid', {
+        ...written,
+        cookie: { ...(jsonOf(written.cookie) as object), expires: later },
+      } as unknown as SessionData);
       expect((await collection.findOne({ _id: 'sid' as never }))?.expires).toEqual(later);
       expect(await call<SessionData | null>((cb) => theirs.get('sid', cb))).toMatchObject({ n: 1 });
 
@@ -104,13 +122,16 @@ describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) =
     expect(await store.get('sid')).toEqual(jsonOf(written));
   });
 
-  it.runIf(target.kind === 'ferretdb')('connect-mongo with stringify: false cannot store "." or "$" keys on FerretDB; MongoStore can', async () => {
-    const { theirs, ours: store } = pair(false);
-    const written = liveSession({ 'dotted.key': 2, $dollar: 3 });
-    await expect(call<void>((cb) => theirs.set('sid', written, cb))).rejects.toThrow(/invalid key/);
-    await store.set('sid', written);
-    expect(await store.get('sid')).toEqual(jsonOf(written));
-  });
+  it.runIf(target.kind === 'ferretdb')(
+    'connect-mongo with stringify: false cannot store "." or "$" keys on FerretDB; MongoStore can',
+    async () => {
+      const { theirs, ours: store } = pair(false);
+      const written = liveSession({ 'dotted.key': 2, $dollar: 3 });
+      await expect(call<void>((cb) => theirs.set('sid', written, cb))).rejects.toThrow(/invalid key/);
+      await store.set('sid', written);
+      expect(await store.get('sid')).toEqual(jsonOf(written));
+    },
+  );
 
   describe('switching packages under a running app', () => {
     it.each([

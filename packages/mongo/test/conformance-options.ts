@@ -14,29 +14,43 @@ import { MongoStore, type MongoStoreOptions } from '../src/index';
 import { type MongoTarget, TEST_DB } from './servers';
 
 /** The collection of a store under test: the conformance namespace is the collection name. */
-const collectionOf = (store: StoreUnderTest): string => (store as unknown as { settings: { collectionName: string } }).settings.collectionName;
+const collectionOf = (store: StoreUnderTest): string =>
+  (store as unknown as { settings: { collectionName: string } }).settings.collectionName;
 
 /**
  * Conformance options for MongoStore on `target`: each namespace is a collection of one test
  * database, the inspect hooks read the documents with the plain driver, and the faults stop and
  * start the harness server (when the harness started it).
  */
-export function mongoConformanceOptions(target: MongoTarget, storeOptions: Partial<MongoStoreOptions> = {}): ConformanceOptions {
+export function mongoConformanceOptions(
+  target: MongoTarget,
+  storeOptions: Partial<MongoStoreOptions> = {},
+): ConformanceOptions {
   const direct = new MongoClient(target.server.url, { serverSelectionTimeoutMS: 5000 });
   afterAll(() => direct.close());
-  const collection = (store: StoreUnderTest) => direct.db(TEST_DB).collection<{ _id: string; session: unknown; expires: Date }>(collectionOf(store));
+  const collection = (store: StoreUnderTest) =>
+    direct.db(TEST_DB).collection<{ _id: string; session: unknown; expires: Date }>(collectionOf(store));
   const label = storeOptions.stringify === false ? ', stringify: false' : '';
   // FerretDB writes through SQLite one at a time: on a busy 2-core machine the suite's burst of
   // 1000 parallel calls can keep the last ones waiting longer than the default 5 s deadline.
   // It gets more time for calls that the server is working on; calls to a server that is down
   // still fail within the suite's 5 s bound (faultTimeoutMs), at the driver's 4 s server selection.
   const slowServer: Partial<MongoStoreOptions> =
-    target.kind === 'ferretdb' ? { operationTimeoutMs: 15_000, mongoOptions: { serverSelectionTimeoutMS: 4000, connectTimeoutMS: 4000 } } : {};
+    target.kind === 'ferretdb'
+      ? { operationTimeoutMs: 15_000, mongoOptions: { serverSelectionTimeoutMS: 4000, connectTimeoutMS: 4000 } }
+      : {};
 
   return {
     name: `MongoStore on ${target.title}${label}`,
     // The cast: iterate() yields express-session's SessionData, which the suite types as a plain record.
-    createStore: ({ namespace }) => new MongoStore({ mongoUrl: target.server.url, dbName: TEST_DB, collectionName: namespace, ...slowServer, ...storeOptions } as MongoStoreOptions) as unknown as StoreUnderTest,
+    createStore: ({ namespace }) =>
+      new MongoStore({
+        mongoUrl: target.server.url,
+        dbName: TEST_DB,
+        collectionName: namespace,
+        ...slowServer,
+        ...storeOptions,
+      } as MongoStoreOptions) as unknown as StoreUnderTest,
     inspect: {
       async rawTtlMs(store, sid) {
         const document = await collection(store).findOne({ _id: sid });
@@ -48,10 +62,16 @@ export function mongoConformanceOptions(target: MongoTarget, storeOptions: Parti
       async writeCorrupt(store, sid, kind) {
         // Not JSON: a string the JSON parser refuses. Wrong shape: neither JSON text of an object nor a sub-document.
         const session = kind === 'not-json' ? '{"cookie": not json' : [1, 2, 3];
-        await collection(store).updateOne({ _id: sid }, { $set: { session, expires: new Date(Date.now() + 3_600_000) } }, { upsert: true });
+        await collection(store).updateOne(
+          { _id: sid },
+          { $set: { session, expires: new Date(Date.now() + 3_600_000) } },
+          { upsert: true },
+        );
       },
     },
-    ...(target.server.canRestart ? { faults: { stopBackend: () => target.server.stop(), startBackend: () => target.server.start() } } : {}),
+    ...(target.server.canRestart
+      ? { faults: { stopBackend: () => target.server.stop(), startBackend: () => target.server.start() } }
+      : {}),
   };
 }
 
@@ -84,7 +104,8 @@ export function declareConformance(target: MongoTarget, options: ConformanceOpti
   const gaps = new Map(Object.entries({ ...FERRETDB_GAPS, ...(subdocuments ? FERRETDB_SUBDOCUMENT_GAPS : {}) }));
   for (const title of gaps.keys()) {
     // A gap that names no case is stale: fail loudly rather than skip nothing.
-    if (!conformanceCases.some((testCase) => testCase.title === title)) throw new Error(`FerretDB gap names no conformance case: ${title}`);
+    if (!conformanceCases.some((testCase) => testCase.title === title))
+      throw new Error(`FerretDB gap names no conformance case: ${title}`);
   }
   describe.sequential(`conformance: ${options.name}`, async () => {
     const capabilities = await capabilitiesFor(options);

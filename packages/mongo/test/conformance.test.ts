@@ -6,5 +6,6 @@ import { mongoTargets } from './servers';
 // and on a real MongoDB when there is one. Faults stop and start the server this file started.
 // On FerretDB the cases it cannot pass are reported as skipped with the reason.
 const { targets, skipped } = await mongoTargets();
-for (const title of skipped) describe.skip(`conformance: MongoStore on ${title}`, () => it('runs the conformance suite', () => {}));
+for (const title of skipped)
+  describe.skip(`conformance: MongoStore on ${title}`, () => it('runs the conformance suite', () => {}));
 for (const target of targets) declareConformance(target, mongoConformanceOptions(target));

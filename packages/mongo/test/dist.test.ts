@@ -22,11 +22,16 @@ describe.skipIf(!built)(`@session-stores/mongo built output${built ? '' : ' (ski
   });
 
   it('loads with import() of dist/index.js', async () => {
-    const { MongoStore, MongoStoreWarningCode } = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof MongoModule;
+    const { MongoStore, MongoStoreWarningCode } = (await import(
+      pathToFileURL(`${dist}index.js`).href
+    )) as typeof MongoModule;
     expect(typeof MongoStore).toBe('function');
     expect(MongoStoreWarningCode.ttlIndexRefused).toBe('ERR_MONGO_STORE_TTL_INDEX_REFUSED');
     const store = new MongoStore(options);
-    await expect(store.get('sid')).rejects.toMatchObject({ name: 'SessionStoreError', code: 'ERR_SESSION_STORE_BACKEND' });
+    await expect(store.get('sid')).rejects.toMatchObject({
+      name: 'SessionStoreError',
+      code: 'ERR_SESSION_STORE_BACKEND',
+    });
     await store.close();
   });
 });

@@ -12,7 +12,8 @@ const { targets, skipped } = await mongoTargets();
 for (const title of skipped) describe.skip(title, () => it('runs the fault tests', () => {}));
 const restartable = targets.filter((target) => target.server.canRestart);
 for (const target of targets.filter((t) => !t.server.canRestart)) {
-  describe.skip(`${target.title}: a server the harness did not start is never stopped`, () => it('runs the fault tests', () => {}));
+  describe.skip(`${target.title}: a server the harness did not start is never stopped`, () =>
+    it('runs the fault tests', () => {}));
 }
 
 /** The store's default bound on every call, and the slack a loaded 2-core machine gets on top. */
@@ -65,71 +66,112 @@ async function load(store: MongoStore, outcomes: Outcome[], running: () => boole
 }
 
 describe.each(restartable)('MongoStore when $title dies', (target) => {
-  it('under load: every call ends within the bound, and the store recovers by itself', { timeout: 90_000 }, async () => {
-    const store = new MongoStore({ mongoUrl: target.server.url, dbName: TEST_DB, collectionName: uniqueName(), autoRemove: 'disabled' });
-    const events: Array<{ event: string; at: number }> = [];
-    for (const event of ['connect', 'disconnect', 'error'] as const) store.on(event, () => events.push({ event, at: Date.now() }));
-    let phase: 'up' | 'down' | 'restarted' | 'done' = 'up';
-    let running = Promise.resolve();
-    try {
-      await store.set('before-kill', sessionData(600_000, { kept: true }) as unknown as SessionData);
-      await eventually('connect', () => events.some((e) => e.event === 'connect'));
+  it(
+    'under load: every call ends within the bound, and the store recovers by itself',
+    { timeout: 90_000 },
+    async () => {
+      const store = new MongoStore({
+        mongoUrl: target.server.url,
+        dbName: TEST_DB,
+        collectionName: uniqueName(),
+        autoRemove: 'disabled',
+      });
+      const events: Array<{ event: string; at: number }> = [];
+      for (const event of ['connect', 'disconnect', 'error'] as const)
+        store.on(event, () => events.push({ event, at: Date.now() }));
+      let phase: 'up' | 'down' | 'restarted' | 'done' = 'up';
+      let running = Promise.resolve();
+      try {
+        await store.set('before-kill', sessionData(600_000, { kept: true }) as unknown as SessionData);
+        await eventually('connect', () => events.some((e) => e.event === 'connect'));
 
-      const outcomes: Outcome[] = [];
-      running = load(store, outcomes, () => phase !== 'done');
+        const outcomes: Outcome[] = [];
+        running = load(store, outcomes, () => phase !== 'done');
 
-      await eventually('calls to succeed under load', () => outcomes.filter((o) => !o.error).length >= 50);
-      const killedAt = Date.now();
-      await killServer(target);
-      phase = 'down';
-      await eventually('the store to report disconnect', () => events.some((e) => e.event === 'disconnect'), BOUND_MS + SLACK_MS);
-      // Long enough for calls to run into the driver's server-selection timeout, not just fail fast.
-      await eventually('calls to fail while the server is down', () => outcomes.filter((o) => o.error && o.startedAt > killedAt + 1000).length >= 8, 30_000);
+        await eventually('calls to succeed under load', () => outcomes.filter((o) => !o.error).length >= 50);
+        const killedAt = Date.now();
+        await killServer(target);
+        phase = 'down';
+        await eventually(
+          'the store to report disconnect',
+          () => events.some((e) => e.event === 'disconnect'),
+          BOUND_MS + SLACK_MS,
+        );
+        // Long enough for calls to run into the driver's server-selection timeout, not just fail fast.
+        await eventually(
+          'calls to fail while the server is down',
+          () => outcomes.filter((o) => o.error && o.startedAt > killedAt + 1000).length >= 8,
+          30_000,
+        );
 
-      // The store may see the server before start() has finished checking it: count from here.
-      const restartingAt = Date.now();
-      await target.server.start();
-      phase = 'restarted';
-      await eventually('the store to report connect again', () => events.some((e) => e.event === 'connect' && e.at >= restartingAt), 20_000);
-      const connectedAt = Date.now();
-      await eventually('calls to succeed again', () => outcomes.filter((o) => !o.error && o.startedAt > connectedAt).length >= 100, 20_000);
-      phase = 'done';
-      await running;
+        // The store may see the server before start() has finished checking it: count from here.
+        const restartingAt = Date.now();
+        await target.server.start();
+        phase = 'restarted';
+        await eventually(
+          'the store to report connect again',
+          () => events.some((e) => e.event === 'connect' && e.at >= restartingAt),
+          20_000,
+        );
+        const connectedAt = Date.now();
+        await eventually(
+          'calls to succeed again',
+          () => outcomes.filter((o) => !o.error && o.startedAt > connectedAt).length >= 100,
+          20_000,
+        );
+        phase = 'done';
+        await running;
 
-      const slowest = Math.max(...outcomes.map((o) => o.ms));
-      expect(slowest, 'the slowest call, in ms').toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
-      const failures = outcomes.filter((o) => o.error);
-      expect(failures.length).toBeGreaterThan(0);
-      for (const { operation, error } of failures) {
-        expect(error!.message).toMatch(new RegExp(`^MongoStore\\.${operation} failed: `));
-        expect(['ERR_SESSION_STORE_BACKEND', 'ERR_SESSION_STORE_TIMEOUT']).toContain(error!.code);
+        const slowest = Math.max(...outcomes.map((o) => o.ms));
+        expect(slowest, 'the slowest call, in ms').toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
+        const failures = outcomes.filter((o) => o.error);
+        expect(failures.length).toBeGreaterThan(0);
+        for (const { operation, error } of failures) {
+          expect(error!.message).toMatch(new RegExp(`^MongoStore\\.${operation} failed: `));
+          expect(['ERR_SESSION_STORE_BACKEND', 'ERR_SESSION_STORE_TIMEOUT']).toContain(error!.code);
+        }
+        expect(outcomes.filter((o) => o.error && o.startedAt > connectedAt)).toEqual([]);
+        // Calls in flight when the server died may fail; the ones that ended before may not.
+        expect(outcomes.filter((o) => o.error && o.startedAt + o.ms < killedAt)).toEqual([]);
+
+        expect(events.filter((e) => e.event === 'error')).toEqual([]);
+        const order = events.map((e) => e.event);
+        expect(order.indexOf('disconnect')).toBeGreaterThan(order.indexOf('connect'));
+        expect(order.at(-1)).toBe('connect');
+        if (target.server.dataSurvivesRestart) expect(await store.get('before-kill')).toMatchObject({ kept: true });
+      } finally {
+        phase = 'done';
+        await running;
+        await store.close();
+        await target.server.start();
       }
-      expect(outcomes.filter((o) => o.error && o.startedAt > connectedAt)).toEqual([]);
-      // Calls in flight when the server died may fail; the ones that ended before may not.
-      expect(outcomes.filter((o) => o.error && o.startedAt + o.ms < killedAt)).toEqual([]);
-
-      expect(events.filter((e) => e.event === 'error')).toEqual([]);
-      const order = events.map((e) => e.event);
-      expect(order.indexOf('disconnect')).toBeGreaterThan(order.indexOf('connect'));
-      expect(order.at(-1)).toBe('connect');
-      if (target.server.dataSurvivesRestart) expect(await store.get('before-kill')).toMatchObject({ kept: true });
-    } finally {
-      phase = 'done';
-      await running;
-      await store.close();
-      await target.server.start();
-    }
-  });
+    },
+  );
 
   it('a store made while the server is down fails fast, then works once it is up', { timeout: 60_000 }, async () => {
     await killServer(target);
-    const store = new MongoStore({ mongoUrl: target.server.url, dbName: TEST_DB, collectionName: uniqueName(), autoRemove: 'disabled' });
+    const store = new MongoStore({
+      mongoUrl: target.server.url,
+      dbName: TEST_DB,
+      collectionName: uniqueName(),
+      autoRemove: 'disabled',
+    });
     try {
       const startedAt = Date.now();
-      await expect(store.get('sid')).rejects.toMatchObject({ message: expect.stringMatching(/^MongoStore\.get failed: /) });
+      await expect(store.get('sid')).rejects.toMatchObject({
+        message: expect.stringMatching(/^MongoStore\.get failed: /),
+      });
       expect(Date.now() - startedAt).toBeLessThanOrEqual(BOUND_MS + SLACK_MS);
       await target.server.start();
-      await eventually('the store to work', async () => (await store.set('sid', sessionData() as unknown as SessionData).then(() => true, () => false)), 20_000);
+      await eventually(
+        'the store to work',
+        async () =>
+          await store.set('sid', sessionData() as unknown as SessionData).then(
+            () => true,
+            () => false,
+          ),
+        20_000,
+      );
       expect(await store.get('sid')).not.toBeNull();
     } finally {
       await store.close();
@@ -137,22 +179,48 @@ describe.each(restartable)('MongoStore when $title dies', (target) => {
     }
   });
 
-  it('with a given client on the driver\'s defaults (30 s to select a server), calls still end at operationTimeoutMs', { timeout: 60_000 }, async () => {
-    const client = new MongoClient(target.server.url);
-    const store = new MongoStore({ client, dbName: TEST_DB, collectionName: uniqueName(), autoRemove: 'disabled', operationTimeoutMs: 1500 });
-    try {
-      await store.set('sid', sessionData() as unknown as SessionData);
-      await killServer(target);
-      const startedAt = Date.now();
-      const results = await Promise.allSettled([store.get('sid'), store.set('sid', sessionData() as unknown as SessionData), store.length()]);
-      expect(Date.now() - startedAt).toBeLessThanOrEqual(1500 + SLACK_MS);
-      for (const result of results) expect(result).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/^MongoStore\.\w+ failed: /) } });
-      await target.server.start();
-      await eventually('the store to work', async () => (await store.get('sid').then(() => true, () => false)), 40_000);
-    } finally {
-      await store.close();
-      await client.close();
-      await target.server.start();
-    }
-  });
+  it(
+    "with a given client on the driver's defaults (30 s to select a server), calls still end at operationTimeoutMs",
+    { timeout: 60_000 },
+    async () => {
+      const client = new MongoClient(target.server.url);
+      const store = new MongoStore({
+        client,
+        dbName: TEST_DB,
+        collectionName: uniqueName(),
+        autoRemove: 'disabled',
+        operationTimeoutMs: 1500,
+      });
+      try {
+        await store.set('sid', sessionData() as unknown as SessionData);
+        await killServer(target);
+        const startedAt = Date.now();
+        const results = await Promise.allSettled([
+          store.get('sid'),
+          store.set('sid', sessionData() as unknown as SessionData),
+          store.length(),
+        ]);
+        expect(Date.now() - startedAt).toBeLessThanOrEqual(1500 + SLACK_MS);
+        for (const result of results)
+          expect(result).toMatchObject({
+            status: 'rejected',
+            reason: { message: expect.stringMatching(/^MongoStore\.\w+ failed: /) },
+          });
+        await target.server.start();
+        await eventually(
+          'the store to work',
+          async () =>
+            await store.get('sid').then(
+              () => true,
+              () => false,
+            ),
+          40_000,
+        );
+      } finally {
+        await store.close();
+        await client.close();
+        await target.server.start();
+      }
+    },
+  );
 });

@@ -22,7 +22,10 @@ describe.skipIf(!ferret)('FerretDB limits the MongoStore README documents', () =
     let lost = 0;
     for (let round = 1; round <= 200 && lost === 0; round += 1) {
       // Different fields: on MongoDB both always land.
-      await Promise.all([collection.updateOne({ _id: 'doc' }, { $set: { a: round } }), collection.updateOne({ _id: 'doc' }, { $set: { b: round } })]);
+      await Promise.all([
+        collection.updateOne({ _id: 'doc' }, { $set: { a: round } }),
+        collection.updateOne({ _id: 'doc' }, { $set: { b: round } }),
+      ]);
       const document = await collection.findOne({ _id: 'doc' });
       if (document?.a !== round || document?.b !== round) lost += 1;
     }
@@ -36,6 +39,8 @@ describe.skipIf(!ferret)('FerretDB limits the MongoStore README documents', () =
 
   it('TTL indexes are refused (why autoRemove "native" falls back to "interval" there)', async () => {
     const collection = client.db(TEST_DB).collection(uniqueName());
-    await expect(collection.createIndex({ expires: 1 }, { expireAfterSeconds: 0 })).rejects.toThrow(/expireAfterSeconds/);
+    await expect(collection.createIndex({ expires: 1 }, { expireAfterSeconds: 0 })).rejects.toThrow(
+      /expireAfterSeconds/,
+    );
   });
 });

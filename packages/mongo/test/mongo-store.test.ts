@@ -1,7 +1,13 @@
 import type { SessionData } from 'express-session';
 import { type Collection, type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoStore, MongoStoreWarningCode, type MongoStoreOptions, type MongoStoreWarning, type SessionDocument } from '../src/index';
+import {
+  MongoStore,
+  MongoStoreWarningCode,
+  type MongoStoreOptions,
+  type MongoStoreWarning,
+  type SessionDocument,
+} from '../src/index';
 import { directClient, eventually, mongoTargets, sessionData, TEST_DB, uniqueName } from './servers';
 
 const { targets, skipped } = await mongoTargets();
@@ -24,9 +30,18 @@ describe.each(targets)('MongoStore on $title', (target) => {
   });
 
   /** A store on its own collection; closed after the file. */
-  function makeStore(options: Partial<MongoStoreOptions> = {}): { store: MongoStore; collection: Collection<SessionDocument> } {
+  function makeStore(options: Partial<MongoStoreOptions> = {}): {
+    store: MongoStore;
+    collection: Collection<SessionDocument>;
+  } {
     const collectionName = options.collectionName ?? uniqueName();
-    const store = new MongoStore({ mongoUrl: target.server.url, dbName: TEST_DB, collectionName, autoRemove: 'disabled', ...options } as MongoStoreOptions);
+    const store = new MongoStore({
+      mongoUrl: target.server.url,
+      dbName: TEST_DB,
+      collectionName,
+      autoRemove: 'disabled',
+      ...options,
+    } as MongoStoreOptions);
     stores.push(store);
     return { store, collection: db.collection<SessionDocument>(collectionName) };
   }
@@ -37,7 +52,11 @@ describe.each(targets)('MongoStore on $title', (target) => {
       const session = sessionData(60_000, { user: 'ada' });
       await store.set('sid-layout', session as unknown as SessionData);
       const document = await collection.findOne({ _id: 'sid-layout' });
-      expect(document).toEqual({ _id: 'sid-layout', session: JSON.stringify(session), expires: new Date(session.cookie.expires) });
+      expect(document).toEqual({
+        _id: 'sid-layout',
+        session: JSON.stringify(session),
+        expires: new Date(session.cookie.expires),
+      });
     });
 
     it('stringify: false writes the session as a sub-document', async () => {
@@ -51,7 +70,9 @@ describe.each(targets)('MongoStore on $title', (target) => {
     it('a session without cookie expiry lives for ttl seconds (14 days by default, as connect-mongo)', async () => {
       const { store, collection } = makeStore();
       const before = Date.now();
-      await store.set('sid-browser', { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' } } as unknown as SessionData);
+      await store.set('sid-browser', {
+        cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' },
+      } as unknown as SessionData);
       const { expires } = (await collection.findOne({ _id: 'sid-browser' }))!;
       expect(expires.getTime()).toBeGreaterThanOrEqual(before + 14 * 24 * 3600 * 1000);
       expect(expires.getTime()).toBeLessThanOrEqual(Date.now() + 14 * 24 * 3600 * 1000);
@@ -63,7 +84,12 @@ describe.each(targets)('MongoStore on $title', (target) => {
       const store = new MongoStore({ mongoUrl: target.server.url, dbName, collectionName, autoRemove: 'disabled' });
       stores.push(store);
       await store.set('sid-where', sessionData() as unknown as SessionData);
-      expect(await direct.db(dbName).collection(collectionName).countDocuments({ _id: 'sid-where' as never })).toBe(1);
+      expect(
+        await direct
+          .db(dbName)
+          .collection(collectionName)
+          .countDocuments({ _id: 'sid-where' as never }),
+      ).toBe(1);
       await direct.db(dbName).dropDatabase();
     });
   });
@@ -72,7 +98,11 @@ describe.each(targets)('MongoStore on $title', (target) => {
     it('get() never returns a document whose expires has passed (clause 10)', async () => {
       const { store, collection } = makeStore();
       // Planted behind the store's back: nothing has removed it, and its cookie still says it is alive.
-      await collection.insertOne({ _id: 'sid-stale', session: JSON.stringify(sessionData(60_000, { n: 1 })), expires: new Date(Date.now() - 1) });
+      await collection.insertOne({
+        _id: 'sid-stale',
+        session: JSON.stringify(sessionData(60_000, { n: 1 })),
+        expires: new Date(Date.now() - 1),
+      });
       expect(await store.get('sid-stale')).toBeNull();
       expect(await store.ids()).toEqual([]);
       expect(await store.all()).toEqual([]);
@@ -108,8 +138,15 @@ describe.each(targets)('MongoStore on $title', (target) => {
       const newer = JSON.stringify({ ...stored, n: 2 });
       await collection.updateOne({ _id: 'sid-touch' }, { $set: { session: newer } });
       const later = new Date(Date.now() + 120_000);
-      await store.touch('sid-touch', { ...stored, cookie: { ...stored.cookie, expires: later.toISOString() } } as unknown as SessionData);
-      expect(await collection.findOne({ _id: 'sid-touch' })).toEqual({ _id: 'sid-touch', session: newer, expires: later });
+      await store.touch('sid-touch', {
+        ...stored,
+        cookie: { ...stored.cookie, expires: later.toISOString() },
+      } as unknown as SessionData);
+      expect(await collection.findOne({ _id: 'sid-touch' })).toEqual({
+        _id: 'sid-touch',
+        session: newer,
+        expires: later,
+      });
       const got = await store.get('sid-touch');
       expect(got).toMatchObject({ n: 2, cookie: { expires: later.toISOString() } });
     });
@@ -144,7 +181,7 @@ describe.each(targets)('MongoStore on $title', (target) => {
       expect(iterated.sort()).toEqual(sids);
     });
 
-    it('clear() deletes this collection\'s documents only', async () => {
+    it("clear() deletes this collection's documents only", async () => {
       const { store, collection } = makeStore();
       const { store: neighbour } = makeStore();
       const unrelated = db.collection(uniqueName('other'));
@@ -176,13 +213,34 @@ describe.each(targets)('MongoStore on $title', (target) => {
       expect(Object.keys(got)).toContain('__proto__');
       // The stored keys are the documented percent-encoding; ordinary keys stay as they are.
       const stored = (await collection.findOne({ _id: 'sid-keys' }))!.session as Record<string, unknown>;
-      expect(Object.keys(stored)).toEqual(expect.arrayContaining(['cookie', 'a%2Eb', '%24set', '%24', '50%25', 'n%00ul', 'x%uD800', '__proto__', 'constructor', 'deep', '😀', '']));
+      expect(Object.keys(stored)).toEqual(
+        expect.arrayContaining([
+          'cookie',
+          'a%2Eb',
+          '%24set',
+          '%24',
+          '50%25',
+          'n%00ul',
+          'x%uD800',
+          '__proto__',
+          'constructor',
+          'deep',
+          '😀',
+          '',
+        ]),
+      );
       expect(stored.deep).toEqual({ 'k%2Ee%2Ey': { '%24in': [{ '%24x%2Ey': 'z' }] } });
     });
 
     it('reads both layouts whichever it writes, so a collection can switch modes', async () => {
       const { store: asText, collection } = makeStore();
-      const asObject = new MongoStore({ mongoUrl: target.server.url, dbName: TEST_DB, collectionName: collection.collectionName, autoRemove: 'disabled', stringify: false });
+      const asObject = new MongoStore({
+        mongoUrl: target.server.url,
+        dbName: TEST_DB,
+        collectionName: collection.collectionName,
+        autoRemove: 'disabled',
+        stringify: false,
+      });
       stores.push(asObject);
       const one = sessionData(60_000, { via: 'text' });
       const two = sessionData(60_000, { via: 'object' });
@@ -199,24 +257,36 @@ describe.each(targets)('MongoStore on $title', (target) => {
       expect(await store.get('sid-grid')).toEqual(session);
     });
 
-    it.runIf(target.kind === 'ferretdb')('arrays directly inside arrays fail clearly on FerretDB, which cannot store them', async () => {
-      const { store } = makeStore({ stringify: false });
-      await expect(store.set('sid-grid', sessionData(60_000, { grid: [[1, 2]] }) as unknown as SessionData)).rejects.toThrow(
-        /^MongoStore\.set failed: .*nested arrays are not supported/,
-      );
-      // The default layout (a JSON string) holds them on any server.
-      const { store: asText } = makeStore();
-      const session = sessionData(60_000, { grid: [[1, 2], [], [[3]]] });
-      await asText.set('sid-grid', session as unknown as SessionData);
-      expect(await asText.get('sid-grid')).toEqual(session);
-    });
+    it.runIf(target.kind === 'ferretdb')(
+      'arrays directly inside arrays fail clearly on FerretDB, which cannot store them',
+      async () => {
+        const { store } = makeStore({ stringify: false });
+        await expect(
+          store.set('sid-grid', sessionData(60_000, { grid: [[1, 2]] }) as unknown as SessionData),
+        ).rejects.toThrow(/^MongoStore\.set failed: .*nested arrays are not supported/);
+        // The default layout (a JSON string) holds them on any server.
+        const { store: asText } = makeStore();
+        const session = sessionData(60_000, { grid: [[1, 2], [], [[3]]] });
+        await asText.set('sid-grid', session as unknown as SessionData);
+        expect(await asText.get('sid-grid')).toEqual(session);
+      },
+    );
   });
 
   describe('size', () => {
     it('a session whose document would pass 16 MiB fails through the callback with ERR_SESSION_STORE_TOO_LARGE', async () => {
       const { store, collection } = makeStore();
-      const error = await new Promise<unknown>((resolve) => store.set('sid-big', sessionData(60_000, { blob: 'x'.repeat(16 * 1024 * 1024) }) as unknown as SessionData, resolve));
-      expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_TOO_LARGE', message: expect.stringMatching(/^MongoStore\.set failed: /) });
+      const error = await new Promise<unknown>((resolve) =>
+        store.set(
+          'sid-big',
+          sessionData(60_000, { blob: 'x'.repeat(16 * 1024 * 1024) }) as unknown as SessionData,
+          resolve,
+        ),
+      );
+      expect(error).toMatchObject({
+        code: 'ERR_SESSION_STORE_TOO_LARGE',
+        message: expect.stringMatching(/^MongoStore\.set failed: /),
+      });
       expect(await collection.countDocuments()).toBe(0);
     });
 
@@ -225,40 +295,58 @@ describe.each(targets)('MongoStore on $title', (target) => {
       // Small in JSON, large in BSON: every array element carries its index as a key.
       const wide = Array.from({ length: 2_500_000 }, () => 0);
       expect(JSON.stringify(wide).length).toBeLessThan(16 * 1024 * 1024);
-      await expect(store.set('sid-wide', sessionData(60_000, { wide }) as unknown as SessionData)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_TOO_LARGE' });
+      await expect(
+        store.set('sid-wide', sessionData(60_000, { wide }) as unknown as SessionData),
+      ).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_TOO_LARGE' });
     });
   });
 
   describe('autoRemove', () => {
-    it.runIf(target.kind === 'ferretdb')('"native" on FerretDB (no TTL indexes) falls back to "interval" with a warning event, never an error', async () => {
-      const errors: unknown[] = [];
-      const { store } = makeStore({ autoRemove: 'native', autoRemoveInterval: 1 / 600 });
-      store.on('error', (error) => errors.push(error));
-      const warning = await new Promise<MongoStoreWarning>((resolve) => store.once('warning', resolve));
-      expect(warning).toMatchObject({ name: 'MongoStoreWarning', code: MongoStoreWarningCode.ttlIndexRefused });
-      expect(warning.message).toMatch(/refused the TTL index.*autoRemove: "interval"/);
-      expect(store.autoRemove).toBe('interval');
-      // And the timer it fell back to does remove expired documents.
-      const collection = db.collection<SessionDocument>((store as unknown as { settings: { collectionName: string } }).settings.collectionName);
-      await collection.insertOne({ _id: 'expired', session: '{}', expires: new Date(Date.now() - 1) });
-      await eventually('the fallback timer to prune', async () => (await collection.countDocuments()) === 0);
-      expect(errors).toEqual([]);
-    });
+    it.runIf(target.kind === 'ferretdb')(
+      '"native" on FerretDB (no TTL indexes) falls back to "interval" with a warning event, never an error',
+      async () => {
+        const errors: unknown[] = [];
+        const { store } = makeStore({ autoRemove: 'native', autoRemoveInterval: 1 / 600 });
+        store.on('error', (error) => errors.push(error));
+        const warning = await new Promise<MongoStoreWarning>((resolve) => store.once('warning', resolve));
+        expect(warning).toMatchObject({ name: 'MongoStoreWarning', code: MongoStoreWarningCode.ttlIndexRefused });
+        expect(warning.message).toMatch(/refused the TTL index.*autoRemove: "interval"/);
+        expect(store.autoRemove).toBe('interval');
+        // And the timer it fell back to does remove expired documents.
+        const collection = db.collection<SessionDocument>(
+          (store as unknown as { settings: { collectionName: string } }).settings.collectionName,
+        );
+        await collection.insertOne({ _id: 'expired', session: '{}', expires: new Date(Date.now() - 1) });
+        await eventually('the fallback timer to prune', async () => (await collection.countDocuments()) === 0);
+        expect(errors).toEqual([]);
+      },
+    );
 
-    it.runIf(target.kind === 'mongodb')('"native" creates connect-mongo\'s TTL index (expires_1, expireAfterSeconds 0)', async () => {
-      const { store, collection } = makeStore({ autoRemove: 'native' });
-      const warnings: unknown[] = [];
-      store.on('warning', (warning) => warnings.push(warning));
-      await eventually('the TTL index', () => store.autoRemove === 'native');
-      const indexes = await collection.listIndexes().toArray();
-      expect(indexes).toContainEqual(expect.objectContaining({ name: 'expires_1', key: { expires: 1 }, expireAfterSeconds: 0 }));
-      expect(warnings).toEqual([]);
-    });
+    it.runIf(target.kind === 'mongodb')(
+      '"native" creates connect-mongo\'s TTL index (expires_1, expireAfterSeconds 0)',
+      async () => {
+        const { store, collection } = makeStore({ autoRemove: 'native' });
+        const warnings: unknown[] = [];
+        store.on('warning', (warning) => warnings.push(warning));
+        await eventually('the TTL index', () => store.autoRemove === 'native');
+        const indexes = await collection.listIndexes().toArray();
+        expect(indexes).toContainEqual(
+          expect.objectContaining({ name: 'expires_1', key: { expires: 1 }, expireAfterSeconds: 0 }),
+        );
+        expect(warnings).toEqual([]);
+      },
+    );
 
     it('"interval" prunes expired documents on an unref\'d timer, and leaves live ones', async () => {
       const { store, collection } = makeStore({ autoRemove: 'interval', autoRemoveInterval: 1 / 600 });
       await store.set('live', sessionData() as unknown as SessionData);
-      await collection.insertMany(Array.from({ length: 5 }, (_, i) => ({ _id: `expired-${i}`, session: '{}', expires: new Date(Date.now() - 1) })));
+      await collection.insertMany(
+        Array.from({ length: 5 }, (_, i) => ({
+          _id: `expired-${i}`,
+          session: '{}',
+          expires: new Date(Date.now() - 1),
+        })),
+      );
       await eventually('the timer to prune', async () => (await collection.countDocuments()) === 1);
       expect(await store.get('live')).not.toBeNull();
       expect((store as unknown as { pruneTimer: NodeJS.Timeout }).pruneTimer.hasRef()).toBe(false);
@@ -266,11 +354,19 @@ describe.each(targets)('MongoStore on $title', (target) => {
 
     it('prune() deletes every expired document in bounded batches and says how many', async () => {
       const { store, collection } = makeStore({ pruneBatchSize: 4 });
-      await collection.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: `expired-${i}`, session: '{}', expires: new Date(Date.now() - 1) })));
+      await collection.insertMany(
+        Array.from({ length: 10 }, (_, i) => ({
+          _id: `expired-${i}`,
+          session: '{}',
+          expires: new Date(Date.now() - 1),
+        })),
+      );
       await store.set('live', sessionData() as unknown as SessionData);
       expect(await store.prune()).toBe(10);
       expect(await collection.countDocuments()).toBe(1);
-      expect(await new Promise((resolve, reject) => store.prune((error, count) => (error ? reject(error) : resolve(count))))).toBe(0);
+      expect(
+        await new Promise((resolve, reject) => store.prune((error, count) => (error ? reject(error) : resolve(count)))),
+      ).toBe(0);
     });
   });
 
@@ -290,7 +386,12 @@ describe.each(targets)('MongoStore on $title', (target) => {
       try {
         const collectionName = uniqueName();
         const given = new MongoStore({ client, dbName: TEST_DB, collectionName, autoRemove: 'disabled' });
-        const promised = new MongoStore({ clientPromise: Promise.resolve(client), dbName: TEST_DB, collectionName, autoRemove: 'disabled' });
+        const promised = new MongoStore({
+          clientPromise: Promise.resolve(client),
+          dbName: TEST_DB,
+          collectionName,
+          autoRemove: 'disabled',
+        });
         await given.set('sid', sessionData() as unknown as SessionData);
         expect(await promised.get('sid')).not.toBeNull();
         await given.close();
@@ -312,7 +413,9 @@ describe.each(targets)('MongoStore on $title', (target) => {
       const { store } = makeStore({ mongoOptions: { connectTimeoutMS: 300, heartbeatFrequencyMS: 500 } });
       await store.set('sid', sessionData() as unknown as SessionData);
       const owned = (store as unknown as { owned: { client: MongoClient } }).owned.client;
-      const reopened = new Promise((resolve) => owned.once('topologyClosed', () => owned.once('topologyOpening', resolve)));
+      const reopened = new Promise((resolve) =>
+        owned.once('topologyClosed', () => owned.once('topologyOpening', resolve)),
+      );
       hangHeartbeat(owned);
       await reopened;
       await eventually('calls to work again', async () => (await store.get('sid').catch(() => null)) !== null);
@@ -328,7 +431,10 @@ describe.each(targets)('MongoStore on $title', (target) => {
         client.once('topologyClosed', () => (closed = true));
         const warning = new Promise<MongoStoreWarning>((resolve) => store.once('warning', resolve));
         hangHeartbeat(client);
-        expect(await warning).toMatchObject({ code: MongoStoreWarningCode.monitorStuck, message: expect.stringContaining('127.0.0.1:1') });
+        expect(await warning).toMatchObject({
+          code: MongoStoreWarningCode.monitorStuck,
+          message: expect.stringContaining('127.0.0.1:1'),
+        });
         expect(closed).toBe(false);
       } finally {
         await client.close();
@@ -336,7 +442,12 @@ describe.each(targets)('MongoStore on $title', (target) => {
     });
 
     it('emits connect once the driver reaches the server', async () => {
-      const store = new MongoStore({ mongoUrl: target.server.url, dbName: TEST_DB, collectionName: uniqueName(), autoRemove: 'disabled' });
+      const store = new MongoStore({
+        mongoUrl: target.server.url,
+        dbName: TEST_DB,
+        collectionName: uniqueName(),
+        autoRemove: 'disabled',
+      });
       stores.push(store);
       await new Promise((resolve) => store.once('connect', resolve));
     });

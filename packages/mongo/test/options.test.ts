@@ -18,7 +18,9 @@ function make(options: unknown): MongoStore {
 
 describe('MongoStore options', () => {
   it('needs exactly one of client, clientPromise and mongoUrl', () => {
-    expect(() => make(undefined)).toThrow(new TypeError('MongoStore: give exactly one of "client", "clientPromise", "mongoUrl"'));
+    expect(() => make(undefined)).toThrow(
+      new TypeError('MongoStore: give exactly one of "client", "clientPromise", "mongoUrl"'),
+    );
     expect(() => make({})).toThrow(TypeError);
     const client = new MongoClient(URL);
     expect(() => make({ client, mongoUrl: URL })).toThrow('got client and mongoUrl');
@@ -35,34 +37,64 @@ describe('MongoStore options', () => {
     ['dbName', { mongoUrl: URL, dbName: '' }, /"dbName" must be a database name/],
     ['collectionName', { mongoUrl: URL, collectionName: 'a$b' }, /"collectionName" must be a collection name/],
     ['collectionName', { mongoUrl: URL, collectionName: 'system.users' }, /"collectionName" must be a collection name/],
-    ['autoRemove', { mongoUrl: URL, autoRemove: 'ttl' }, /"autoRemove" must be one of "native", "interval", "disabled", got "ttl"/],
+    [
+      'autoRemove',
+      { mongoUrl: URL, autoRemove: 'ttl' },
+      /"autoRemove" must be one of "native", "interval", "disabled", got "ttl"/,
+    ],
     ['autoRemoveInterval', { mongoUrl: URL, autoRemoveInterval: 0 }, /"autoRemoveInterval" must be a number/],
-    ['autoRemoveInterval', { mongoUrl: URL, autoRemoveInterval: 40_000 }, /"autoRemoveInterval" must be a number from .* to 35791/],
+    [
+      'autoRemoveInterval',
+      { mongoUrl: URL, autoRemoveInterval: 40_000 },
+      /"autoRemoveInterval" must be a number from .* to 35791/,
+    ],
     ['stringify', { mongoUrl: URL, stringify: 'no' }, /"stringify" must be a boolean/],
     ['serializer', { mongoUrl: URL, stringify: false, serializer: JSON }, /"serializer" needs stringify: true/],
     ['pruneBatchSize', { mongoUrl: URL, pruneBatchSize: 1.5 }, /"pruneBatchSize" must be an integer/],
     ['pageSize', { mongoUrl: URL, pageSize: 0 }, /"pageSize" must be an integer/],
     ['ttl', { mongoUrl: URL, ttl: -1 }, /"ttl" must be a number/],
     ['touchAfter', { mongoUrl: URL, touchAfter: 'x' }, /"touchAfter" must be a number/],
-    ['mongoUrl', { mongoUrl: 'mongodb://127.0.0.1/?tls=maybe' }, /"mongoUrl" or "mongoOptions" is not accepted by the driver/],
+    [
+      'mongoUrl',
+      { mongoUrl: 'mongodb://127.0.0.1/?tls=maybe' },
+      /"mongoUrl" or "mongoOptions" is not accepted by the driver/,
+    ],
   ] as const)('rejects a bad %s with a TypeError naming it', (_name, options, message) => {
     expect(() => make(options)).toThrow(TypeError);
     expect(() => make(options)).toThrow(message);
   });
 
-  it.each(['crypto', 'cryptoAdapter', 'transformId', 'serialize', 'unserialize', 'timestamps', 'writeOperationOptions', 'createAutoRemoveIdx'])(
-    'refuses connect-mongo\'s "%s" rather than silently ignoring it',
-    (name) => {
-      expect(() => make({ mongoUrl: URL, [name]: { secret: 'x' } })).toThrow(new RegExp(`option "${name}" of connect-mongo is not supported`));
-    },
-  );
+  it.each([
+    'crypto',
+    'cryptoAdapter',
+    'transformId',
+    'serialize',
+    'unserialize',
+    'timestamps',
+    'writeOperationOptions',
+    'createAutoRemoveIdx',
+  ])('refuses connect-mongo\'s "%s" rather than silently ignoring it', (name) => {
+    expect(() => make({ mongoUrl: URL, [name]: { secret: 'x' } })).toThrow(
+      new RegExp(`option "${name}" of connect-mongo is not supported`),
+    );
+  });
 
-  it('takes connect-mongo\'s options with their defaults and meanings', () => {
+  it("takes connect-mongo's options with their defaults and meanings", () => {
     const store = make({ mongoUrl: URL, autoRemove: 'disabled' });
     expect(store.capabilities.defaultTtlMs).toBe(14 * 24 * 3600 * 1000);
     expect(store.capabilities.ttlGranularityMs).toBe(1);
     expect(store.autoRemove).toBe('disabled');
-    const configured = make({ mongoUrl: URL, dbName: 'app', collectionName: 'web.sessions', ttl: 60, autoRemove: 'interval', autoRemoveInterval: 0.5, touchAfter: 10, stringify: false, mongoOptions: { maxPoolSize: 3 } });
+    const configured = make({
+      mongoUrl: URL,
+      dbName: 'app',
+      collectionName: 'web.sessions',
+      ttl: 60,
+      autoRemove: 'interval',
+      autoRemoveInterval: 0.5,
+      touchAfter: 10,
+      stringify: false,
+      mongoOptions: { maxPoolSize: 3 },
+    });
     expect(configured.capabilities.defaultTtlMs).toBe(60_000);
     expect(configured.autoRemove).toBe('interval');
     expect(make({ mongoUrl: URL }).autoRemove).toBe('pending');

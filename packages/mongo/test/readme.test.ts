@@ -44,21 +44,33 @@ describe.skipIf(!target)(`README, on ${target?.title ?? 'no server'}`, () => {
   });
 
   it('the shared-client example uses the client and leaves it open', async () => {
-    let code = swap(tsBlocks[1]!, "process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017'", JSON.stringify(target!.server.url));
+    let code = swap(
+      tsBlocks[1]!,
+      "process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017'",
+      JSON.stringify(target!.server.url),
+    );
     code = `import { MongoStore } from '@session-stores/mongo';\n${code}\nexport { client, store };`;
     const { client, store } = (await runModule('shared', code)) as { client: MongoClient; store: MongoStore };
     try {
       await store.set('readme-sid', sessionData(60_000, { n: 1 }) as never);
       expect(await store.get('readme-sid')).toMatchObject({ n: 1 });
       await store.close();
-      expect(await client.db('app').collection('sessions').countDocuments({ _id: 'readme-sid' as never })).toBe(1);
-      await client.db('app').collection('sessions').deleteOne({ _id: 'readme-sid' as never });
+      expect(
+        await client
+          .db('app')
+          .collection('sessions')
+          .countDocuments({ _id: 'readme-sid' as never }),
+      ).toBe(1);
+      await client
+        .db('app')
+        .collection('sessions')
+        .deleteOne({ _id: 'readme-sid' as never });
     } finally {
       await client.close();
     }
   });
 
-  it('the migration example takes connect-mongo\'s options as they are', async () => {
+  it("the migration example takes connect-mongo's options as they are", async () => {
     const code = `${swap(tsBlocks[2]!, "process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017/app'", JSON.stringify(`${target!.server.url}/readme_migration`))}\nexport { store };`;
     const { store } = (await runModule('migration', code)) as { store: MongoStore };
     try {

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { backendForTests, BackendUnavailableError, startMongo, type HarnessServer } from '@session-stores/conformance/harness';
+import {
+  backendForTests,
+  BackendUnavailableError,
+  startMongo,
+  type HarnessServer,
+} from '@session-stores/conformance/harness';
 import { MongoClient } from 'mongodb';
 import { afterAll } from 'vitest';
 
@@ -81,12 +86,27 @@ export function directClient(target: MongoTarget): MongoClient {
 }
 
 /** A session as express-session hands it to a store, in its JSON form, expiring in `maxAgeMs`. */
-export function sessionData(maxAgeMs = 60_000, extra: Record<string, unknown> = {}): { cookie: { originalMaxAge: number; expires: string; httpOnly: boolean; path: string } } & Record<string, unknown> {
-  return { cookie: { originalMaxAge: maxAgeMs, expires: new Date(Date.now() + maxAgeMs).toISOString(), httpOnly: true, path: '/' }, ...extra };
+export function sessionData(
+  maxAgeMs = 60_000,
+  extra: Record<string, unknown> = {},
+): { cookie: { originalMaxAge: number; expires: string; httpOnly: boolean; path: string } } & Record<string, unknown> {
+  return {
+    cookie: {
+      originalMaxAge: maxAgeMs,
+      expires: new Date(Date.now() + maxAgeMs).toISOString(),
+      httpOnly: true,
+      path: '/',
+    },
+    ...extra,
+  };
 }
 
 /** Polls `condition` until it holds, failing after `timeoutMs` (never a fixed sleep). */
-export async function eventually(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;

@@ -89,7 +89,8 @@ const CONNECTION_MESSAGES = /Connection terminated|not queryable|connection time
 export function mayMeanServerGone(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, severity, message } = error as { code?: unknown; severity?: unknown; message?: unknown };
-  if (typeof severity === 'string' && typeof code === 'string') return code.startsWith('08') || CONNECTION_SQLSTATES.has(code);
+  if (typeof severity === 'string' && typeof code === 'string')
+    return code.startsWith('08') || CONNECTION_SQLSTATES.has(code);
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true;
   return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
 }

@@ -75,7 +75,12 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
   if (source === 'pool') {
     const pool = options.pool as unknown;
     const candidate = pool as { query?: unknown; connect?: unknown } | null;
-    if (typeof candidate !== 'object' || candidate === null || typeof candidate.query !== 'function' || typeof candidate.connect !== 'function') {
+    if (
+      typeof candidate !== 'object' ||
+      candidate === null ||
+      typeof candidate.query !== 'function' ||
+      typeof candidate.connect !== 'function'
+    ) {
       throw new TypeError(`${STORE_NAME}: option "pool" must be a pg.Pool (an object with query and connect methods)`);
     }
     poolSource = { kind: 'given', pool: pool as Pool };
@@ -84,13 +89,16 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
     poolSource = { kind: 'owned', config: { ...options.conObject } };
   } else {
     const url = options[source];
-    if (typeof url !== 'string' || url.length === 0) throw new TypeError(`${STORE_NAME}: option "${source}" must be a non-empty connection string, got ${typeof url}`);
+    if (typeof url !== 'string' || url.length === 0)
+      throw new TypeError(`${STORE_NAME}: option "${source}" must be a non-empty connection string, got ${typeof url}`);
     poolSource = { kind: 'owned', config: { connectionString: url } };
   }
 
   const schemaName = validate.optionalString(STORE_NAME, 'schemaName', options.schemaName, validate.IDENTIFIER);
-  const tableName = validate.optionalString(STORE_NAME, 'tableName', options.tableName, validate.IDENTIFIER) ?? DEFAULT_TABLE_NAME;
-  const createTableIfMissing = validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
+  const tableName =
+    validate.optionalString(STORE_NAME, 'tableName', options.tableName, validate.IDENTIFIER) ?? DEFAULT_TABLE_NAME;
+  const createTableIfMissing =
+    validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
 
   const interval = options.pruneSessionInterval;
   let pruneIntervalMs: number | false;
@@ -98,14 +106,36 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
   else {
     const seconds = interval === undefined ? DEFAULT_PRUNE_INTERVAL_SECONDS : interval;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMER_SECONDS) {
-      throw new TypeError(`${STORE_NAME}: option "pruneSessionInterval" must be false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${typeof seconds === 'number' ? seconds : typeof seconds}`);
+      throw new TypeError(
+        `${STORE_NAME}: option "pruneSessionInterval" must be false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${typeof seconds === 'number' ? seconds : typeof seconds}`,
+      );
     }
     pruneIntervalMs = seconds * 1000;
   }
 
-  const pruneBatchSize = validate.optionalNumber(STORE_NAME, 'pruneBatchSize', options.pruneBatchSize, { min: 1, max: 1_000_000, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE;
-  const pageSize = validate.optionalNumber(STORE_NAME, 'pageSize', options.pageSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE;
-  const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(STORE_NAME, 'errorLog', options.errorLog);
+  const pruneBatchSize =
+    validate.optionalNumber(STORE_NAME, 'pruneBatchSize', options.pruneBatchSize, {
+      min: 1,
+      max: 1_000_000,
+      integer: true,
+    }) ?? DEFAULT_PRUNE_BATCH_SIZE;
+  const pageSize =
+    validate.optionalNumber(STORE_NAME, 'pageSize', options.pageSize, { min: 1, max: 100_000, integer: true }) ??
+    DEFAULT_PAGE_SIZE;
+  const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(
+    STORE_NAME,
+    'errorLog',
+    options.errorLog,
+  );
 
-  return { poolSource, schemaName, tableName, createTableIfMissing, pruneIntervalMs, pruneBatchSize, pageSize, errorLog };
+  return {
+    poolSource,
+    schemaName,
+    tableName,
+    createTableIfMissing,
+    pruneIntervalMs,
+    pruneBatchSize,
+    pageSize,
+    errorLog,
+  };
 }

@@ -1,4 +1,14 @@
-import { jsonSerializer, ONE_DAY_SECONDS, SessionStoreBase, StoreErrorCode, storeError, type StoredEntry, type StoredRecord, toStoreError, withDeadline } from '@session-stores/core';
+import {
+  jsonSerializer,
+  ONE_DAY_SECONDS,
+  SessionStoreBase,
+  StoreErrorCode,
+  storeError,
+  type StoredEntry,
+  type StoredRecord,
+  toStoreError,
+  withDeadline,
+} from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
@@ -6,8 +16,21 @@ import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options
 import { makeOwnedPool } from './owned-pool';
 import { PruneTimer } from './prune-timer';
 import { fromSessColumn, toSessColumn } from './sess-column';
-import { buildStatements, qualifiedTableName, releasePruneLock, type Statement, type Statements, tryPruneLock } from './sql';
-import { type ColumnRow, createTableStatements, describeTable, layoutFromColumns, type TableLayout } from './table-layout';
+import {
+  buildStatements,
+  qualifiedTableName,
+  releasePruneLock,
+  type Statement,
+  type Statements,
+  tryPruneLock,
+} from './sql';
+import {
+  type ColumnRow,
+  createTableStatements,
+  describeTable,
+  layoutFromColumns,
+  type TableLayout,
+} from './table-layout';
 
 /** How often a store that reported `disconnect` checks whether the database is back. */
 const RECONNECT_PROBE_MS = 1000;
@@ -39,7 +62,16 @@ export class PostgresStore extends SessionStoreBase {
 
   constructor(options: PostgresStoreOptions) {
     const resolved = resolveOptions(options);
-    super({ storeName: STORE_NAME, defaultTtlSeconds: ONE_DAY_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
+    super(
+      {
+        storeName: STORE_NAME,
+        defaultTtlSeconds: ONE_DAY_SECONDS,
+        ttlGranularityMs: 1,
+        maxSessionBytes: null,
+        persistent: true,
+      },
+      options,
+    );
     this.table = qualifiedTableName(resolved.schemaName, resolved.tableName);
     this.createTableIfMissing = resolved.createTableIfMissing;
     this.pruneBatchSize = resolved.pruneBatchSize;
@@ -58,7 +90,12 @@ export class PostgresStore extends SessionStoreBase {
     }
 
     this.watch = new ConnectionWatch(
-      () => withDeadline(this.pool.query('SELECT 1'), this.operationTimeoutMs, () => new Error('no answer to the connection probe')),
+      () =>
+        withDeadline(
+          this.pool.query('SELECT 1'),
+          this.operationTimeoutMs,
+          () => new Error('no answer to the connection probe'),
+        ),
       () => this.reportConnected(),
       () => this.reportDisconnected(),
       RECONNECT_PROBE_MS,
@@ -70,12 +107,16 @@ export class PostgresStore extends SessionStoreBase {
     if (resolved.pruneIntervalMs === false) this.pruneTimer = null;
     else {
       const errorLog = resolved.errorLog;
-      this.pruneTimer = new PruneTimer(resolved.pruneIntervalMs, () => this.prune(), (error) => {
-        // No caller to tell: an event (never `error`, which would crash an app that has no
-        // listener), and connect-pg-simple's errorLog when given.
-        this.emit('pruneError', error);
-        errorLog?.(`${STORE_NAME}: failed to prune expired sessions:`, error);
-      });
+      this.pruneTimer = new PruneTimer(
+        resolved.pruneIntervalMs,
+        () => this.prune(),
+        (error) => {
+          // No caller to tell: an event (never `error`, which would crash an app that has no
+          // listener), and connect-pg-simple's errorLog when given.
+          this.emit('pruneError', error);
+          errorLog?.(`${STORE_NAME}: failed to prune expired sessions:`, error);
+        },
+      );
       this.pruneTimer.start();
     }
   }
@@ -115,7 +156,12 @@ export class PostgresStore extends SessionStoreBase {
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
     if (!storable(sid)) {
-      throw storeError(STORE_NAME, 'set', StoreErrorCode.invalidArgument, 'sid cannot be stored in PostgreSQL text (it contains a NUL character or a lone surrogate)');
+      throw storeError(
+        STORE_NAME,
+        'set',
+        StoreErrorCode.invalidArgument,
+        'sid cannot be stored in PostgreSQL text (it contains a NUL character or a lone surrogate)',
+      );
     }
     const { statements } = await this.prepare();
     await this.query(statements.upsert, [sid, toSessColumn(payload, this.payloadIsJson), expiresAt]);
@@ -135,7 +181,12 @@ export class PostgresStore extends SessionStoreBase {
     const { layout, statements } = await this.prepare();
     const cookie = session.cookie === undefined ? null : (JSON.stringify(session.cookie) ?? null);
     if (layout.sessType === 'json' && this.payloadIsJson && !this.encrypted) {
-      const { rows } = await this.query<{ cookie_found: boolean }>(statements.touchWithCookie, [sid, expiresAt, Date.now(), cookie]);
+      const { rows } = await this.query<{ cookie_found: boolean }>(statements.touchWithCookie, [
+        sid,
+        expiresAt,
+        Date.now(),
+        cookie,
+      ]);
       if (rows.length === 0 || rows[0]!.cookie_found || cookie === null) return;
     } else if (cookie === null) {
       await this.query(statements.touch, [sid, expiresAt, Date.now()]);
@@ -144,7 +195,12 @@ export class PostgresStore extends SessionStoreBase {
     await this.replaceCookie(statements, sid, expiresAt, session);
   }
 
-  private async replaceCookie(statements: Statements, sid: string, expiresAt: number, session: SessionData): Promise<void> {
+  private async replaceCookie(
+    statements: Statements,
+    sid: string,
+    expiresAt: number,
+    session: SessionData,
+  ): Promise<void> {
     const { rows } = await this.query<{ sess: string }>(statements.readStored, [sid, Date.now()]);
     const stored = rows[0]?.sess;
     if (stored === undefined) return;
@@ -155,7 +211,13 @@ export class PostgresStore extends SessionStoreBase {
       return;
     }
     // No row changed: a set() got in between, and it carries a fresh cookie and expiry of its own.
-    await this.query(statements.replaceStored, [sid, toSessColumn(rewritten, this.payloadIsJson), expiresAt, stored, Date.now()]);
+    await this.query(statements.replaceStored, [
+      sid,
+      toSessColumn(rewritten, this.payloadIsJson),
+      expiresAt,
+      stored,
+      Date.now(),
+    ]);
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
@@ -170,7 +232,10 @@ export class PostgresStore extends SessionStoreBase {
     for (;;) {
       const values: unknown[] = [Date.now(), this.pageSize];
       if (after !== null) values.push(after);
-      const { rows }: QueryResult<RecordRow & { sid: string }> = await this.query(after === null ? statements.firstPage : statements.nextPage, values);
+      const { rows }: QueryResult<RecordRow & { sid: string }> = await this.query(
+        after === null ? statements.firstPage : statements.nextPage,
+        values,
+      );
       yield rows.map((row) => ({ sid: row.sid, payload: fromSessColumn(row.payload), expiresAt: row.expires_at }));
       if (rows.length < this.pageSize) return;
       after = rows[rows.length - 1]!.sid;
@@ -183,7 +248,10 @@ export class PostgresStore extends SessionStoreBase {
     for (;;) {
       const values: unknown[] = [Date.now(), this.pageSize];
       if (after !== null) values.push(after);
-      const { rows }: QueryResult<{ sid: string }> = await this.query(after === null ? statements.firstIdPage : statements.nextIdPage, values);
+      const { rows }: QueryResult<{ sid: string }> = await this.query(
+        after === null ? statements.firstIdPage : statements.nextIdPage,
+        values,
+      );
       yield rows.map((row) => row.sid);
       if (rows.length < this.pageSize) return;
       after = rows[rows.length - 1]!.sid;
@@ -210,9 +278,16 @@ export class PostgresStore extends SessionStoreBase {
 
   // Internals ------------------------------------------------------------------------------
 
-  private async query<R extends QueryResultRow = QueryResultRow>(statement: Statement | string, values: unknown[], client?: PoolClient): Promise<QueryResult<R>> {
+  private async query<R extends QueryResultRow = QueryResultRow>(
+    statement: Statement | string,
+    values: unknown[],
+    client?: PoolClient,
+  ): Promise<QueryResult<R>> {
     const startedAt = this.watch.begin();
-    const config = typeof statement === 'string' ? { text: statement, values } : { name: statement.name, text: statement.text, values };
+    const config =
+      typeof statement === 'string'
+        ? { text: statement, values }
+        : { name: statement.name, text: statement.text, values };
     try {
       const result = await (client ?? this.pool).query<R>(config);
       this.watch.succeeded(startedAt);
@@ -241,7 +316,9 @@ export class PostgresStore extends SessionStoreBase {
     const { rows } = await this.query<ColumnRow>(describeTable, [this.table]);
     if (rows.length > 0) return layoutFromColumns(this.table, rows);
     if (!this.createTableIfMissing) {
-      throw new Error(`table ${this.table} does not exist: create it (see the README) or pass createTableIfMissing: true`);
+      throw new Error(
+        `table ${this.table} does not exist: create it (see the README) or pass createTableIfMissing: true`,
+      );
     }
     return layoutFromColumns(this.table, await this.createTable());
   }
@@ -275,7 +352,10 @@ export class PostgresStore extends SessionStoreBase {
       // the lock with it.
       let deleted = 0;
       for (;;) {
-        const { rowCount } = await this.bounded(this.query(statements.pruneBatch, [Date.now(), this.pruneBatchSize], client), 'prune');
+        const { rowCount } = await this.bounded(
+          this.query(statements.pruneBatch, [Date.now(), this.pruneBatchSize], client),
+          'prune',
+        );
         deleted += rowCount ?? 0;
         if ((rowCount ?? 0) < this.pruneBatchSize || this.closing) break;
       }
@@ -296,7 +376,10 @@ export class PostgresStore extends SessionStoreBase {
       client = await this.bounded(connecting, operation);
     } catch (error) {
       // A connection that arrives after the deadline is handed straight back.
-      connecting.then((late) => late.release(), () => {});
+      connecting.then(
+        (late) => late.release(),
+        () => {},
+      );
       this.watch.failed(error);
       throw error;
     }

@@ -17,7 +17,9 @@ export function quoteIdentifier(name: string): string {
 }
 
 export function qualifiedTableName(schemaName: string | undefined, tableName: string): string {
-  return schemaName === undefined ? quoteIdentifier(tableName) : `${quoteIdentifier(schemaName)}.${quoteIdentifier(tableName)}`;
+  return schemaName === undefined
+    ? quoteIdentifier(tableName)
+    : `${quoteIdentifier(schemaName)}.${quoteIdentifier(tableName)}`;
 }
 
 function statement(text: string): Statement {
@@ -77,10 +79,14 @@ export function buildStatements(table: string, layout: TableLayout): Statements 
     // Read-modify-write of the cookie where SQL cannot reach it (see PostgresStore.refreshExpiry):
     // the write applies only if the row is still what was read.
     readStored: statement(`SELECT sess::text AS sess FROM ${table} WHERE sid = $1 AND ${liveAt('$2')}`),
-    replaceStored: statement(`UPDATE ${table} SET sess = $2, expire = ${at('$3')} WHERE sid = $1 AND sess::text = $4 AND ${liveAt('$5')}`),
+    replaceStored: statement(
+      `UPDATE ${table} SET sess = $2, expire = ${at('$3')} WHERE sid = $1 AND sess::text = $4 AND ${liveAt('$5')}`,
+    ),
     destroy: statement(`DELETE FROM ${table} WHERE sid = $1`),
     firstPage: statement(`SELECT sid, ${record} FROM ${table} WHERE expire > ${at('$1')} ORDER BY sid LIMIT $2`),
-    nextPage: statement(`SELECT sid, ${record} FROM ${table} WHERE sid > $3 AND expire > ${at('$1')} ORDER BY sid LIMIT $2`),
+    nextPage: statement(
+      `SELECT sid, ${record} FROM ${table} WHERE sid > $3 AND expire > ${at('$1')} ORDER BY sid LIMIT $2`,
+    ),
     firstIdPage: statement(`SELECT sid FROM ${table} WHERE expire > ${at('$1')} ORDER BY sid LIMIT $2`),
     nextIdPage: statement(`SELECT sid FROM ${table} WHERE sid > $3 AND expire > ${at('$1')} ORDER BY sid LIMIT $2`),
     count: statement(`SELECT count(*)::float8 AS count FROM ${table} WHERE expire > ${at('$1')}`),

@@ -45,10 +45,16 @@ export function layoutFromColumns(table: string, columns: readonly ColumnRow[]):
   const problems: string[] = [];
   if (sid !== 'varchar' && sid !== 'text') problems.push(`column "sid" must be varchar or text${describe(sid)}`);
   if (sess !== 'json' && sess !== 'jsonb') problems.push(`column "sess" must be json or jsonb${describe(sess)}`);
-  if (expire !== 'timestamp' && expire !== 'timestamptz') problems.push(`column "expire" must be timestamp or timestamptz${describe(expire)}`);
-  if (problems.length > 0) throw new Error(`table ${table} does not have a session table's columns: ${problems.join('; ')}`);
+  if (expire !== 'timestamp' && expire !== 'timestamptz')
+    problems.push(`column "expire" must be timestamp or timestamptz${describe(expire)}`);
+  if (problems.length > 0)
+    throw new Error(`table ${table} does not have a session table's columns: ${problems.join('; ')}`);
   const expireHasTimeZone = expire === 'timestamptz';
-  return { name: expireHasTimeZone ? 'timestamptz' : 'connect-pg-simple', expireHasTimeZone, sessType: sess as 'json' | 'jsonb' };
+  return {
+    name: expireHasTimeZone ? 'timestamptz' : 'connect-pg-simple',
+    expireHasTimeZone,
+    sessType: sess as 'json' | 'jsonb',
+  };
 }
 
 function describe(type: string | undefined): string {

@@ -39,7 +39,13 @@ async function pair(timeZone: string) {
   const conObject = { connectionString: db.url, options: `-c TimeZone=${timeZone}` };
   // errorLog: connect-pg-simple's pool.end() does not wait for its sockets to close, so the
   // server's shutdown after the file reaches them and is logged; the tests check every call anyway.
-  const theirs = new PgSimple({ conObject, schemaName, createTableIfMissing: true, pruneSessionInterval: false, errorLog: () => {} });
+  const theirs = new PgSimple({
+    conObject,
+    schemaName,
+    createTableIfMissing: true,
+    pruneSessionInterval: false,
+    errorLog: () => {},
+  });
   closers.push(() => theirs.close());
   await call((cb) => theirs.get('warm-up', cb));
   const ours = new PostgresStore({ conObject, schemaName, pruneSessionInterval: false });
@@ -61,97 +67,104 @@ async function expectWallClock(table: string, id: string, at: number, timeZone: 
 }
 
 describe.skipIf(!maybeDb)(`compatibility with connect-pg-simple 10.0.0 on ${databaseTitle(maybeDb)}`, () => {
-describe.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('connections in %s', (timeZone) => {
-  it('the zone differs from the server default, which the direct checks read in (or is UTC)', async () => {
-    const [row] = await db.sql<{ TimeZone: string }>('SHOW TimeZone');
-    if (timeZone !== 'UTC') expect(row!.TimeZone).not.toBe(timeZone);
+  describe.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('connections in %s', (timeZone) => {
+    it('the zone differs from the server default, which the direct checks read in (or is UTC)', async () => {
+      const [row] = await db.sql<{ TimeZone: string }>('SHOW TimeZone');
+      if (timeZone !== 'UTC') expect(row!.TimeZone).not.toBe(timeZone);
+    });
+
+    it('PostgresStore reads what connect-pg-simple wrote, with its expiry, and never an expired one', async () => {
+      const { table, theirs, ours } = await pair(timeZone);
+      const id = sid();
+      const value = session(3_600_000, { user: 'ada', nested: { list: [1, 'two', null] } });
+      await call((cb) => theirs.set(id, value, cb));
+      // connect-pg-simple rounds the expiry up to the second.
+      const stored = Math.ceil(Date.parse(expiresOf(value)) / 1000) * 1000;
+      await expectWallClock(table, id, stored, timeZone);
+      const got = await ours.get(id);
+      expect(got).toEqual({ ...value, cookie: { ...value.cookie, expires: new Date(stored).toISOString() } });
+      expect(await ours.length()).toBe(1);
+
+      // A row connect-pg-simple wrote with an expiry a minute ago is a miss, not a live session
+      // shifted by the zone's offset.
+      const old = sid();
+      await call((cb) => theirs.set(old, session(-60_000), cb));
+      expect(await db.sql(`SELECT sid FROM ${table} WHERE sid = $1`, [old])).toHaveLength(1);
+      expect(await ours.get(old)).toBeNull();
+      expect(await ours.ids()).toEqual([id]);
+    });
+
+    it('connect-pg-simple reads what PostgresStore wrote and touched', async () => {
+      const { table, theirs, ours } = await pair(timeZone);
+      const id = sid();
+      const value = session(3_600_000, { user: 'grace' });
+      await ours.set(id, value);
+      await expectWallClock(table, id, Date.parse(expiresOf(value)), timeZone);
+      expect(await call((cb) => theirs.get(id, cb))).toEqual(value);
+
+      const touched = session(7_200_000, { user: 'stale copy' });
+      await ours.touch(id, touched);
+      await expectWallClock(table, id, Date.parse(expiresOf(touched)), timeZone);
+      expect(await call((cb) => theirs.get(id, cb))).toMatchObject({ user: 'grace' });
+
+      // connect-pg-simple's prune, in its zone, leaves our live rows alone and takes expired ones.
+      const soon = sid();
+      await ours.set(soon, session(60_000));
+      await db.sql(`UPDATE ${table} SET expire = expire - interval '2 minutes' WHERE sid = $1`, [soon]);
+      await call((cb) => theirs.pruneSessions(cb));
+      expect((await db.sql<{ sid: string }>(`SELECT sid FROM ${table}`)).map((row) => row.sid)).toEqual([id]);
+    });
+
+    it('PostgresStore touches sessions connect-pg-simple wrote, and connect-pg-simple touches ours', async () => {
+      const { theirs, ours } = await pair(timeZone);
+      const a = sid();
+      const b = sid();
+      await call((cb) => theirs.set(a, session(60_000, { by: 'theirs' }), cb));
+      await ours.set(b, session(60_000, { by: 'ours' }));
+      const later = session(600_000);
+      await ours.touch(a, later);
+      expect(expiresOf(await ours.get(a))).toBe(expiresOf(later));
+      await call((cb) => theirs.touch(b, later, cb));
+      expect(Date.parse(expiresOf(await ours.get(b)))).toBe(Math.ceil(Date.parse(expiresOf(later)) / 1000) * 1000);
+    });
   });
 
-  it('PostgresStore reads what connect-pg-simple wrote, with its expiry, and never an expired one', async () => {
-    const { table, theirs, ours } = await pair(timeZone);
-    const id = sid();
-    const value = session(3_600_000, { user: 'ada', nested: { list: [1, 'two', null] } });
-    await call((cb) => theirs.set(id, value, cb));
-    // connect-pg-simple rounds the expiry up to the second.
-    const stored = Math.ceil(Date.parse(expiresOf(value)) / 1000) * 1000;
-    await expectWallClock(table, id, stored, timeZone);
-    const got = await ours.get(id);
-    expect(got).toEqual({ ...value, cookie: { ...value.cookie, expires: new Date(stored).toISOString() } });
-    expect(await ours.length()).toBe(1);
+  describe('migrating a connect-pg-simple table to timestamptz(3)', () => {
+    it('the README statement keeps every expiry, and both packages keep working on the migrated table', async () => {
+      const zone = 'America/New_York';
+      const { table, theirs } = await pair(zone);
+      const id = sid();
+      const value = session(3_600_000, { user: 'lin' });
+      await call((cb) => theirs.set(id, value, cb));
 
-    // A row connect-pg-simple wrote with an expiry a minute ago is a miss, not a live session
-    // shifted by the zone's offset.
-    const old = sid();
-    await call((cb) => theirs.set(old, session(-60_000), cb));
-    expect(await db.sql(`SELECT sid FROM ${table} WHERE sid = $1`, [old])).toHaveLength(1);
-    expect(await ours.get(old)).toBeNull();
-    expect(await ours.ids()).toEqual([id]);
+      // The migration from the README, with the zone the rows were written in.
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      try {
+        await client.query(
+          `ALTER TABLE ${table} ALTER COLUMN expire TYPE timestamptz(3) USING expire AT TIME ZONE '${zone}'`,
+        );
+      } finally {
+        await client.end();
+      }
+
+      // Read from a connection in another zone: the instant no longer depends on it.
+      const ours = new PostgresStore({
+        conObject: { connectionString: db.url, options: '-c TimeZone=Pacific/Auckland' },
+        schemaName: table.split('.')[0],
+        pruneSessionInterval: false,
+      });
+      closers.push(async () => {
+        await ours.close();
+      });
+      expect(await ours.layout()).toBe('timestamptz');
+      expect(expiresOf(await ours.get(id))).toBe(
+        new Date(Math.ceil(Date.parse(expiresOf(value)) / 1000) * 1000).toISOString(),
+      );
+
+      const next = sid();
+      await ours.set(next, session(60_000, { after: 'migration' }));
+      expect(await call((cb) => theirs.get(next, cb))).toMatchObject({ after: 'migration' });
+    });
   });
-
-  it('connect-pg-simple reads what PostgresStore wrote and touched', async () => {
-    const { table, theirs, ours } = await pair(timeZone);
-    const id = sid();
-    const value = session(3_600_000, { user: 'grace' });
-    await ours.set(id, value);
-    await expectWallClock(table, id, Date.parse(expiresOf(value)), timeZone);
-    expect(await call((cb) => theirs.get(id, cb))).toEqual(value);
-
-    const touched = session(7_200_000, { user: 'stale copy' });
-    await ours.touch(id, touched);
-    await expectWallClock(table, id, Date.parse(expiresOf(touched)), timeZone);
-    expect(await call((cb) => theirs.get(id, cb))).toMatchObject({ user: 'grace' });
-
-    // connect-pg-simple's prune, in its zone, leaves our live rows alone and takes expired ones.
-    const soon = sid();
-    await ours.set(soon, session(60_000));
-    await db.sql(`UPDATE ${table} SET expire = expire - interval '2 minutes' WHERE sid = $1`, [soon]);
-    await call((cb) => theirs.pruneSessions(cb));
-    expect((await db.sql<{ sid: string }>(`SELECT sid FROM ${table}`)).map((row) => row.sid)).toEqual([id]);
-  });
-
-  it('PostgresStore touches sessions connect-pg-simple wrote, and connect-pg-simple touches ours', async () => {
-    const { theirs, ours } = await pair(timeZone);
-    const a = sid();
-    const b = sid();
-    await call((cb) => theirs.set(a, session(60_000, { by: 'theirs' }), cb));
-    await ours.set(b, session(60_000, { by: 'ours' }));
-    const later = session(600_000);
-    await ours.touch(a, later);
-    expect(expiresOf(await ours.get(a))).toBe(expiresOf(later));
-    await call((cb) => theirs.touch(b, later, cb));
-    expect(Date.parse(expiresOf(await ours.get(b)))).toBe(Math.ceil(Date.parse(expiresOf(later)) / 1000) * 1000);
-  });
-});
-
-describe('migrating a connect-pg-simple table to timestamptz(3)', () => {
-  it('the README statement keeps every expiry, and both packages keep working on the migrated table', async () => {
-    const zone = 'America/New_York';
-    const { table, theirs } = await pair(zone);
-    const id = sid();
-    const value = session(3_600_000, { user: 'lin' });
-    await call((cb) => theirs.set(id, value, cb));
-
-    // The migration from the README, with the zone the rows were written in.
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      await client.query(`ALTER TABLE ${table} ALTER COLUMN expire TYPE timestamptz(3) USING expire AT TIME ZONE '${zone}'`);
-    } finally {
-      await client.end();
-    }
-
-    // Read from a connection in another zone: the instant no longer depends on it.
-    const ours = new PostgresStore({ conObject: { connectionString: db.url, options: '-c TimeZone=Pacific/Auckland' }, schemaName: table.split('.')[0], pruneSessionInterval: false });
-    closers.push(async () => {
-    await ours.close();
-  });
-    expect(await ours.layout()).toBe('timestamptz');
-    expect(expiresOf(await ours.get(id))).toBe(new Date(Math.ceil(Date.parse(expiresOf(value)) / 1000) * 1000).toISOString());
-
-    const next = sid();
-    await ours.set(next, session(60_000, { after: 'migration' }));
-    expect(await call((cb) => theirs.get(next, cb))).toMatchObject({ after: 'migration' });
-  });
-});
-
 });

@@ -14,14 +14,25 @@ if (maybeDb) {
     // The namespace is the table: each namespace gets a table of its own.
     // The cast: iterate() yields express-session's SessionData, which the suite types as a plain record.
     createStore: ({ namespace }) =>
-      new PostgresStore({ connectionString: db.url, tableName: namespace, createTableIfMissing: true, pruneSessionInterval: false }) as unknown as StoreUnderTest,
+      new PostgresStore({
+        connectionString: db.url,
+        tableName: namespace,
+        createTableIfMissing: true,
+        pruneSessionInterval: false,
+      }) as unknown as StoreUnderTest,
     inspect: {
       async rawTtlMs(store, sid) {
-        const [row] = await db.sql<{ ms: number }>(`SELECT floor(extract(epoch from expire) * 1000)::float8 AS ms FROM ${tableOf(store)} WHERE sid = $1`, [sid]);
+        const [row] = await db.sql<{ ms: number }>(
+          `SELECT floor(extract(epoch from expire) * 1000)::float8 AS ms FROM ${tableOf(store)} WHERE sid = $1`,
+          [sid],
+        );
         return row ? row.ms - Date.now() : null;
       },
       async rawValue(store, sid) {
-        const [row] = await db.sql<{ sess: string }>(`SELECT sess::text AS sess FROM ${tableOf(store)} WHERE sid = $1`, [sid]);
+        const [row] = await db.sql<{ sess: string }>(
+          `SELECT sess::text AS sess FROM ${tableOf(store)} WHERE sid = $1`,
+          [sid],
+        );
         return row?.sess ?? null;
       },
       async writeCorrupt(store, sid, kind) {
@@ -35,7 +46,9 @@ if (maybeDb) {
         );
       },
     },
-    ...(db.server.canRestart ? { faults: { stopBackend: () => db.server.stop(), startBackend: () => db.server.start() } } : {}),
+    ...(db.server.canRestart
+      ? { faults: { stopBackend: () => db.server.stop(), startBackend: () => db.server.start() } }
+      : {}),
   });
 } else {
   describe(`conformance: PostgresStore on ${databaseTitle(null)}`, () => {

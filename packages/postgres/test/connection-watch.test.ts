@@ -3,7 +3,8 @@ import { ConnectionWatch, mayMeanServerGone } from '../src/connection-watch';
 import { eventually } from './helpers';
 
 // The decision logic alone; the store's behaviour against a real server is in faults.test.ts.
-const serverError = (code: string, severity = 'ERROR') => Object.assign(new Error(`server says ${code}`), { code, severity });
+const serverError = (code: string, severity = 'ERROR') =>
+  Object.assign(new Error(`server says ${code}`), { code, severity });
 
 describe('mayMeanServerGone', () => {
   it.each([
@@ -36,7 +37,12 @@ describe('mayMeanServerGone', () => {
 describe('ConnectionWatch', () => {
   function watchWith(probe: () => Promise<unknown>) {
     const events: string[] = [];
-    const watch = new ConnectionWatch(probe, () => events.push('up'), () => events.push('down'), 10);
+    const watch = new ConnectionWatch(
+      probe,
+      () => events.push('up'),
+      () => events.push('down'),
+      10,
+    );
     return { watch, events };
   }
 

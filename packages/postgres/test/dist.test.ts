@@ -10,22 +10,28 @@ const built = existsSync(`${dist}index.js`) && existsSync(`${dist}index.cjs`);
 const options = { connectionString: 'postgres://nobody@127.0.0.1:1/none', pruneSessionInterval: false } as const;
 
 // The root `pnpm test` builds first; a bare `vitest run` before any build skips with the reason.
-describe.skipIf(!built)(`@session-stores/postgres built output${built ? '' : ' (skipped: run pnpm build first)'}`, () => {
-  it("loads with require('@session-stores/postgres')", async () => {
-    const { PostgresStore } = createRequire(import.meta.url)('@session-stores/postgres') as typeof PostgresModule;
-    expect(typeof PostgresStore).toBe('function');
-    const store = new PostgresStore(options);
-    expect(store.table).toBe('"session"');
-    expect(store.capabilities.ttlGranularityMs).toBe(1);
-    await store.close();
-  });
+describe.skipIf(!built)(
+  `@session-stores/postgres built output${built ? '' : ' (skipped: run pnpm build first)'}`,
+  () => {
+    it("loads with require('@session-stores/postgres')", async () => {
+      const { PostgresStore } = createRequire(import.meta.url)('@session-stores/postgres') as typeof PostgresModule;
+      expect(typeof PostgresStore).toBe('function');
+      const store = new PostgresStore(options);
+      expect(store.table).toBe('"session"');
+      expect(store.capabilities.ttlGranularityMs).toBe(1);
+      await store.close();
+    });
 
-  it('loads with import() of dist/index.js', async () => {
-    const { PostgresStore } = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof PostgresModule;
-    expect(typeof PostgresStore).toBe('function');
-    const store = new PostgresStore({ ...options, tableName: 'Sessions' });
-    expect(store.table).toBe('"Sessions"');
-    await expect(store.get('sid')).rejects.toMatchObject({ name: 'SessionStoreError', code: 'ERR_SESSION_STORE_BACKEND' });
-    await store.close();
-  });
-});
+    it('loads with import() of dist/index.js', async () => {
+      const { PostgresStore } = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof PostgresModule;
+      expect(typeof PostgresStore).toBe('function');
+      const store = new PostgresStore({ ...options, tableName: 'Sessions' });
+      expect(store.table).toBe('"Sessions"');
+      await expect(store.get('sid')).rejects.toMatchObject({
+        name: 'SessionStoreError',
+        code: 'ERR_SESSION_STORE_BACKEND',
+      });
+      await store.close();
+    });
+  },
+);

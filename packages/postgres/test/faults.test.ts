@@ -48,9 +48,12 @@ describe.skipIf(!canRestart)(`PostgresStore while the database is down, on ${dat
       ['length', () => store.length()],
       ['ids', () => store.ids()],
       ['all', () => store.all()],
-      ['iterate', async () => {
-        for await (const entry of store.iterate()) void entry;
-      }],
+      [
+        'iterate',
+        async () => {
+          for await (const entry of store.iterate()) void entry;
+        },
+      ],
     ];
     // A bounded parallel loop: 8 workers, each one call at a time, so load never piles up.
     const worker = async (index: number) => {
@@ -122,7 +125,11 @@ describe.skipIf(!canRestart)(`PostgresStore while the database is down, on ${dat
   });
 
   it('does not emit disconnect when one connection dies while the database is up', async () => {
-    const victim = db.store({ conObject: { connectionString: db.url, application_name: 'victim_store' }, tableName: tableName(), createTableIfMissing: true });
+    const victim = db.store({
+      conObject: { connectionString: db.url, application_name: 'victim_store' },
+      tableName: tableName(),
+      createTableIfMissing: true,
+    });
     const events = watchEvents(victim);
     const id = sid();
     await victim.set(id, session(60_000));
@@ -138,37 +145,53 @@ describe.skipIf(!canRestart)(`PostgresStore while the database is down, on ${dat
   });
 });
 
-describe.skipIf(!canRestart)(`PostgresStore on a pool it was given, with a frozen database, on ${databaseTitle(maybeDb)}`, () => {
-  it('the store\'s deadline bounds every call even when the pool has no timeouts, and the pool recovers', async () => {
-    // No connectionTimeoutMillis: pg would wait forever for a server that accepts and never answers.
-    const pool = new pg.Pool({ connectionString: db.url });
-    pool.on('error', () => {});
-    const store = db.store({ pool, tableName: tableName(), createTableIfMissing: true, operationTimeoutMs: TIMEOUT_MS });
-    const id = sid();
-    await store.set(id, session(60_000, { frozen: 'before' }));
-    await pool.end();
+describe.skipIf(!canRestart)(
+  `PostgresStore on a pool it was given, with a frozen database, on ${databaseTitle(maybeDb)}`,
+  () => {
+    it("the store's deadline bounds every call even when the pool has no timeouts, and the pool recovers", async () => {
+      // No connectionTimeoutMillis: pg would wait forever for a server that accepts and never answers.
+      const pool = new pg.Pool({ connectionString: db.url });
+      pool.on('error', () => {});
+      const store = db.store({
+        pool,
+        tableName: tableName(),
+        createTableIfMissing: true,
+        operationTimeoutMs: TIMEOUT_MS,
+      });
+      const id = sid();
+      await store.set(id, session(60_000, { frozen: 'before' }));
+      await pool.end();
 
-    const freshPool = new pg.Pool({ connectionString: db.url });
-    freshPool.on('error', () => {});
-    const frozenStore = db.store({ pool: freshPool, tableName: (store.table.match(/"(.+)"/) ?? [])[1]!, operationTimeoutMs: TIMEOUT_MS });
-    const pids = db.server.local?.pids() ?? [];
-    expect(pids.length).toBeGreaterThan(0);
-    // SIGSTOP the postmaster: connections are accepted by the kernel and never answered.
-    for (const pid of pids) process.kill(pid, 'SIGSTOP');
-    try {
-      const started = performance.now();
-      const results = await Promise.allSettled([frozenStore.get(id), frozenStore.set(sid(), session(60_000)), frozenStore.length()]);
-      expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + SLACK_MS);
-      for (const result of results) {
-        expect(result.status).toBe('rejected');
-        expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_SESSION_STORE_TIMEOUT' });
+      const freshPool = new pg.Pool({ connectionString: db.url });
+      freshPool.on('error', () => {});
+      const frozenStore = db.store({
+        pool: freshPool,
+        tableName: (store.table.match(/"(.+)"/) ?? [])[1]!,
+        operationTimeoutMs: TIMEOUT_MS,
+      });
+      const pids = db.server.local?.pids() ?? [];
+      expect(pids.length).toBeGreaterThan(0);
+      // SIGSTOP the postmaster: connections are accepted by the kernel and never answered.
+      for (const pid of pids) process.kill(pid, 'SIGSTOP');
+      try {
+        const started = performance.now();
+        const results = await Promise.allSettled([
+          frozenStore.get(id),
+          frozenStore.set(sid(), session(60_000)),
+          frozenStore.length(),
+        ]);
+        expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + SLACK_MS);
+        for (const result of results) {
+          expect(result.status).toBe('rejected');
+          expect((result as PromiseRejectedResult).reason).toMatchObject({ code: 'ERR_SESSION_STORE_TIMEOUT' });
+        }
+      } finally {
+        for (const pid of pids) process.kill(pid, 'SIGCONT');
       }
-    } finally {
-      for (const pid of pids) process.kill(pid, 'SIGCONT');
-    }
-    await eventually(async () => (await frozenStore.get(id).catch(() => null)) !== null);
-    expect(await frozenStore.get(id)).toMatchObject({ frozen: 'before' });
-    await frozenStore.close();
-    await freshPool.end();
-  });
-});
+      await eventually(async () => (await frozenStore.get(id).catch(() => null)) !== null);
+      expect(await frozenStore.get(id)).toMatchObject({ frozen: 'before' });
+      await frozenStore.close();
+      await freshPool.end();
+    });
+  },
+);

@@ -41,7 +41,11 @@ function databaseOn(server: HarnessServer): TestDatabase {
     sql: async (text, values) => (await admin.query(text, values)).rows,
     store(options = {}) {
       const given = options.pool !== undefined || options.conObject !== undefined || options.conString !== undefined;
-      const store = new PostgresStore({ ...(given ? {} : { connectionString: url }), pruneSessionInterval: false, ...options } as PostgresStoreOptions);
+      const store = new PostgresStore({
+        ...(given ? {} : { connectionString: url }),
+        pruneSessionInterval: false,
+        ...options,
+      } as PostgresStoreOptions);
       stores.push(store);
       return store;
     },

@@ -24,7 +24,9 @@ describe('PostgresStore options', () => {
 
   it('rejects a pool that is not a pg.Pool, and empty connection strings', () => {
     expect(() => make({ pool: {} })).toThrow(/option "pool" must be a pg.Pool/);
-    expect(() => make({ connectionString: '' })).toThrow(/option "connectionString" must be a non-empty connection string/);
+    expect(() => make({ connectionString: '' })).toThrow(
+      /option "connectionString" must be a non-empty connection string/,
+    );
     expect(() => make({ conObject: 'postgres://x' })).toThrow(TypeError);
   });
 
@@ -46,7 +48,9 @@ describe('PostgresStore options', () => {
 
   it('quotes valid names, keeping their case', () => {
     expect(make({ connectionString: url }).table).toBe('"session"');
-    expect(make({ connectionString: url, schemaName: 'App_1', tableName: 'Sessions' }).table).toBe('"App_1"."Sessions"');
+    expect(make({ connectionString: url, schemaName: 'App_1', tableName: 'Sessions' }).table).toBe(
+      '"App_1"."Sessions"',
+    );
   });
 
   it.each([
@@ -70,7 +74,18 @@ describe('PostgresStore options', () => {
   it('accepts a pg.Pool it will not end, and reports capabilities', async () => {
     const pool = new pg.Pool({ connectionString: url });
     const store = make({ pool, pruneSessionInterval: false, ttl: 60 });
-    expect(store.capabilities).toMatchObject({ touch: true, all: true, ids: true, length: true, clear: true, iterate: true, ttlGranularityMs: 1, persistent: true, maxSessionBytes: null, defaultTtlMs: 60_000 });
+    expect(store.capabilities).toMatchObject({
+      touch: true,
+      all: true,
+      ids: true,
+      length: true,
+      clear: true,
+      iterate: true,
+      ttlGranularityMs: 1,
+      persistent: true,
+      maxSessionBytes: null,
+      defaultTtlMs: 60_000,
+    });
     await store.close();
     expect(pool.ended).toBe(false);
     await pool.end();

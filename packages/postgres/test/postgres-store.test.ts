@@ -5,14 +5,27 @@ const maybeDb = await testDatabase();
 const db = maybeDb!;
 
 const epochMs = async (table: string, id: string): Promise<number | undefined> =>
-  (await db.sql<{ ms: number }>(`SELECT floor(extract(epoch from expire) * 1000)::float8 AS ms FROM ${table} WHERE sid = $1`, [id]))[0]?.ms;
+  (
+    await db.sql<{ ms: number }>(
+      `SELECT floor(extract(epoch from expire) * 1000)::float8 AS ms FROM ${table} WHERE sid = $1`,
+      [id],
+    )
+  )[0]?.ms;
 
 describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitle(maybeDb)}`, () => {
   it('creates the timestamptz(3) layout with an expire index, once, under concurrent starts', async () => {
     const table = tableName();
     const stores = Array.from({ length: 4 }, () => db.store({ tableName: table, createTableIfMissing: true }));
-    expect(await Promise.all(stores.map((store) => store.layout()))).toEqual(['timestamptz', 'timestamptz', 'timestamptz', 'timestamptz']);
-    const columns = await db.sql(`SELECT column_name, data_type, datetime_precision, collation_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, [table]);
+    expect(await Promise.all(stores.map((store) => store.layout()))).toEqual([
+      'timestamptz',
+      'timestamptz',
+      'timestamptz',
+      'timestamptz',
+    ]);
+    const columns = await db.sql(
+      `SELECT column_name, data_type, datetime_precision, collation_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`,
+      [table],
+    );
     expect(columns).toEqual([
       { column_name: 'sid', data_type: 'character varying', datetime_precision: null, collation_name: 'C' },
       { column_name: 'sess', data_type: 'json', datetime_precision: null, collation_name: null },
@@ -25,17 +38,22 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
   it('fails every call with a clear error when the table is missing and createTableIfMissing is off, and recovers once it exists', async () => {
     const table = tableName();
     const store = db.store({ tableName: table });
-    await expect(store.get(sid())).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(new RegExp(`PostgresStore.get failed: table "${table}" does not exist`)) });
+    await expect(store.get(sid())).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(new RegExp(`PostgresStore.get failed: table "${table}" does not exist`)),
+    });
     await db.sql(`CREATE TABLE ${table} (sid varchar PRIMARY KEY, sess json NOT NULL, expire timestamp(6) NOT NULL)`);
     expect(await store.get(sid())).toBeNull();
     expect(await store.layout()).toBe('connect-pg-simple');
   });
 
-  it('rejects a table without a session table\'s columns', async () => {
+  it("rejects a table without a session table's columns", async () => {
     const table = tableName();
     await db.sql(`CREATE TABLE ${table} (sid varchar PRIMARY KEY, data text, expire bigint)`);
     const store = db.store({ tableName: table });
-    await expect(store.get(sid())).rejects.toThrow(/column "sess" must be json or jsonb \(it is missing\); column "expire" must be timestamp or timestamptz \(it is int8\)/);
+    await expect(store.get(sid())).rejects.toThrow(
+      /column "sess" must be json or jsonb \(it is missing\); column "expire" must be timestamp or timestamptz \(it is int8\)/,
+    );
   });
 
   it('uses schemaName, and keeps mixed-case names apart from lower-case ones', async () => {
@@ -119,7 +137,7 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     expect(seen.sort()).toEqual(live);
   });
 
-  it('clear() deletes only its own table\'s rows', async () => {
+  it("clear() deletes only its own table's rows", async () => {
     const mine = db.store({ tableName: tableName(), createTableIfMissing: true });
     const theirs = db.store({ tableName: tableName(), createTableIfMissing: true });
     const a = sid();
@@ -133,8 +151,18 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
 
   it('stores what a custom serializer returns, JSON or not', async () => {
     const table = tableName();
-    const plain = db.store({ tableName: table, createTableIfMissing: true, serializer: { stringify: (s) => `v1:${JSON.stringify(s)}`, parse: (text) => JSON.parse(text.slice(3)) } });
-    const asJson = db.store({ tableName: table, serializer: { stringify: (s) => JSON.stringify({ wrapped: s }), parse: (text) => (JSON.parse(text) as { wrapped: unknown }).wrapped } });
+    const plain = db.store({
+      tableName: table,
+      createTableIfMissing: true,
+      serializer: { stringify: (s) => `v1:${JSON.stringify(s)}`, parse: (text) => JSON.parse(text.slice(3)) },
+    });
+    const asJson = db.store({
+      tableName: table,
+      serializer: {
+        stringify: (s) => JSON.stringify({ wrapped: s }),
+        parse: (text) => (JSON.parse(text) as { wrapped: unknown }).wrapped,
+      },
+    });
     const a = sid();
     const b = sid();
     const value = session(60_000, { text: '"quoted" \\ back' });
@@ -142,13 +170,19 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     await asJson.set(b, value);
     expect(await plain.get(a)).toEqual(value);
     expect(await asJson.get(b)).toEqual(value);
-    const rows = await db.sql<{ sid: string; kind: string }>(`SELECT sid, json_typeof(sess) AS kind FROM ${table} ORDER BY sid`);
+    const rows = await db.sql<{ sid: string; kind: string }>(
+      `SELECT sid, json_typeof(sess) AS kind FROM ${table} ORDER BY sid`,
+    );
     expect(Object.fromEntries(rows.map((row) => [row.sid, row.kind]))).toEqual({ [a]: 'string', [b]: 'object' });
   });
 
   it('encrypts sessions into a json object', async () => {
     const table = tableName();
-    const store = db.store({ tableName: table, createTableIfMissing: true, encryption: { secret: 'a secret of at least sixteen bytes' } });
+    const store = db.store({
+      tableName: table,
+      createTableIfMissing: true,
+      encryption: { secret: 'a secret of at least sixteen bytes' },
+    });
     const id = sid();
     const value = session(60_000, { card: '4111' });
     await store.set(id, value);
@@ -173,7 +207,10 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     const store = db.store({ tableName: table, createTableIfMissing: true });
     await store.set('\ufffd', session(60_000, { replacement: true }));
     for (const odd of ['\ud800', 'a\udfffb', 'nul\u0000']) {
-      await expect(store.set(odd, session(60_000))).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_INVALID_ARGUMENT', message: expect.stringMatching(/^PostgresStore\.set failed: sid cannot be stored/) });
+      await expect(store.set(odd, session(60_000))).rejects.toMatchObject({
+        code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
+        message: expect.stringMatching(/^PostgresStore\.set failed: sid cannot be stored/),
+      });
       expect(await store.get(odd)).toBeNull();
       await store.touch(odd, session(120_000));
       await store.destroy(odd);

@@ -31,7 +31,10 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
     expect(await count(table, 'live-')).toBe(100);
     expect(await store.prune()).toBe(0);
     await store.close();
-    await expect(store.prune()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_CLOSED', message: 'PostgresStore.prune failed: the store is closed' });
+    await expect(store.prune()).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_CLOSED',
+      message: 'PostgresStore.prune failed: the store is closed',
+    });
   });
 
   it('two stores pruning at once delete each expired row once and no live row', async () => {
@@ -44,13 +47,15 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
     expect(await count(table, 'live-')).toBe(200);
   });
 
-  it('does nothing while another session holds the table\'s prune lock', async () => {
+  it("does nothing while another session holds the table's prune lock", async () => {
     const table = await seededTable(10, 1);
     const store = db.store({ tableName: table });
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     try {
-      const [{ locked }] = (await holder.query(`SELECT pg_try_advisory_lock(1397052243, to_regclass($1)::oid::int4) AS locked`, [table])).rows as [{ locked: boolean }];
+      const [{ locked }] = (
+        await holder.query(`SELECT pg_try_advisory_lock(1397052243, to_regclass($1)::oid::int4) AS locked`, [table])
+      ).rows as [{ locked: boolean }];
       expect(locked).toBe(true);
       expect(await store.prune()).toBe(0);
       expect(await count(table, 'expired-')).toBe(10);
@@ -93,14 +98,21 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
 
   it('reports a failed background prune as a pruneError event and to errorLog, never as error', async () => {
     const logged: string[] = [];
-    const store = db.store({ tableName: tableName(), pruneSessionInterval: 0.02, errorLog: (message) => logged.push(message) });
+    const store = db.store({
+      tableName: tableName(),
+      pruneSessionInterval: 0.02,
+      errorLog: (message) => logged.push(message),
+    });
     const pruneErrors: unknown[] = [];
     let errors = 0;
     store.on('pruneError', (error) => pruneErrors.push(error));
     store.on('error', () => (errors += 1));
     await eventually(() => logged.length > 0 && pruneErrors.length > 0);
     expect(logged[0]).toMatch(/PostgresStore: failed to prune expired sessions/);
-    expect(pruneErrors[0]).toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^PostgresStore\.prune failed: table .* does not exist/) });
+    expect(pruneErrors[0]).toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(/^PostgresStore\.prune failed: table .* does not exist/),
+    });
     expect(errors).toBe(0);
   });
 });

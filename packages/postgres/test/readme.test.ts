@@ -30,14 +30,26 @@ async function runInSchema(schema: string, sql: string, timeZone = 'UTC'): Promi
 }
 
 const columnsAndIndexes = async (schema: string) => ({
-  columns: await db.sql(`SELECT column_name, data_type, datetime_precision, collation_name, is_nullable FROM information_schema.columns WHERE table_schema = $1 ORDER BY ordinal_position`, [schema]),
-  indexes: (await db.sql<{ def: string }>(`SELECT regexp_replace(indexdef, 'INDEX \\S+ ON \\S+', 'INDEX ON') AS def FROM pg_indexes WHERE schemaname = $1 ORDER BY def`, [schema])).map((row) => row.def),
+  columns: await db.sql(
+    `SELECT column_name, data_type, datetime_precision, collation_name, is_nullable FROM information_schema.columns WHERE table_schema = $1 ORDER BY ordinal_position`,
+    [schema],
+  ),
+  indexes: (
+    await db.sql<{ def: string }>(
+      `SELECT regexp_replace(indexdef, 'INDEX \\S+ ON \\S+', 'INDEX ON') AS def FROM pg_indexes WHERE schemaname = $1 ORDER BY def`,
+      [schema],
+    )
+  ).map((row) => row.def),
 });
 
 describe.skipIf(!maybeDb)(`README, on ${databaseTitle(maybeDb)}`, () => {
   it('the usage example keeps a visit counter in PostgreSQL', async () => {
     const [usage] = blocks('ts');
-    let code = swap(usage!, 'connectionString: process.env.DATABASE_URL', `connectionString: ${JSON.stringify(db.url)}`);
+    let code = swap(
+      usage!,
+      'connectionString: process.env.DATABASE_URL',
+      `connectionString: ${JSON.stringify(db.url)}`,
+    );
     code = swap(code, 'app.listen(3000);', 'export { app };');
     const { app } = (await runModule('usage', code)) as { app: Express };
     await expectVisitCounter(app, async () => {
@@ -48,7 +60,11 @@ describe.skipIf(!maybeDb)(`README, on ${databaseTitle(maybeDb)}`, () => {
   it('the shared-pool example uses the pool and leaves it open', async () => {
     const [, shared] = blocks('ts');
     await db.sql('CREATE SCHEMA IF NOT EXISTS app');
-    let code = swap(shared!, 'connectionString: process.env.DATABASE_URL', `connectionString: ${JSON.stringify(db.url)}`);
+    let code = swap(
+      shared!,
+      'connectionString: process.env.DATABASE_URL',
+      `connectionString: ${JSON.stringify(db.url)}`,
+    );
     code = `import { PostgresStore } from '@session-stores/postgres';\n${code}\nexport { pool, store };`;
     const { pool, store } = (await runModule('shared', code)) as { pool: pg.Pool; store: PostgresStore };
     expect(store.table).toBe('"app"."session"');
@@ -60,7 +76,7 @@ describe.skipIf(!maybeDb)(`README, on ${databaseTitle(maybeDb)}`, () => {
     await pool.end();
   });
 
-  it('the layout shown is the one the store creates, and connect-pg-simple\'s is read as such', async () => {
+  it("the layout shown is the one the store creates, and connect-pg-simple's is read as such", async () => {
     const shown = tableName();
     await runInSchema(shown, sqlBlock('CREATE TABLE "session" (sid'));
     const created = tableName();
@@ -73,7 +89,7 @@ describe.skipIf(!maybeDb)(`README, on ${databaseTitle(maybeDb)}`, () => {
     expect(await db.store({ schemaName: legacy }).layout()).toBe('connect-pg-simple');
   });
 
-  it('the migration statement converts connect-pg-simple\'s table, keeping every expiry, under a running store', async () => {
+  it("the migration statement converts connect-pg-simple's table, keeping every expiry, under a running store", async () => {
     const schema = tableName();
     await runInSchema(schema, sqlBlock('CREATE TABLE "session" ("sid"'));
     const store = db.store({ schemaName: schema, conObject: { connectionString: db.url, options: '-c TimeZone=UTC' } });
@@ -90,7 +106,10 @@ describe.skipIf(!maybeDb)(`README, on ${databaseTitle(maybeDb)}`, () => {
     const fresh = db.store({ schemaName: schema });
     expect(await fresh.layout()).toBe('timestamptz');
     expect(await fresh.get(id)).toMatchObject({ user: 'ada' });
-    const [column] = await db.sql(`SELECT data_type, datetime_precision FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'expire'`, [schema]);
+    const [column] = await db.sql(
+      `SELECT data_type, datetime_precision FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'expire'`,
+      [schema],
+    );
     expect(column).toEqual({ data_type: 'timestamp with time zone', datetime_precision: 3 });
   });
 });

@@ -19,7 +19,10 @@ const asSession = (value: unknown): AnySession => value as AnySession;
 
 /** The session with its cookie's maxAge changed, as express-session's Cookie does it (originalMaxAge follows). */
 function withMaxAge(value: AnySession, maxAge: number): AnySession {
-  return asSession({ ...value, cookie: { ...value.cookie, originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString() } });
+  return asSession({
+    ...value,
+    cookie: { ...value.cookie, originalMaxAge: maxAge, expires: new Date(Date.now() + maxAge).toISOString() },
+  });
 }
 
 function awkwardData(): Record<string, unknown> {
@@ -49,7 +52,9 @@ describe.skipIf(!maybeDb)(`touch and the stored cookie, on ${databaseTitle(maybe
     const touched = withMaxAge(original, 30 * 86_400_000);
     await store.touch(id, asSession({ ...touched, nul: 'stale copy' }));
     const written = JSON.stringify(original);
-    expect(await rawSess(table, id)).toBe(written.replace(JSON.stringify(original.cookie), JSON.stringify(touched.cookie)));
+    expect(await rawSess(table, id)).toBe(
+      written.replace(JSON.stringify(original.cookie), JSON.stringify(touched.cookie)),
+    );
     expect(await store.get(id)).toEqual({ ...original, cookie: touched.cookie });
   });
 
@@ -58,7 +63,10 @@ describe.skipIf(!maybeDb)(`touch and the stored cookie, on ${databaseTitle(maybe
     const id = sid();
     const original = session(60_000, { n: 1 });
     await store.set(id, original);
-    const later = asSession({ ...original, cookie: { ...original.cookie, expires: new Date(Date.now() + 90_000).toISOString() } });
+    const later = asSession({
+      ...original,
+      cookie: { ...original.cookie, expires: new Date(Date.now() + 90_000).toISOString() },
+    });
     await store.touch(id, later);
     expect(await rawSess(table, id)).toBe(JSON.stringify(original));
     expect(expiresOf(await store.get(id))).toBe(expiresOf(later));
@@ -84,7 +92,9 @@ describe.skipIf(!maybeDb)(`touch and the stored cookie, on ${databaseTitle(maybe
     const touched = withMaxAge(original, 120_000);
     await store.touch(id, asSession({ ...touched, n: 2 }));
     expect(await store.get(id)).toEqual({ ...original, cookie: touched.cookie });
-    expect(JSON.parse(await rawSess(table, id))).toEqual(JSON.parse(JSON.stringify({ ...original, cookie: touched.cookie })));
+    expect(JSON.parse(await rawSess(table, id))).toEqual(
+      JSON.parse(JSON.stringify({ ...original, cookie: touched.cookie })),
+    );
   });
 
   it('an encrypted session gets its new cookie too', async () => {
@@ -98,7 +108,10 @@ describe.skipIf(!maybeDb)(`touch and the stored cookie, on ${databaseTitle(maybe
   });
 
   it('a jsonb column gets the new cookie too', async () => {
-    const { store } = await tableWith({}, 'CREATE TABLE $table (sid varchar PRIMARY KEY, sess jsonb NOT NULL, expire timestamptz NOT NULL)');
+    const { store } = await tableWith(
+      {},
+      'CREATE TABLE $table (sid varchar PRIMARY KEY, sess jsonb NOT NULL, expire timestamptz NOT NULL)',
+    );
     const id = sid();
     const original = session(60_000, { n: 1 });
     await store.set(id, original);

@@ -1,3 +1,9 @@
 export { RedisStore } from './redis-store';
-export { DEFAULT_PREFIX, DEFAULT_SCAN_COUNT, DEFAULT_TTL_SECONDS, type RedisClient, type RedisStoreOptions } from './options';
+export {
+  DEFAULT_PREFIX,
+  DEFAULT_SCAN_COUNT,
+  DEFAULT_TTL_SECONDS,
+  type RedisClient,
+  type RedisStoreOptions,
+} from './options';
 export { escapeGlob } from './key-scan';

@@ -46,7 +46,8 @@ export async function* scanKeyPages(client: RedisClient, pattern: string, count:
  */
 async function mastersOf(cluster: Cluster): Promise<Redis[]> {
   if (cluster.status !== 'ready') {
-    if (cluster.options.enableOfflineQueue === false) throw new Error("Cluster isn't ready and enableOfflineQueue options is false");
+    if (cluster.options.enableOfflineQueue === false)
+      throw new Error("Cluster isn't ready and enableOfflineQueue options is false");
     await untilClusterReady(cluster);
   }
   return cluster.nodes('master');

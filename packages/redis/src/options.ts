@@ -71,12 +71,16 @@ export function resolveRedisOptions(raw: RedisStoreOptions | undefined): Resolve
   const way = validate.exactlyOne(STORE, options, ['client', 'url', 'cluster', 'sentinel']);
   const clientOptions = validate.optionalObject(STORE, 'clientOptions', options.clientOptions) ?? {};
   if (way === 'client' && options.clientOptions !== undefined) {
-    throw new TypeError(`${STORE}: option "clientOptions" applies only with "url", "sentinel" or "cluster"; configure your own client directly`);
+    throw new TypeError(
+      `${STORE}: option "clientOptions" applies only with "url", "sentinel" or "cluster"; configure your own client directly`,
+    );
   }
   return {
     source: resolveSource(way, options, clientOptions as RedisOptions),
     prefix: validate.optionalString(STORE, 'prefix', options.prefix) ?? DEFAULT_PREFIX,
-    scanCount: validate.optionalNumber(STORE, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ?? DEFAULT_SCAN_COUNT,
+    scanCount:
+      validate.optionalNumber(STORE, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ??
+      DEFAULT_SCAN_COUNT,
     disableTTL: validate.optionalBoolean(STORE, 'disableTTL', options.disableTTL) ?? false,
   };
 }
@@ -88,7 +92,9 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
     case 'url': {
       const url = options.url;
       if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-        throw new TypeError(`${STORE}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`);
+        throw new TypeError(
+          `${STORE}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`,
+        );
       }
       return { kind: 'url', url, clientOptions };
     }
@@ -96,21 +102,41 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
       const sentinel = validate.optionalObject(STORE, 'sentinel', options.sentinel)!;
       const sentinels = sentinel.sentinels;
       if (!Array.isArray(sentinels) || sentinels.length === 0 || !sentinels.every(validate.isPlainObject)) {
-        throw new TypeError(`${STORE}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`);
+        throw new TypeError(
+          `${STORE}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`,
+        );
       }
       if (typeof sentinel.name !== 'string' || sentinel.name.length === 0) {
-        throw new TypeError(`${STORE}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`);
+        throw new TypeError(
+          `${STORE}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`,
+        );
       }
-      return { kind: 'sentinel', sentinels: sentinels as Array<Partial<SentinelAddress>>, name: sentinel.name, clientOptions };
+      return {
+        kind: 'sentinel',
+        sentinels: sentinels as Array<Partial<SentinelAddress>>,
+        name: sentinel.name,
+        clientOptions,
+      };
     }
     default: {
       const cluster = validate.optionalObject(STORE, 'cluster', options.cluster)!;
       const nodes = cluster.nodes;
-      if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every((node) => typeof node === 'string' || typeof node === 'number' || validate.isPlainObject(node))) {
-        throw new TypeError(`${STORE}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`);
+      if (
+        !Array.isArray(nodes) ||
+        nodes.length === 0 ||
+        !nodes.every((node) => typeof node === 'string' || typeof node === 'number' || validate.isPlainObject(node))
+      ) {
+        throw new TypeError(
+          `${STORE}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`,
+        );
       }
       const clusterOptions = validate.optionalObject(STORE, 'cluster.options', cluster.options) ?? {};
-      return { kind: 'cluster', nodes: nodes as ClusterNode[], clusterOptions: clusterOptions as ClusterOptions, clientOptions };
+      return {
+        kind: 'cluster',
+        nodes: nodes as ClusterNode[],
+        clusterOptions: clusterOptions as ClusterOptions,
+        clientOptions,
+      };
     }
   }
 }
@@ -120,13 +146,24 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
  * client: say so plainly instead of failing later on a missing method.
  */
 function checkClient(client: unknown): RedisClient {
-  if (!validate.isPlainObject(client)) throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client, got ${validate.describeValue(client)}`);
+  if (!validate.isPlainObject(client))
+    throw new TypeError(
+      `${STORE}: option "client" must be an ioredis Redis or Cluster client, got ${validate.describeValue(client)}`,
+    );
   const candidate = client as Record<string, unknown>;
   if (typeof candidate.mGet === 'function' || typeof candidate.scanIterator === 'function') {
-    throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client; this looks like a node-redis client (the "redis" package), which RedisStore does not accept (see "Migrating from connect-redis" in the README)`);
+    throw new TypeError(
+      `${STORE}: option "client" must be an ioredis Redis or Cluster client; this looks like a node-redis client (the "redis" package), which RedisStore does not accept (see "Migrating from connect-redis" in the README)`,
+    );
   }
-  if (typeof candidate.multi !== 'function' || typeof candidate.on !== 'function' || typeof candidate.status !== 'string') {
-    throw new TypeError(`${STORE}: option "client" must be an ioredis Redis or Cluster client, got an object without multi(), on() and status`);
+  if (
+    typeof candidate.multi !== 'function' ||
+    typeof candidate.on !== 'function' ||
+    typeof candidate.status !== 'string'
+  ) {
+    throw new TypeError(
+      `${STORE}: option "client" must be an ioredis Redis or Cluster client, got an object without multi(), on() and status`,
+    );
   }
   return client as unknown as RedisClient;
 }

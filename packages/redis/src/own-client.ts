@@ -32,7 +32,10 @@ export function connectionDefaults(operationTimeoutMs: number): RedisOptions {
 }
 
 /** Makes the client described by `url`, `sentinel` or `cluster`; the caller's options win over the defaults. */
-export function createOwnClient(source: Exclude<ClientSource, { kind: 'client' }>, operationTimeoutMs: number): RedisClient {
+export function createOwnClient(
+  source: Exclude<ClientSource, { kind: 'client' }>,
+  operationTimeoutMs: number,
+): RedisClient {
   const defaults = connectionDefaults(operationTimeoutMs);
   let client: RedisClient;
   switch (source.kind) {

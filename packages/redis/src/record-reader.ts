@@ -67,7 +67,12 @@ export class RecordReader {
     }
   }
 
-  private async readOnce(client: RedisClient, keys: readonly string[], lenient: boolean, exact: boolean): Promise<RawRecord[]> {
+  private async readOnce(
+    client: RedisClient,
+    keys: readonly string[],
+    lenient: boolean,
+    exact: boolean,
+  ): Promise<RawRecord[]> {
     const reply = await (exact ? READ_EXACT : READ_REMAINING).run(client, keys, [lenient ? '1' : '0']);
     const now = Date.now();
     if (!Array.isArray(reply)) throw new Error(`unexpected reply to the read script: ${typeof reply}`);

@@ -1,4 +1,12 @@
-import { cookieExpiresAt, describeCause, SessionStoreBase, storeError, StoreErrorCode, type StoredEntry, type StoredRecord } from '@session-stores/core';
+import {
+  cookieExpiresAt,
+  describeCause,
+  SessionStoreBase,
+  storeError,
+  StoreErrorCode,
+  type StoredEntry,
+  type StoredRecord,
+} from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import type { Redis } from 'ioredis';
 import { untilClusterReady } from './cluster-ready';
@@ -42,14 +50,27 @@ export class RedisStore extends SessionStoreBase {
   private firstConnection: Promise<void> | null = null;
 
   constructor(options: RedisStoreOptions) {
-    super({ storeName: 'RedisStore', defaultTtlSeconds: DEFAULT_TTL_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
+    super(
+      {
+        storeName: 'RedisStore',
+        defaultTtlSeconds: DEFAULT_TTL_SECONDS,
+        ttlGranularityMs: 1,
+        maxSessionBytes: null,
+        persistent: true,
+      },
+      options,
+    );
     const resolved = resolveRedisOptions(options);
     this.prefix = resolved.prefix;
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
     this.ownsClient = resolved.source.kind !== 'client';
-    this.splicesCookie = (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
-    this.client = resolved.source.kind === 'client' ? resolved.source.client : createOwnClient(resolved.source, this.operationTimeoutMs);
+    this.splicesCookie =
+      (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
+    this.client =
+      resolved.source.kind === 'client'
+        ? resolved.source.client
+        : createOwnClient(resolved.source, this.operationTimeoutMs);
     this.clientKeyPrefix = String(this.client.options.keyPrefix ?? '');
     const client = this.client;
     if (isCluster(client) && client.options.enableOfflineQueue === false && client.status !== 'ready') {
@@ -107,7 +128,11 @@ export class RedisStore extends SessionStoreBase {
   protected override async *listRecords(): AsyncGenerator<StoredEntry[]> {
     for await (const keys of this.scanPages()) {
       const records = await this.reader.read(this.client, keys, true);
-      yield records.map(({ key, value, expiresAt }) => ({ sid: key.slice(this.prefix.length), payload: value, expiresAt }));
+      yield records.map(({ key, value, expiresAt }) => ({
+        sid: key.slice(this.prefix.length),
+        payload: value,
+        expiresAt,
+      }));
     }
   }
 
@@ -145,7 +170,11 @@ export class RedisStore extends SessionStoreBase {
   private async *scanPages(): AsyncGenerator<string[]> {
     await this.firstConnection;
     const strip = this.clientKeyPrefix.length;
-    for await (const keys of scanKeyPages(this.client, prefixPattern(this.clientKeyPrefix + this.prefix), this.scanCount)) {
+    for await (const keys of scanKeyPages(
+      this.client,
+      prefixPattern(this.clientKeyPrefix + this.prefix),
+      this.scanCount,
+    )) {
       yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
     }
   }
@@ -155,7 +184,13 @@ export class RedisStore extends SessionStoreBase {
     try {
       return JSON.stringify(session.cookie ?? null);
     } catch (error) {
-      throw storeError(this.storeName, 'touch', StoreErrorCode.serialize, `the session's cookie cannot be serialized: ${describeCause(error)}`, error);
+      throw storeError(
+        this.storeName,
+        'touch',
+        StoreErrorCode.serialize,
+        `the session's cookie cannot be serialized: ${describeCause(error)}`,
+        error,
+      );
     }
   }
 

@@ -29,7 +29,14 @@ function ownStore(): RedisStore {
 /** How many of `keys` each master holds, by asking the masters themselves. */
 async function keysPerMaster(client: Cluster, keys: string[]): Promise<number[]> {
   await client.ping();
-  return Promise.all(client.nodes('master').map(async (node) => (await Promise.all(keys.map((key) => node.call('EXISTS', key).catch(() => 0)))).filter((n) => n === 1).length));
+  return Promise.all(
+    client
+      .nodes('master')
+      .map(
+        async (node) =>
+          (await Promise.all(keys.map((key) => node.call('EXISTS', key).catch(() => 0)))).filter((n) => n === 1).length,
+      ),
+  );
 }
 
 describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
@@ -46,7 +53,10 @@ describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
     const admin = clusterClient();
     const ids = Array.from({ length: 60 }, () => sid());
     await Promise.all(ids.map((id, n) => store.set(id, session(60_000, { n }))));
-    const spread = await keysPerMaster(admin, ids.map((id) => store.key(id)));
+    const spread = await keysPerMaster(
+      admin,
+      ids.map((id) => store.key(id)),
+    );
     expect(spread).toHaveLength(3);
     for (const count of spread) expect(count).toBeGreaterThan(0);
     expect([...(await store.ids())].sort()).toEqual([...ids].sort());
@@ -57,7 +67,12 @@ describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
     expect(walked).toBe(60);
     await store.clear();
     expect(await store.length()).toBe(0);
-    expect(await keysPerMaster(admin, ids.map((id) => store.key(id)))).toEqual([0, 0, 0]);
+    expect(
+      await keysPerMaster(
+        admin,
+        ids.map((id) => store.key(id)),
+      ),
+    ).toEqual([0, 0, 0]);
   });
 
   it('works on a Cluster client of your own, touch included', async () => {

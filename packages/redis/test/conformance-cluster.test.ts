@@ -13,5 +13,13 @@ admin?.on('error', () => {});
 afterAll(() => admin?.disconnect());
 
 describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
-  if (server && admin) runConformance(redisConformanceOptions('RedisStore on a Redis Cluster', server, { cluster: { nodes: [...server.nodes] } }, admin));
+  if (server && admin)
+    runConformance(
+      redisConformanceOptions(
+        'RedisStore on a Redis Cluster',
+        server,
+        { cluster: { nodes: [...server.nodes] } },
+        admin,
+      ),
+    );
 });

@@ -10,11 +10,17 @@ export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel'>
  * their prefix, inspection through `admin` (a client of the test's own, bypassing the store),
  * and faults through the harness's stop()/start() of every node.
  */
-export function redisConformanceOptions(name: string, server: BackendServer, connection: Connection, admin: RedisClient): ConformanceOptions {
+export function redisConformanceOptions(
+  name: string,
+  server: BackendServer,
+  connection: Connection,
+  admin: RedisClient,
+): ConformanceOptions {
   const keyOf = (store: StoreUnderTest, sid: string) => (store as unknown as RedisStore).key(sid);
   return {
     name,
-    createStore: ({ namespace }) => new RedisStore({ ...connection, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
+    createStore: ({ namespace }) =>
+      new RedisStore({ ...connection, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
     inspect: {
       rawValue: (store, sid) => admin.get(keyOf(store, sid)),
       async rawTtlMs(store, sid) {

@@ -14,5 +14,6 @@ admin?.on('error', () => {});
 afterAll(() => admin?.disconnect());
 
 describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
-  if (server && sentinel && admin) runConformance(redisConformanceOptions('RedisStore on Redis Sentinel', server, { sentinel }, admin));
+  if (server && sentinel && admin)
+    runConformance(redisConformanceOptions('RedisStore on Redis Sentinel', server, { sentinel }, admin));
 });

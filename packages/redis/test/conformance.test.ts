@@ -12,5 +12,6 @@ admin?.on('error', () => {});
 afterAll(() => admin?.disconnect());
 
 describe.skipIf(!server)(backendTitle('redis', server), () => {
-  if (server && admin) runConformance(redisConformanceOptions('RedisStore on a standalone Redis', server, { url: server.url }, admin));
+  if (server && admin)
+    runConformance(redisConformanceOptions('RedisStore on a standalone Redis', server, { url: server.url }, admin));
 });

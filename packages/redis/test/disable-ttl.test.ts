@@ -29,7 +29,10 @@ await describeWithRedis('RedisStore with disableTTL', (redis) => {
     const loaded = await store.get(id);
     expect(loaded).toMatchObject({ n: 1 });
     expect(expiresOf(loaded)).toBe(expiresOf(stale));
-    expect(JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!)).toEqual({ ...JSON.parse(JSON.stringify(stale)), n: 1 });
+    expect(JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!)).toEqual({
+      ...JSON.parse(JSON.stringify(stale)),
+      n: 1,
+    });
     expect(await redis.admin.pttl(`${store.prefix}${id}`)).toBe(-1);
   });
 

@@ -25,7 +25,11 @@ describe.skipIf(!built)(`@session-stores/redis built output${built ? '' : ' (ski
     expect(typeof RedisStore).toBe('function');
     expect(escapeGlob('a*')).toBe('a\\*');
     const store = new RedisStore({ url, prefix: 'app:' });
-    await expect(store.get('sid')).rejects.toMatchObject({ name: 'SessionStoreError', code: 'ERR_SESSION_STORE_BACKEND', message: /^RedisStore\.get failed: / });
+    await expect(store.get('sid')).rejects.toMatchObject({
+      name: 'SessionStoreError',
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: /^RedisStore\.get failed: /,
+    });
     await store.close();
   });
 });

@@ -107,7 +107,7 @@ await describeWithRedis('RedisStore enumeration (SCAN)', (redis) => {
     expect(reported).toEqual(['bad']);
   });
 
-  it("works through a client with its own keyPrefix, which SCAN patterns and replies do not get", async () => {
+  it('works through a client with its own keyPrefix, which SCAN patterns and replies do not get', async () => {
     const keyPrefix = prefix();
     const client = new Redis(redis.server.url, { keyPrefix });
     try {

@@ -19,7 +19,8 @@ interface Outcome {
 
 describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendTitle('redis', server)}]`, () => {
   it('ends every call within the bound, recovers by itself and emits connect after disconnect', async (context) => {
-    if (!server!.canRestart || !server!.local) context.skip(`the ${server!.provider} server cannot be killed by this test`);
+    if (!server!.canRestart || !server!.local)
+      context.skip(`the ${server!.provider} server cannot be killed by this test`);
     const store = new RedisStore({ url: server!.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
     try {
       const events: string[] = [];
@@ -55,22 +56,32 @@ describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendT
       for (const pid of server!.local!.pids()) process.kill(pid, 'SIGKILL');
       await eventually(() => events.includes('disconnect'), 'the store to emit disconnect');
       const failuresBefore = outcomes.filter((o) => !o.ok).length;
-      await eventually(() => outcomes.filter((o) => !o.ok).length > failuresBefore + WORKERS, 'calls to fail while Redis is down');
+      await eventually(
+        () => outcomes.filter((o) => !o.ok).length > failuresBefore + WORKERS,
+        'calls to fail while Redis is down',
+      );
 
       await server!.start();
       const recovery = Date.now();
-      await eventually(async () => {
-        try {
-          const id = sid();
-          await store.set(id, session(60_000, { back: true }));
-          return (await store.get(id)) !== null;
-        } catch {
-          return false;
-        }
-      }, 'a set and get to work again', 15_000);
+      await eventually(
+        async () => {
+          try {
+            const id = sid();
+            await store.set(id, session(60_000, { back: true }));
+            return (await store.get(id)) !== null;
+          } catch {
+            return false;
+          }
+        },
+        'a set and get to work again',
+        15_000,
+      );
       await eventually(() => events.at(-1) === 'connect', 'the store to emit connect again');
       const okAfterRecovery = outcomes.length;
-      await eventually(() => outcomes.slice(okAfterRecovery).filter((o) => o.ok).length >= WORKERS, 'the load to succeed again');
+      await eventually(
+        () => outcomes.slice(okAfterRecovery).filter((o) => o.ok).length >= WORKERS,
+        'the load to succeed again',
+      );
       running = false;
       await Promise.all(workers);
 
@@ -92,14 +103,22 @@ describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendT
   });
 
   it('ends every call within the bound while Redis is frozen (connected but silent), and works once it thaws', async (context) => {
-    if (!server!.canRestart || !server!.local) context.skip(`the ${server!.provider} server cannot be frozen by this test`);
+    if (!server!.canRestart || !server!.local)
+      context.skip(`the ${server!.provider} server cannot be frozen by this test`);
     const store = new RedisStore({ url: server!.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
     const pids = server!.local!.pids();
     try {
       const id = sid();
       await store.set(id, session(60_000, { n: 1 }));
       for (const pid of pids) process.kill(pid, 'SIGSTOP');
-      const calls = [store.get(id), store.set(id, session(60_000, { n: 2 })), store.touch(id, session(60_000)), store.destroy(sid()), store.length(), store.all()];
+      const calls = [
+        store.get(id),
+        store.set(id, session(60_000, { n: 2 })),
+        store.touch(id, session(60_000)),
+        store.destroy(sid()),
+        store.length(),
+        store.all(),
+      ];
       const begin = Date.now();
       const settled = await Promise.allSettled(calls);
       expect(Date.now() - begin).toBeLessThanOrEqual(BOUND_MS);
@@ -108,7 +127,10 @@ describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendT
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(SessionStoreError);
       }
       for (const pid of pids) process.kill(pid, 'SIGCONT');
-      await eventually(async () => (await store.get(id).catch(() => null)) !== null, 'get to work again after the thaw');
+      await eventually(
+        async () => (await store.get(id).catch(() => null)) !== null,
+        'get to work again after the thaw',
+      );
     } finally {
       for (const pid of pids) process.kill(pid, 'SIGCONT');
       await store.close();

@@ -51,7 +51,11 @@ export const prefix = (): string => `t${randomBytes(5).toString('hex')}:`;
 export { expiresOf, session, sid } from '../../../scripts/test-support/sessions';
 
 /** Polls `condition` until it holds; throws when `timeoutMs` passes first. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

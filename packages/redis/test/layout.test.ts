@@ -82,26 +82,44 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     await redis.admin.set(key, JSON.stringify({ n: 1, cookie: written.cookie }), 'PX', 60_000);
     const touched = session(120_000, { n: 0 });
     await store.touch(id, touched);
-    expect(JSON.parse((await redis.admin.get(key))!)).toEqual({ n: 1, cookie: JSON.parse(JSON.stringify(touched.cookie)) });
+    expect(JSON.parse((await redis.admin.get(key))!)).toEqual({
+      n: 1,
+      cookie: JSON.parse(JSON.stringify(touched.cookie)),
+    });
     expect(await redis.admin.pexpiretime(key)).toBe(Date.parse(expiresOf(touched)));
   });
 
   it.each([
     ['encryption', { encryption: { secret: 'a secret of at least sixteen characters' } }],
-    ['a custom serializer', { serializer: { stringify: (value: unknown) => `v1:${JSON.stringify(value)}`, parse: (text: string) => JSON.parse(text.slice(3)) } }],
-  ])('touch(sid) with %s rewrites the cookie through the store\'s own encoding, keeping the data', async (_, options) => {
-    const store = redis.store(options);
-    const id = sid();
-    await store.set(id, session(60_000, { n: 1, secretish: 'visible only to the store' }));
-    const touched = session(120_000, { n: 0 });
-    touched.cookie.originalMaxAge = 120_000;
-    await store.touch(id, touched);
-    const raw = (await redis.admin.get(`${store.prefix}${id}`))!;
-    if ('encryption' in options) expect(raw).not.toContain('visible only');
-    else expect(raw.startsWith('v1:')).toBe(true);
-    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
-    expect(await store.get(id)).toEqual({ ...JSON.parse(JSON.stringify(touched)), n: 1, secretish: 'visible only to the store' });
-  });
+    [
+      'a custom serializer',
+      {
+        serializer: {
+          stringify: (value: unknown) => `v1:${JSON.stringify(value)}`,
+          parse: (text: string) => JSON.parse(text.slice(3)),
+        },
+      },
+    ],
+  ])(
+    "touch(sid) with %s rewrites the cookie through the store's own encoding, keeping the data",
+    async (_, options) => {
+      const store = redis.store(options);
+      const id = sid();
+      await store.set(id, session(60_000, { n: 1, secretish: 'visible only to the store' }));
+      const touched = session(120_000, { n: 0 });
+      touched.cookie.originalMaxAge = 120_000;
+      await store.touch(id, touched);
+      const raw = (await redis.admin.get(`${store.prefix}${id}`))!;
+      if ('encryption' in options) expect(raw).not.toContain('visible only');
+      else expect(raw.startsWith('v1:')).toBe(true);
+      expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
+      expect(await store.get(id)).toEqual({
+        ...JSON.parse(JSON.stringify(touched)),
+        n: 1,
+        secretish: 'visible only to the store',
+      });
+    },
+  );
 
   it('touch(sid) with a cookie JSON cannot hold fails with a serialize error and leaves the session as it was', async () => {
     const store = redis.store();
@@ -110,7 +128,10 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     const before = await redis.admin.get(`${store.prefix}${id}`);
     const odd = session(120_000);
     (odd.cookie as unknown as { domain: unknown }).domain = 10n;
-    await expect(store.touch(id, odd)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_SERIALIZE', message: expect.stringMatching(/^RedisStore\.touch failed: /) });
+    await expect(store.touch(id, odd)).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_SERIALIZE',
+      message: expect.stringMatching(/^RedisStore\.touch failed: /),
+    });
     expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(before);
   });
 
@@ -157,7 +178,10 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     const store = redis.store();
     const id = sid();
     await redis.admin.hset(`${store.prefix}${id}`, 'a', '1');
-    await expect(store.get(id)).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^RedisStore\.get failed: .*WRONGTYPE/) });
+    await expect(store.get(id)).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(/^RedisStore\.get failed: .*WRONGTYPE/),
+    });
   });
 
   it.each([

@@ -33,7 +33,9 @@ describe('RedisStore options', () => {
 
   it('does not take clientOptions beside a client of your own', () => {
     const client = new Redis(url, lazy);
-    expect(() => make({ client, clientOptions: { commandTimeout: 5 } })).toThrow(/option "clientOptions" applies only with "url", "sentinel" or "cluster"/);
+    expect(() => make({ client, clientOptions: { commandTimeout: 5 } })).toThrow(
+      /option "clientOptions" applies only with "url", "sentinel" or "cluster"/,
+    );
     client.disconnect();
   });
 
@@ -46,7 +48,10 @@ describe('RedisStore options', () => {
     [{ cluster: { nodes: [null] } }, /option "cluster.nodes"/],
     [{ cluster: { nodes: ['127.0.0.1:1'], options: 'x' } }, /option "cluster.options" must be an object/],
     [{ sentinel: { sentinels: [], name: 'mymaster' } }, /option "sentinel.sentinels" must be a non-empty array/],
-    [{ sentinel: { sentinels: [{ host: '127.0.0.1', port: 1 }] } }, /option "sentinel.name" must be the master group name/],
+    [
+      { sentinel: { sentinels: [{ host: '127.0.0.1', port: 1 }] } },
+      /option "sentinel.name" must be the master group name/,
+    ],
     [{ url, clientOptions: 'x' }, /option "clientOptions" must be an object/],
     [{ url, prefix: 5 }, /option "prefix" must be a string/],
     [{ url, scanCount: 0 }, /option "scanCount" must be an integer from 1/],
@@ -59,7 +64,10 @@ describe('RedisStore options', () => {
     [{ url, serializer: JSON.stringify }, /option "serializer" must be an object with stringify and parse/],
     [{ url, operationTimeoutMs: 0 }, /option "operationTimeoutMs"/],
   ])('rejects %j with a TypeError naming the option', (options, message) => {
-    const withLazy = 'url' in options && typeof options.url === 'string' && options.url.startsWith('redis') ? { clientOptions: lazy, ...options } : options;
+    const withLazy =
+      'url' in options && typeof options.url === 'string' && options.url.startsWith('redis')
+        ? { clientOptions: lazy, ...options }
+        : options;
     expect(() => make(withLazy)).toThrow(TypeError);
     expect(() => make(withLazy)).toThrow(message);
   });
@@ -79,7 +87,16 @@ describe('RedisStore options', () => {
 
   it('reports its capabilities, and hides touch when disableTouch is set', () => {
     const store = make({ url, clientOptions: lazy });
-    expect(store.capabilities).toMatchObject({ touch: true, all: true, ids: true, length: true, clear: true, iterate: true, ttlGranularityMs: 1, maxSessionBytes: null });
+    expect(store.capabilities).toMatchObject({
+      touch: true,
+      all: true,
+      ids: true,
+      length: true,
+      clear: true,
+      iterate: true,
+      ttlGranularityMs: 1,
+      maxSessionBytes: null,
+    });
     const noTouch = make({ url, clientOptions: lazy, disableTouch: true });
     expect(noTouch.capabilities.touch).toBe(false);
     expect(typeof noTouch.touch).toBe('undefined');

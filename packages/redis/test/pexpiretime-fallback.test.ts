@@ -52,6 +52,7 @@ describe.skipIf(!legacy)('RedisStore on a Redis without PEXPIRETIME (before 7.0)
     for (const id of ids) await store.set(id, data);
     const all = await store.all();
     expect(all.map((s) => s.id).sort()).toEqual([...ids].sort());
-    for (const entry of all) expect(closeTo(entry.cookie.expires as unknown as string, Date.parse(expiresOf(data)))).toBeLessThan(50);
+    for (const entry of all)
+      expect(closeTo(entry.cookie.expires as unknown as string, Date.parse(expiresOf(data)))).toBeLessThan(50);
   });
 });

@@ -33,7 +33,10 @@ await describeWithRedis('RedisStore round trips', (redis) => {
   }
 
   /** Counts writes to the client's socket (one per round trip: ioredis writes a pipeline at once) and records the commands Redis ran. */
-  async function observe(store: RedisStore, action: () => Promise<unknown>): Promise<{ writes: number; commands: string[][] }> {
+  async function observe(
+    store: RedisStore,
+    action: () => Promise<unknown>,
+  ): Promise<{ writes: number; commands: string[][] }> {
     await monitoredUntil(`before-${sid()}`);
     const socket = (client as unknown as { stream: Socket }).stream;
     const write = socket.write;
@@ -72,7 +75,15 @@ await describeWithRedis('RedisStore round trips', (redis) => {
       await store.set(id, data);
     });
     expect(writes).toBe(1);
-    expect(commands).toEqual([['SET', `${store.prefix}${id}`, JSON.stringify(data), 'PXAT', String(Date.parse(data.cookie.expires as unknown as string))]]);
+    expect(commands).toEqual([
+      [
+        'SET',
+        `${store.prefix}${id}`,
+        JSON.stringify(data),
+        'PXAT',
+        String(Date.parse(data.cookie.expires as unknown as string)),
+      ],
+    ]);
   });
 
   it('touch is one round trip: EVALSHA of the script that replaces the cookie and sets PXAT', async () => {
@@ -86,7 +97,12 @@ await describeWithRedis('RedisStore round trips', (redis) => {
     });
     expect(writes).toBe(1);
     expect(commands.map((args) => args[0])).toEqual(['EVALSHA', 'GET', 'SET']);
-    expect(commands[0]!.slice(2)).toEqual(['1', `${store.prefix}${id}`, JSON.stringify(touched.cookie), String(Date.parse(touched.cookie.expires as unknown as string))]);
+    expect(commands[0]!.slice(2)).toEqual([
+      '1',
+      `${store.prefix}${id}`,
+      JSON.stringify(touched.cookie),
+      String(Date.parse(touched.cookie.expires as unknown as string)),
+    ]);
     expect(commands[2]!.slice(3)).toEqual(['PXAT', String(Date.parse(touched.cookie.expires as unknown as string))]);
   });
 
@@ -108,7 +124,16 @@ await describeWithRedis('RedisStore round trips', (redis) => {
     await store.all(); // The server learns the script (NOSCRIPT, then EVAL) once.
     const { writes, commands } = await observe(store, () => store.all());
     expect(writes).toBe(2);
-    expect(commands.map((args) => args[0])).toEqual(['SCAN', 'EVALSHA', 'GET', 'PEXPIRETIME', 'GET', 'PEXPIRETIME', 'GET', 'PEXPIRETIME']);
+    expect(commands.map((args) => args[0])).toEqual([
+      'SCAN',
+      'EVALSHA',
+      'GET',
+      'PEXPIRETIME',
+      'GET',
+      'PEXPIRETIME',
+      'GET',
+      'PEXPIRETIME',
+    ]);
     expect(commands[0]).toEqual(['SCAN', '0', 'MATCH', `${store.prefix}*`, 'COUNT', '1000', 'TYPE', 'string']);
   });
 });

@@ -29,7 +29,10 @@ describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
 
   it('a failover in the middle of a run loses no acknowledged session that had reached the replica', async (context) => {
     if (!server!.canFailover) context.skip('the harness did not start these servers, so it does not fail them over');
-    const store = new RedisStore({ sentinel: { sentinels: [...server!.sentinels], name: server!.masterName }, prefix: prefix() });
+    const store = new RedisStore({
+      sentinel: { sentinels: [...server!.sentinels], name: server!.masterName },
+      prefix: prefix(),
+    });
     try {
       const events: string[] = [];
       store.on('connect', () => events.push('connect'));
@@ -64,15 +67,19 @@ describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
 
       const newMaster = await server!.failover();
       expect(newMaster).not.toEqual(oldMaster);
-      await eventually(async () => {
-        try {
-          const id = sid();
-          await store.set(id, session(60_000));
-          return (await store.get(id)) !== null;
-        } catch {
-          return false;
-        }
-      }, 'the store to write to the new master', 30_000);
+      await eventually(
+        async () => {
+          try {
+            const id = sid();
+            await store.set(id, session(60_000));
+            return (await store.get(id)) !== null;
+          } catch {
+            return false;
+          }
+        },
+        'the store to write to the new master',
+        30_000,
+      );
       const okAfterFailover = acknowledged.size;
       await eventually(() => acknowledged.size > okAfterFailover + WORKERS, 'the load to go on against the new master');
       running = false;
@@ -87,7 +94,9 @@ describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
       expect(beforeWait.size).toBeGreaterThanOrEqual(200);
       // The connection moved from one master to the other: the store said so.
       expect(events.lastIndexOf('connect')).toBeGreaterThan(events.indexOf('disconnect'));
-      console.info(`[failover] ${beforeWait.size} replicated sessions all read back; ${acknowledged.size} acknowledged, ${failed} sets failed during the failover`);
+      console.info(
+        `[failover] ${beforeWait.size} replicated sessions all read back; ${acknowledged.size} acknowledged, ${failed} sets failed during the failover`,
+      );
     } finally {
       await store.close();
     }

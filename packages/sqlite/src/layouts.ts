@@ -36,7 +36,8 @@ const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const isoTextLayout: Layout = {
   name: 'better-sqlite3-session-store',
   expiryColumn: 'expire',
-  createTableSql: (table) => `CREATE TABLE IF NOT EXISTS ${table} (sid TEXT NOT NULL PRIMARY KEY, sess JSON NOT NULL, expire TEXT NOT NULL)`,
+  createTableSql: (table) =>
+    `CREATE TABLE IF NOT EXISTS ${table} (sid TEXT NOT NULL PRIMARY KEY, sess JSON NOT NULL, expire TEXT NOT NULL)`,
   encodeExpiry: (epochMs) => new Date(epochMs).toISOString(),
   decodeExpiry: (stored) => {
     if (typeof stored !== 'string' || !ISO_UTC.test(stored)) return null;

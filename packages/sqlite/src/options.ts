@@ -73,7 +73,13 @@ const MAX_TIMER_SECONDS = 2_147_483;
 
 function isDatabase(value: unknown): value is Database {
   const candidate = value as Partial<Database> | null;
-  return typeof candidate === 'object' && candidate !== null && typeof candidate.prepare === 'function' && typeof candidate.pragma === 'function' && typeof candidate.exec === 'function';
+  return (
+    typeof candidate === 'object' &&
+    candidate !== null &&
+    typeof candidate.prepare === 'function' &&
+    typeof candidate.pragma === 'function' &&
+    typeof candidate.exec === 'function'
+  );
 }
 
 /** Checks the SQLite-specific options; the base class checks the shared ones. */
@@ -84,9 +90,14 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
   let db: Database | null = null;
   let filename: string | null = null;
   if (source === 'filename') {
-    filename = validate.optionalString(STORE_NAME, 'filename', raw.filename, { regex: /\S/, description: 'a non-empty file path' })!;
+    filename = validate.optionalString(STORE_NAME, 'filename', raw.filename, {
+      regex: /\S/,
+      description: 'a non-empty file path',
+    })!;
   } else if (!isDatabase(raw[source])) {
-    throw new TypeError(`${STORE_NAME}: option "${source}" must be a better-sqlite3 Database, got ${raw[source] === null ? 'null' : typeof raw[source]}`);
+    throw new TypeError(
+      `${STORE_NAME}: option "${source}" must be a better-sqlite3 Database, got ${raw[source] === null ? 'null' : typeof raw[source]}`,
+    );
   } else {
     db = raw[source] as Database;
   }
@@ -100,25 +111,59 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
   else {
     const seconds = raw.pruneInterval === undefined ? DEFAULT_PRUNE_INTERVAL_SECONDS : raw.pruneInterval;
     if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMER_SECONDS) {
-      throw new TypeError(`${STORE_NAME}: option "pruneInterval" must be false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${describe(seconds)}`);
+      throw new TypeError(
+        `${STORE_NAME}: option "pruneInterval" must be false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${describe(seconds)}`,
+      );
     }
     pruneIntervalMs = seconds * 1000;
   }
 
-  const pruneBatchSize = validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, { min: 1, max: 1_000_000, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE;
-  const pageSize = validate.optionalNumber(STORE_NAME, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE;
+  const pruneBatchSize =
+    validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, {
+      min: 1,
+      max: 1_000_000,
+      integer: true,
+    }) ?? DEFAULT_PRUNE_BATCH_SIZE;
+  const pageSize =
+    validate.optionalNumber(STORE_NAME, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
+    DEFAULT_PAGE_SIZE;
 
   // The base validates operationTimeoutMs itself; here only its value is needed as a bound.
-  const operationTimeoutMs = typeof raw.operationTimeoutMs === 'number' ? raw.operationTimeoutMs : DEFAULT_OPERATION_TIMEOUT_MS;
-  const busyTimeoutMs = validate.optionalNumber(STORE_NAME, 'busyTimeoutMs', raw.busyTimeoutMs, { min: 0, max: operationTimeoutMs, integer: true }) ?? Math.min(DEFAULT_BUSY_TIMEOUT_MS, Math.floor(operationTimeoutMs));
+  const operationTimeoutMs =
+    typeof raw.operationTimeoutMs === 'number' ? raw.operationTimeoutMs : DEFAULT_OPERATION_TIMEOUT_MS;
+  const busyTimeoutMs =
+    validate.optionalNumber(STORE_NAME, 'busyTimeoutMs', raw.busyTimeoutMs, {
+      min: 0,
+      max: operationTimeoutMs,
+      integer: true,
+    }) ?? Math.min(DEFAULT_BUSY_TIMEOUT_MS, Math.floor(operationTimeoutMs));
   if (raw.busyTimeoutMs !== undefined && source !== 'filename') {
-    throw new TypeError(`${STORE_NAME}: option "busyTimeoutMs" applies only with "filename"; set the busy timeout of a database you pass in with better-sqlite3's own "timeout" option`);
+    throw new TypeError(
+      `${STORE_NAME}: option "busyTimeoutMs" applies only with "filename"; set the busy timeout of a database you pass in with better-sqlite3's own "timeout" option`,
+    );
   }
 
   const plainJson = raw.serializer === undefined && raw.encryption === undefined;
-  return { db, filename, table, layout, createTable, pruneIntervalMs, pruneBatchSize, pageSize, busyTimeoutMs, plainJson };
+  return {
+    db,
+    filename,
+    table,
+    layout,
+    createTable,
+    pruneIntervalMs,
+    pruneBatchSize,
+    pageSize,
+    busyTimeoutMs,
+    plainJson,
+  };
 }
 
 function describe(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : value === null ? 'null' : typeof value === 'number' || typeof value === 'boolean' ? String(value) : typeof value;
+  return typeof value === 'string'
+    ? JSON.stringify(value)
+    : value === null
+      ? 'null'
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : typeof value;
 }

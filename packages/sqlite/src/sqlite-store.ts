@@ -52,7 +52,16 @@ export class SqliteStore extends SessionStoreBase {
 
   constructor(options: SqliteStoreOptions) {
     const settings = resolveOptions(options);
-    super({ storeName: STORE_NAME, defaultTtlSeconds: ONE_DAY_SECONDS, ttlGranularityMs: 1, maxSessionBytes: null, persistent: true }, options);
+    super(
+      {
+        storeName: STORE_NAME,
+        defaultTtlSeconds: ONE_DAY_SECONDS,
+        ttlGranularityMs: 1,
+        maxSessionBytes: null,
+        persistent: true,
+      },
+      options,
+    );
     this.settings = settings;
     this.table = settings.table;
     this.layout = settings.layout;
@@ -68,7 +77,10 @@ export class SqliteStore extends SessionStoreBase {
       // comes back through the callback of the first call, which tries again.
     }
 
-    this.pruneTimer = settings.pruneIntervalMs === null ? null : new PruneTimer(settings.pruneIntervalMs, () => this.pruneInBackground());
+    this.pruneTimer =
+      settings.pruneIntervalMs === null
+        ? null
+        : new PruneTimer(settings.pruneIntervalMs, () => this.pruneInBackground());
     this.pruneTimer?.start();
   }
 
@@ -102,7 +114,12 @@ export class SqliteStore extends SessionStoreBase {
     if (!isWellFormed(sid)) {
       // SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: two different sids
       // would share one row. Refusing is better than that.
-      throw storeError(STORE_NAME, 'set', StoreErrorCode.invalidArgument, 'sid is not well-formed Unicode (it contains a lone surrogate)');
+      throw storeError(
+        STORE_NAME,
+        'set',
+        StoreErrorCode.invalidArgument,
+        'sid is not well-formed Unicode (it contains a lone surrogate)',
+      );
     }
     this.prepared().upsert.run(sid, payload, this.encodeExpiry(expiresAt));
   }
@@ -148,7 +165,9 @@ export class SqliteStore extends SessionStoreBase {
     let after: string | null = null;
     for (;;) {
       const now = this.encodeExpiry(Date.now());
-      const rows = (after === null ? statements.firstPage.all(now, pageSize) : statements.nextPage.all(after, now, pageSize)) as Row[];
+      const rows = (
+        after === null ? statements.firstPage.all(now, pageSize) : statements.nextPage.all(after, now, pageSize)
+      ) as Row[];
       const entries: StoredEntry[] = [];
       for (const row of rows) {
         const sid = String(row.sid);
@@ -167,7 +186,9 @@ export class SqliteStore extends SessionStoreBase {
     let after: string | null = null;
     for (;;) {
       const now = this.encodeExpiry(Date.now());
-      const sids = (after === null ? statements.firstIdPage.all(now, pageSize) : statements.nextIdPage.all(after, now, pageSize)) as unknown[];
+      const sids = (
+        after === null ? statements.firstIdPage.all(now, pageSize) : statements.nextIdPage.all(after, now, pageSize)
+      ) as unknown[];
       const page = sids.map(String);
       if (page.length > 0) yield page;
       if (page.length < pageSize) return;
@@ -235,7 +256,10 @@ export class SqliteStore extends SessionStoreBase {
   private toRecord(sid: string, row: Row): StoredRecord | null {
     const expiresAt = this.format.decodeExpiry(row.expiry);
     if (expiresAt === null) {
-      const event: DecodeErrorEvent = { sid, error: new Error(`the stored expiry is not a date this layout can read: ${JSON.stringify(String(row.expiry))}`) };
+      const event: DecodeErrorEvent = {
+        sid,
+        error: new Error(`the stored expiry is not a date this layout can read: ${JSON.stringify(String(row.expiry))}`),
+      };
       this.emit('decodeError', event);
       return null;
     }
@@ -273,7 +297,10 @@ function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
   try {
     db = new Database(filename, { timeout: busyTimeoutMs });
   } catch (error) {
-    throw new Error(`${STORE_NAME}: cannot open the database file ${JSON.stringify(filename)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(
+      `${STORE_NAME}: cannot open the database file ${JSON.stringify(filename)}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
   // Per connection, and safe with WAL: a crash can lose the last commits, never corrupt the file.
   db.pragma('synchronous = NORMAL');
@@ -295,7 +322,13 @@ function touchedCookieJson(session: SessionData): string | undefined {
     const text: unknown = JSON.stringify(cookie);
     return typeof text === 'string' ? text : undefined;
   } catch (error) {
-    throw storeError(STORE_NAME, 'touch', StoreErrorCode.serialize, `the cookie cannot be serialized: ${(error as Error).message}`, error);
+    throw storeError(
+      STORE_NAME,
+      'touch',
+      StoreErrorCode.serialize,
+      `the cookie cannot be serialized: ${(error as Error).message}`,
+      error,
+    );
   }
 }
 

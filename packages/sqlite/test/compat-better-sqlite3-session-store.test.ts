@@ -18,7 +18,9 @@ type AnchorStore = Store & {
   touch(sid: string, session: SessionData, cb: (err: unknown) => void): void;
   destroy(sid: string, cb: (err: unknown) => void): void;
 };
-const AnchorClass = (require('better-sqlite3-session-store') as (session: unknown) => new (options: unknown) => AnchorStore)(expressSession);
+const AnchorClass = (
+  require('better-sqlite3-session-store') as (session: unknown) => new (options: unknown) => AnchorStore
+)(expressSession);
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -33,7 +35,8 @@ function anchorOn(path: string): { anchor: AnchorStore; db: Database.Database } 
   // process can exit.
   const realSetInterval = globalThis.setInterval;
   let interval: NodeJS.Timeout | undefined;
-  globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => (interval = realSetInterval(...args))) as typeof setInterval;
+  globalThis.setInterval = ((...args: Parameters<typeof setInterval>) =>
+    (interval = realSetInterval(...args))) as typeof setInterval;
   try {
     return { anchor: new AnchorClass({ client: db, expired: { intervalMs: 3_600_000 } }), db };
   } finally {
@@ -65,7 +68,8 @@ function liveSession(maxAge: number, data: Record<string, unknown>): SessionData
   return { cookie: new CookieClass({ maxAge }), ...data } as unknown as SessionData;
 }
 
-const json = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown> & { cookie: { expires: string } };
+const json = (value: unknown) =>
+  JSON.parse(JSON.stringify(value)) as Record<string, unknown> & { cookie: { expires: string } };
 
 describe('compatibility with better-sqlite3-session-store 0.1.0', () => {
   it('SqliteStore reads what the anchor wrote, with the anchor row expiry as cookie.expires', async () => {
@@ -96,7 +100,10 @@ describe('compatibility with better-sqlite3-session-store 0.1.0', () => {
     await ours.touch(fromAnchor, later as unknown as SessionData);
     expect(expireOf(fromAnchor)).toBe(later.cookie.expires);
     // The stored cookie moved too, so the anchor (which returns sess as stored) sees the truth.
-    expect(await call<SessionData | null>((cb) => anchor.get(fromAnchor, cb))).toMatchObject({ n: 1, cookie: { expires: later.cookie.expires } });
+    expect(await call<SessionData | null>((cb) => anchor.get(fromAnchor, cb))).toMatchObject({
+      n: 1,
+      cookie: { expires: later.cookie.expires },
+    });
 
     const fromOurs = sid();
     await ours.set(fromOurs, liveSession(60_000, { n: 2 }));

@@ -24,9 +24,11 @@ function setup() {
   theirs.exec('CREATE TABLE IF NOT EXISTS sessions (sid PRIMARY KEY, expired, sess)');
   const ours = new SqliteStore({ filename: path, layout: 'connect-sqlite3', pruneInterval: false });
   cleanup.push(() => ours.close());
-  const write = (id: string, value: object, expired: number) => theirs.prepare('INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)').run(id, expired, JSON.stringify(value));
+  const write = (id: string, value: object, expired: number) =>
+    theirs.prepare('INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)').run(id, expired, JSON.stringify(value));
   const read = (id: string) => {
-    const row = theirs.prepare('SELECT sess FROM sessions WHERE sid = ? AND ? <= expired').get(id, Date.now()) as { sess: string } | undefined;
+    const row = theirs.prepare('SELECT sess FROM sessions WHERE sid = ? AND ? <= expired').get(id, Date.now()) as
+      { sess: string } | undefined;
     return row ? (JSON.parse(row.sess) as unknown) : null;
   };
   return { ours, write, read };
@@ -39,7 +41,10 @@ describe('compatibility with connect-sqlite3 (layout "connect-sqlite3")', () => 
     const value = session(60_000, { user: 'ada' });
     const expired = Date.now() + 60_000;
     write(id, value, expired);
-    expect(await ours.get(id)).toEqual({ ...value, cookie: { ...value.cookie, expires: new Date(expired).toISOString() } });
+    expect(await ours.get(id)).toEqual({
+      ...value,
+      cookie: { ...value.cookie, expires: new Date(expired).toISOString() },
+    });
   });
 
   it('connect-sqlite3 reads what SqliteStore wrote, touched and destroyed', async () => {
@@ -59,7 +64,9 @@ describe('compatibility with connect-sqlite3 (layout "connect-sqlite3")', () => 
     const { ours } = setup();
     const id = sid();
     const expired = Date.now() + 60_000;
-    ours.db.prepare('INSERT INTO sessions VALUES (?, CAST(? AS REAL), ?)').run(id, expired, JSON.stringify(session(60_000)));
+    ours.db
+      .prepare('INSERT INTO sessions VALUES (?, CAST(? AS REAL), ?)')
+      .run(id, expired, JSON.stringify(session(60_000)));
     expect(ours.db.prepare('SELECT typeof(expired) FROM sessions').pluck().get()).toBe('real');
     expect(await ours.get(id)).toMatchObject({ cookie: { expires: new Date(expired).toISOString() } });
   });

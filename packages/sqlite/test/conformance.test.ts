@@ -11,7 +11,9 @@ const file = tempDatabaseDir().path('conformance.db');
 
 const asSqlite = (store: StoreUnderTest) => store as unknown as SqliteStore;
 const row = (store: StoreUnderTest, sid: string) =>
-  asSqlite(store).db.prepare(`SELECT sess, expire FROM ${quoteIdentifier(asSqlite(store).table)} WHERE sid = ?`).get(sid) as { sess: string; expire: string } | undefined;
+  asSqlite(store)
+    .db.prepare(`SELECT sess, expire FROM ${quoteIdentifier(asSqlite(store).table)} WHERE sid = ?`)
+    .get(sid) as { sess: string; expire: string } | undefined;
 
 runConformance({
   name: 'SqliteStore',
@@ -24,7 +26,9 @@ runConformance({
     },
     writeCorrupt: async (store, sid, kind) => {
       const corrupt = kind === 'not-json' ? '{"cookie": not json' : '["an", "array"]';
-      asSqlite(store).db.prepare(`UPDATE ${quoteIdentifier(asSqlite(store).table)} SET sess = ? WHERE sid = ?`).run(corrupt, sid);
+      asSqlite(store)
+        .db.prepare(`UPDATE ${quoteIdentifier(asSqlite(store).table)} SET sess = ? WHERE sid = ?`)
+        .run(corrupt, sid);
     },
   },
 });

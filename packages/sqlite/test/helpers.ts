@@ -17,7 +17,10 @@ export function tempDatabaseDir(): { path(name?: string): string } {
 export const sid = (): string => `sid-${randomUUID()}`;
 
 /** A session as express-session hands it to `set`, expiring `ms` from now. */
-export function session(ms: number, data: Record<string, unknown> = {}): Record<string, unknown> & { cookie: { expires: string; originalMaxAge: number; httpOnly: boolean; path: string } } {
+export function session(
+  ms: number,
+  data: Record<string, unknown> = {},
+): Record<string, unknown> & { cookie: { expires: string; originalMaxAge: number; httpOnly: boolean; path: string } } {
   return {
     cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
     ...data,

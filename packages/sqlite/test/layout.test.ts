@@ -27,9 +27,11 @@ function makeStore(options: Partial<SqliteStoreOptions>): SqliteStore {
 const NOW = '2026-01-01T00:00:00.000Z';
 const asSession = (value: unknown) => value as SessionData;
 const columns = (db: Database.Database, table: string) =>
-  (db.prepare(`SELECT name, type, pk, "notnull" FROM pragma_table_info(?) ORDER BY cid`).all(table) as unknown[]);
+  db.prepare(`SELECT name, type, pk, "notnull" FROM pragma_table_info(?) ORDER BY cid`).all(table) as unknown[];
 const indexes = (db: Database.Database, table: string) =>
-  db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table);
+  db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+    .all(table);
 
 describe('SqliteStore table layout', () => {
   it('creates the better-sqlite3-session-store table and an index on expire', () => {
@@ -40,7 +42,9 @@ describe('SqliteStore table layout', () => {
       { name: 'sess', type: 'JSON', pk: 0, notnull: 1 },
       { name: 'expire', type: 'TEXT', pk: 0, notnull: 1 },
     ]);
-    expect(indexes(db, 'sessions')).toEqual([{ name: 'IDX_sessions_expire', sql: 'CREATE INDEX "IDX_sessions_expire" ON "sessions" ("expire")' }]);
+    expect(indexes(db, 'sessions')).toEqual([
+      { name: 'IDX_sessions_expire', sql: 'CREATE INDEX "IDX_sessions_expire" ON "sessions" ("expire")' },
+    ]);
   });
 
   it('writes sess as the session JSON and expire as toISOString() of the expiry', async () => {
@@ -49,8 +53,16 @@ describe('SqliteStore table layout', () => {
     const id = sid();
     const value = session(60_000, { user: 'ada' });
     await store.set(id, asSession(value));
-    const row = db.prepare('SELECT sid, sess, expire, typeof(sess) AS sessType, typeof(expire) AS expireType FROM sessions').get();
-    expect(row).toEqual({ sid: id, sess: JSON.stringify(value), expire: value.cookie.expires, sessType: 'text', expireType: 'text' });
+    const row = db
+      .prepare('SELECT sid, sess, expire, typeof(sess) AS sessType, typeof(expire) AS expireType FROM sessions')
+      .get();
+    expect(row).toEqual({
+      sid: id,
+      sess: JSON.stringify(value),
+      expire: value.cookie.expires,
+      sessType: 'text',
+      expireType: 'text',
+    });
   });
 
   it('uses the table option, quoted (a keyword is a valid table name)', async () => {
@@ -65,7 +77,10 @@ describe('SqliteStore table layout', () => {
   it('with createTable false, a missing table is a callback error until it exists', async () => {
     const db = openDb();
     const store = makeStore({ db, createTable: false });
-    await expect(store.get(sid())).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/no such table: sessions/) });
+    await expect(store.get(sid())).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(/no such table: sessions/),
+    });
     db.exec('CREATE TABLE sessions (sid TEXT NOT NULL PRIMARY KEY, sess JSON NOT NULL, expire TEXT NOT NULL)');
     const id = sid();
     await store.set(id, asSession(session(60_000)));
@@ -81,7 +96,9 @@ describe('SqliteStore table layout', () => {
       { name: 'expired', type: '', pk: 0, notnull: 0 },
       { name: 'sess', type: '', pk: 0, notnull: 0 },
     ]);
-    expect(indexes(db, 'sessions')).toEqual([{ name: 'IDX_sessions_expired', sql: 'CREATE INDEX "IDX_sessions_expired" ON "sessions" ("expired")' }]);
+    expect(indexes(db, 'sessions')).toEqual([
+      { name: 'IDX_sessions_expired', sql: 'CREATE INDEX "IDX_sessions_expired" ON "sessions" ("expired")' },
+    ]);
 
     const id = sid();
     const value = session(60_000, { user: 'ada' });
@@ -92,7 +109,9 @@ describe('SqliteStore table layout', () => {
 
     const later = session(120_000);
     await store.touch(id, asSession(later));
-    expect(db.prepare('SELECT expired FROM sessions WHERE sid = ?').pluck().get(id)).toBe(Date.parse(later.cookie.expires));
+    expect(db.prepare('SELECT expired FROM sessions WHERE sid = ?').pluck().get(id)).toBe(
+      Date.parse(later.cookie.expires),
+    );
   });
 
   it('the connect-sqlite3 layout pages, counts and prunes on the numeric column', async () => {
@@ -113,12 +132,20 @@ describe('SqliteStore table layout', () => {
     // unary + the planner would read every live row through it and sort them for each page.
     const insert = db.prepare('INSERT INTO sessions VALUES (?, ?, ?)');
     db.transaction(() => {
-      for (let i = 0; i < 500; i++) insert.run(`s${i}`, '{}', i < 490 ? '2000-01-01T00:00:00.000Z' : '2100-01-01T00:00:00.000Z');
+      for (let i = 0; i < 500; i++)
+        insert.run(`s${i}`, '{}', i < 490 ? '2000-01-01T00:00:00.000Z' : '2100-01-01T00:00:00.000Z');
     })();
     db.exec('ANALYZE');
     const sql = buildSql('sessions', LAYOUTS['better-sqlite3-session-store']);
-    for (const [statement, params] of [[sql.nextPage, ['a', NOW, 10]], [sql.nextIdPage, ['a', NOW, 10]], [sql.firstPage, [NOW, 10]], [sql.firstIdPage, [NOW, 10]]] as const) {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${statement}`).all(...params) as Array<{ detail: string }>).map((step) => step.detail).join('\n');
+    for (const [statement, params] of [
+      [sql.nextPage, ['a', NOW, 10]],
+      [sql.nextIdPage, ['a', NOW, 10]],
+      [sql.firstPage, [NOW, 10]],
+      [sql.firstIdPage, [NOW, 10]],
+    ] as const) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${statement}`).all(...params) as Array<{ detail: string }>)
+        .map((step) => step.detail)
+        .join('\n');
       expect(plan).toMatch(/sqlite_autoindex_sessions_1/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
     }

@@ -17,7 +17,9 @@ describe('SqliteStore options', () => {
   });
 
   it('rejects a non-object options argument', () => {
-    expect(construct('sessions.db')).toThrow(new TypeError('SqliteStore: options must be an object, got "sessions.db"'));
+    expect(construct('sessions.db')).toThrow(
+      new TypeError('SqliteStore: options must be an object, got "sessions.db"'),
+    );
   });
 
   it.each([
@@ -28,7 +30,10 @@ describe('SqliteStore options', () => {
     [{ db, table: 'sessions; DROP TABLE users' }, /option "table" must be an identifier/],
     [{ db, table: 'sess"ions' }, /option "table" must be an identifier/],
     [{ db, table: '1sessions' }, /option "table" must be an identifier/],
-    [{ db, layout: 'connect-pg-simple' }, /option "layout" must be one of "better-sqlite3-session-store", "connect-sqlite3"/],
+    [
+      { db, layout: 'connect-pg-simple' },
+      /option "layout" must be one of "better-sqlite3-session-store", "connect-sqlite3"/,
+    ],
     [{ db, createTable: 'yes' }, /option "createTable" must be a boolean/],
     [{ db, pruneInterval: 0 }, /option "pruneInterval" must be false or a number of seconds above 0/],
     [{ db, pruneInterval: true }, /option "pruneInterval" must be false or a number of seconds/],
@@ -37,7 +42,10 @@ describe('SqliteStore options', () => {
     [{ db, pruneBatchSize: 1.5 }, /option "pruneBatchSize" must be an integer/],
     [{ db, pageSize: -1 }, /option "pageSize" must be an integer/],
     [{ filename: ':memory:', busyTimeoutMs: 6000 }, /option "busyTimeoutMs" must be an integer from 0 to 5000/],
-    [{ filename: ':memory:', operationTimeoutMs: 200, busyTimeoutMs: 500 }, /option "busyTimeoutMs" must be an integer from 0 to 200/],
+    [
+      { filename: ':memory:', operationTimeoutMs: 200, busyTimeoutMs: 500 },
+      /option "busyTimeoutMs" must be an integer from 0 to 200/,
+    ],
     [{ db, busyTimeoutMs: 100 }, /option "busyTimeoutMs" applies only with "filename"/],
     [{ db, ttl: -1 }, /option "ttl" must be a number/],
     [{ db, operationTimeoutMs: 0 }, /option "operationTimeoutMs" must be a number/],
@@ -54,7 +62,9 @@ describe('SqliteStore options', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/^SqliteStore: cannot open the database file ".*missing-dir\/sessions\.db": /);
+    expect((error as Error).message).toMatch(
+      /^SqliteStore: cannot open the database file ".*missing-dir\/sessions\.db": /,
+    );
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
 

@@ -56,7 +56,11 @@ describe('SqliteStore on a database locked by another connection (clause 32)', (
     const started = Date.now();
     const error = await new Promise<unknown>((resolve) => store.set(id, asSession(session(60_000, { n: 2 })), resolve));
     const elapsed = Date.now() - started;
-    expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^SqliteStore\.set failed: database is locked/), cause: { code: 'SQLITE_BUSY' } });
+    expect(error).toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(/^SqliteStore\.set failed: database is locked/),
+      cause: { code: 'SQLITE_BUSY' },
+    });
     // It waited for the lock (busy timeout = operationTimeoutMs here), and not much longer.
     expect(elapsed).toBeGreaterThanOrEqual(350);
     expect(elapsed).toBeLessThan(400 + 2000);
@@ -79,7 +83,9 @@ describe('SqliteStore on a database locked by another connection (clause 32)', (
     await store.length();
     const other = track(new Database(path));
     other.exec('BEGIN EXCLUSIVE');
-    await expect(store.set(sid(), asSession(session(60_000)))).rejects.toMatchObject({ cause: { code: 'SQLITE_BUSY' } });
+    await expect(store.set(sid(), asSession(session(60_000)))).rejects.toMatchObject({
+      cause: { code: 'SQLITE_BUSY' },
+    });
     // Rollback journal (the owner's choice): an exclusive lock blocks readers too; still an error, not a hang.
     await expect(store.get(sid())).rejects.toMatchObject({ cause: { code: 'SQLITE_BUSY' } });
     other.exec('ROLLBACK');

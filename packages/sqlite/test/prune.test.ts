@@ -21,7 +21,9 @@ function setup(options: Partial<SqliteStoreOptions> = {}) {
   const insert = db.prepare('INSERT INTO sessions VALUES (?, ?, ?)');
   const addRows = (count: number, expiresAt: number) => {
     const ids = Array.from({ length: count }, () => sid());
-    db.transaction(() => ids.forEach((id) => insert.run(id, JSON.stringify(session(1000)), new Date(expiresAt).toISOString())))();
+    db.transaction(() =>
+      ids.forEach((id) => insert.run(id, JSON.stringify(session(1000)), new Date(expiresAt).toISOString())),
+    )();
     return ids;
   };
   const remaining = () => db.prepare('SELECT sid FROM sessions ORDER BY sid').pluck().all() as string[];
@@ -86,7 +88,10 @@ describe('SqliteStore pruning', () => {
     store.on('pruneError', (error) => pruneErrors.push(error));
     db.close();
     await eventually(() => pruneErrors.length >= 2);
-    expect(pruneErrors[0]).toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^SqliteStore\.prune failed: /) });
+    expect(pruneErrors[0]).toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(/^SqliteStore\.prune failed: /),
+    });
   });
 
   it('close() during a prune stops it after the current batch, without an error', async () => {
@@ -104,7 +109,7 @@ describe('SqliteStore pruning', () => {
     await expect(store.prune()).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_CLOSED' });
   });
 
-  it('get and prune compare against the app clock (Date.now()), not SQLite\'s', async () => {
+  it("get and prune compare against the app clock (Date.now()), not SQLite's", async () => {
     const { store, remaining } = setup();
     const id = sid();
     await store.set(id, session(60_000) as unknown as SessionData);

@@ -56,10 +56,18 @@ describe('README', () => {
     const db = new Database(files.path());
     new SqliteStore({ db, pruneInterval: false });
     new SqliteStore({ db, table: 'legacy', layout: 'connect-sqlite3', pruneInterval: false });
-    const schema = db.prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid").pluck().all() as string[];
+    const schema = db
+      .prepare('SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid')
+      .pluck()
+      .all() as string[];
     const shown = blocks('sql').filter((sql) => sql.startsWith('CREATE TABLE IF NOT EXISTS "sessions"'));
     expect(shown).toHaveLength(2);
-    const normalize = (sql: string) => sql.replace(/ IF NOT EXISTS/g, '').trim().split(';\n').map((s) => s.replace(/;$/, ''));
+    const normalize = (sql: string) =>
+      sql
+        .replace(/ IF NOT EXISTS/g, '')
+        .trim()
+        .split(';\n')
+        .map((s) => s.replace(/;$/, ''));
     expect(schema.slice(0, 2)).toEqual(normalize(shown[0]!));
     expect(schema.slice(2)).toEqual(normalize(shown[1]!).map((s) => s.replaceAll('sessions', 'legacy')));
     db.close();

@@ -22,7 +22,17 @@ const asSession = (value: unknown) => value as SessionData;
 describe('SqliteStore', () => {
   it('declares millisecond granularity and every enumeration method', () => {
     const store = makeStore();
-    expect(store.capabilities).toMatchObject({ touch: true, all: true, ids: true, length: true, clear: true, iterate: true, ttlGranularityMs: 1, persistent: true, defaultTtlMs: 86_400_000 });
+    expect(store.capabilities).toMatchObject({
+      touch: true,
+      all: true,
+      ids: true,
+      length: true,
+      clear: true,
+      iterate: true,
+      ttlGranularityMs: 1,
+      persistent: true,
+      defaultTtlMs: 86_400_000,
+    });
   });
 
   it('set(sid) then get(sid) returns the session with the stored expiry as cookie.expires', async () => {
@@ -113,7 +123,9 @@ describe('SqliteStore', () => {
     await store.set(good, asSession(session(60_000, { good: true })));
     await store.set(replaced, asSession(session(60_000, { replaced: true })));
     expect(await store.get(good)).toMatchObject({ good: true });
-    await expect(store.set(lone, asSession(session(60_000)))).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_INVALID_ARGUMENT' });
+    await expect(store.set(lone, asSession(session(60_000)))).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
+    });
     expect(await store.get(lone)).toBeNull();
     await store.destroy(lone);
     await store.touch(lone, asSession(session(60_000)));
@@ -158,7 +170,10 @@ describe('SqliteStore', () => {
     db.close();
     const error = await new Promise<unknown>((resolve) => store.set(sid(), asSession(session(60_000)), resolve));
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND', message: expect.stringMatching(/^SqliteStore\.set failed: /) });
+    expect(error).toMatchObject({
+      code: 'ERR_SESSION_STORE_BACKEND',
+      message: expect.stringMatching(/^SqliteStore\.set failed: /),
+    });
     await expect(store.get(sid())).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_BACKEND' });
   });
 

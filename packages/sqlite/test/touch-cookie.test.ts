@@ -22,7 +22,8 @@ function makeStore(options: Partial<SqliteStoreOptions> = {}): SqliteStore {
 }
 
 const asSession = (value: unknown) => value as SessionData;
-const rawRow = (store: SqliteStore, id: string) => store.db.prepare('SELECT sess, expire FROM sessions WHERE sid = ?').get(id) as { sess: string; expire: string };
+const rawRow = (store: SqliteStore, id: string) =>
+  store.db.prepare('SELECT sess, expire FROM sessions WHERE sid = ?').get(id) as { sess: string; expire: string };
 
 function awkwardData(): Record<string, unknown> {
   const data: Record<string, unknown> = {
@@ -38,7 +39,12 @@ function awkwardData(): Record<string, unknown> {
     'dotted.key': { $dollar: true },
     nested: { deep: { deeper: [null, false, true] } },
   };
-  Object.defineProperty(data, '__proto__', { value: { polluted: true }, enumerable: true, configurable: true, writable: true });
+  Object.defineProperty(data, '__proto__', {
+    value: { polluted: true },
+    enumerable: true,
+    configurable: true,
+    writable: true,
+  });
   return data;
 }
 
@@ -125,7 +131,10 @@ describe('touch and the stored cookie', () => {
   });
 
   it('with a custom serializer, the payload is rewritten through it', async () => {
-    const serializer = { stringify: (value: unknown) => `wrapped:${JSON.stringify(value)}`, parse: (text: string) => JSON.parse(text.slice('wrapped:'.length)) as unknown };
+    const serializer = {
+      stringify: (value: unknown) => `wrapped:${JSON.stringify(value)}`,
+      parse: (text: string) => JSON.parse(text.slice('wrapped:'.length)) as unknown,
+    };
     const store = makeStore({ serializer });
     const id = sid();
     const original = session(60_000, { n: 1 });
@@ -136,7 +145,10 @@ describe('touch and the stored cookie', () => {
   });
 
   it('with a custom serializer, an unreadable row keeps its payload and gets the new expiry', async () => {
-    const serializer = { stringify: (value: unknown) => `wrapped:${JSON.stringify(value)}`, parse: (text: string) => JSON.parse(text.slice('wrapped:'.length)) as unknown };
+    const serializer = {
+      stringify: (value: unknown) => `wrapped:${JSON.stringify(value)}`,
+      parse: (text: string) => JSON.parse(text.slice('wrapped:'.length)) as unknown,
+    };
     const store = makeStore({ serializer });
     const id = sid();
     await store.set(id, asSession(session(60_000)));

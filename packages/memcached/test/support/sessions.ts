@@ -5,12 +5,18 @@ export const DAY_MS = 86_400_000;
 
 /** A session as express-session passes it (JSON form), expiring `ms` from now. */
 export function sessionExpiringIn(ms: number, extra: Record<string, unknown> = {}): SessionData {
-  return { cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' }, ...extra } as unknown as SessionData;
+  return {
+    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as SessionData;
 }
 
 /** A browser-session cookie: no expiry of its own, so the store's default TTL applies. */
 export function browserSession(extra: Record<string, unknown> = {}): SessionData {
-  return { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' }, ...extra } as unknown as SessionData;
+  return {
+    cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as SessionData;
 }
 
 export function randomSid(): string {
@@ -23,7 +29,11 @@ export function randomPrefix(): string {
 }
 
 /** Polls `check` until it returns true or the deadline passes; returns the last result. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 25): Promise<boolean> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  intervalMs = 25,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

@@ -9,7 +9,12 @@ export interface Endpoint {
  * Sends one text-protocol command to a memcached server on a fresh connection and resolves
  * with the reply once `done` accepts it (default: a reply ending in a line the command ends with).
  */
-export function textCommand(endpoint: Endpoint, command: string, done: (reply: string) => boolean = endsWithStatusLine, timeoutMs = 2000): Promise<string> {
+export function textCommand(
+  endpoint: Endpoint,
+  command: string,
+  done: (reply: string) => boolean = endsWithStatusLine,
+  timeoutMs = 2000,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: endpoint.host, port: endpoint.port });
     let reply = '';
@@ -19,7 +24,10 @@ export function textCommand(endpoint: Endpoint, command: string, done: (reply: s
       if (error) reject(error);
       else resolve(reply);
     };
-    const timer = setTimeout(() => finish(new Error(`no complete reply to "${command.split('\r\n')[0]}" within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`no complete reply to "${command.split('\r\n')[0]}" within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.once('connect', () => socket.write(`${command}\r\n`));
     socket.on('data', (chunk: Buffer) => {
       reply += chunk.toString('latin1');
@@ -30,13 +38,19 @@ export function textCommand(endpoint: Endpoint, command: string, done: (reply: s
 }
 
 function endsWithStatusLine(reply: string): boolean {
-  return /(?:^|\r\n)(?:END|STORED|NOT_STORED|DELETED|NOT_FOUND|HD[^\r]*|EN|ERROR[^\r]*|CLIENT_ERROR[^\r]*|SERVER_ERROR[^\r]*|OK)\r\n$/.test(reply);
+  return /(?:^|\r\n)(?:END|STORED|NOT_STORED|DELETED|NOT_FOUND|HD[^\r]*|EN|ERROR[^\r]*|CLIENT_ERROR[^\r]*|SERVER_ERROR[^\r]*|OK)\r\n$/.test(
+    reply,
+  );
 }
 
 /** Every key a server holds with its absolute expiry (Unix seconds, -1 for none), through metadump. */
 export async function dumpKeys(endpoint: Endpoint): Promise<Map<string, number>> {
   // Dump lines end in a bare \n; the final END in \r\n.
-  const reply = await textCommand(endpoint, 'lru_crawler metadump hash', (text) => /(?:^|\n)END\r\n$/.test(text) || text.startsWith('BUSY') || text.startsWith('ERROR'));
+  const reply = await textCommand(
+    endpoint,
+    'lru_crawler metadump hash',
+    (text) => /(?:^|\n)END\r\n$/.test(text) || text.startsWith('BUSY') || text.startsWith('ERROR'),
+  );
   if (!reply.endsWith('END\r\n')) throw new Error(`metadump failed: ${reply}`);
   const keys = new Map<string, number>();
   for (const line of reply.split(/\r?\n/)) {
