@@ -1,6 +1,7 @@
 import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
 import type { BackendServer } from '@session-stores/conformance/harness';
-import { RedisStore, type RedisClient, type RedisStoreOptions } from '../src/index';
+import type { Cluster, Redis } from 'ioredis';
+import { RedisStore, type RedisStoreOptions } from '../src/index';
 
 /** Where a topology's stores connect: one of RedisStore's own-client options. */
 export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel'>;
@@ -14,7 +15,7 @@ export function redisConformanceOptions(
   name: string,
   server: BackendServer,
   connection: Connection,
-  admin: RedisClient,
+  admin: Redis | Cluster,
 ): ConformanceOptions {
   const keyOf = (store: StoreUnderTest, sid: string) => (store as unknown as RedisStore).key(sid);
   return {

@@ -8,7 +8,7 @@ await describeWithRedis('RedisStore connection events and client ownership', (re
     const store = new RedisStore({ url: redis.server.url });
     try {
       await nextEvent(store, 'connect');
-      expect(store.client.status).toBe('ready');
+      expect((store.client as Redis).status).toBe('ready');
     } finally {
       await store.close();
     }
@@ -63,12 +63,12 @@ await describeWithRedis('RedisStore connection events and client ownership', (re
     const store = new RedisStore({ url: redis.server.url });
     await store.set(sid(), session(60_000));
     await store.close();
-    expect(store.client.status).toBe('end');
+    expect((store.client as Redis).status).toBe('end');
   });
 
   it('close() of a store whose own client cannot reach Redis ends at once', async () => {
     const store = new RedisStore({ url: 'redis://127.0.0.1:1' });
     await store.close();
-    expect(store.client.status).toBe('end');
+    expect((store.client as Redis).status).toBe('end');
   });
 });

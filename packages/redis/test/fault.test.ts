@@ -22,6 +22,7 @@ describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendT
     if (!server!.canRestart || !server!.local)
       context.skip(`the ${server!.provider} server cannot be killed by this test`);
     const store = new RedisStore({ url: server!.url, prefix: prefix(), operationTimeoutMs: OPERATION_TIMEOUT_MS });
+    let running = true;
     try {
       const events: string[] = [];
       store.on('connect', () => events.push('connect'));
@@ -30,7 +31,6 @@ describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendT
 
       const outcomes: Outcome[] = [];
       let started = 0;
-      let running = true;
       const call = async (operation: () => Promise<unknown>) => {
         started += 1;
         const begin = Date.now();
@@ -98,6 +98,8 @@ describe.skipIf(!server)(`RedisStore when Redis is killed under load [${backendT
       expect(events.at(-1)).toBe('connect');
       expect(Date.now() - recovery).toBeLessThan(60_000);
     } finally {
+      // Stops the load even when an expectation failed: calls on a closed store fail at once.
+      running = false;
       await store.close();
     }
   });
