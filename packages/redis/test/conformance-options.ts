@@ -3,8 +3,11 @@ import type { BackendServer } from '@session-stores/conformance/harness';
 import type { Cluster, Redis } from 'ioredis';
 import { RedisStore, type RedisStoreOptions } from '../src/index';
 
-/** Where a topology's stores connect: one of RedisStore's own-client options. */
-export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel'>;
+/** Where a topology's stores connect: one of RedisStore's own-client options, and the library of that client. */
+export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel' | 'driver'>;
+
+/** Every topology's suite runs once per client library. */
+export const DRIVERS = ['node-redis', 'ioredis'] as const;
 
 /**
  * The conformance suite wired to RedisStore on one server: stores made with the namespace as
