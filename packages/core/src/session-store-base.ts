@@ -1,5 +1,6 @@
 import expressSession from 'express-session';
 import type { SessionData } from 'express-session';
+import { isThenable, thenMaybe } from './async-parse';
 import { deliver } from './callbacks';
 import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
@@ -382,11 +383,24 @@ export abstract class SessionStoreBase extends Store {
   /**
    * Parses (and decrypts) a stored payload. Unreadable data (corrupt, tampered, encrypted with
    * an unknown secret) is a miss, reported through the `decodeError` event, never a crash (clause 36).
+   * For callers that need the session now: a serializer whose parse returns a Promise is a
+   * decode error here (see {@link decodeAwaiting}).
    */
   protected decode(sid: string, payload: string | Record<string, unknown>): Record<string, unknown> | null {
+    const decoded = this.decodeAwaiting(sid, payload);
+    if (!isThenable(decoded)) return decoded;
+    decoded.then(undefined, () => {});
+    return this.decodeFailed(sid, new Error("the serializer's parse returned a Promise where a value is needed"));
+  }
+
+  /** Like {@link decode}, awaiting a serializer whose parse returns a Promise (synchronous otherwise). */
+  protected decodeAwaiting(
+    sid: string,
+    payload: string | Record<string, unknown>,
+  ): Record<string, unknown> | null | Promise<Record<string, unknown> | null> {
+    let parsed: unknown;
     try {
       const token = envelopeToken(payload);
-      let parsed: unknown;
       if (token !== null) {
         if (!this.cipher) throw new Error('the session is encrypted and no encryption secret is configured');
         parsed = this.serializer.parse(this.cipher.decrypt(sid, token));
@@ -395,13 +409,15 @@ export abstract class SessionStoreBase extends Store {
           throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
         parsed = typeof payload === 'string' ? this.serializer.parse(payload) : payload;
       }
-      if (!isSessionObject(parsed)) throw new Error('the stored session is not an object');
-      return parsed;
     } catch (error) {
-      const event: DecodeErrorEvent = { sid, error };
-      this.emit('decodeError', event);
-      return null;
+      return this.decodeFailed(sid, error);
     }
+    if (isThenable(parsed))
+      return Promise.resolve(parsed).then(
+        (value) => this.acceptParsed(sid, value),
+        (error: unknown) => this.decodeFailed(sid, error),
+      );
+    return this.acceptParsed(sid, parsed);
   }
 
   /**
@@ -411,15 +427,53 @@ export abstract class SessionStoreBase extends Store {
    */
   protected rewriteCookie(operation: string, sid: string, storedPayload: string, touched: SessionData): string | null {
     const stored = this.decode(sid, storedPayload);
-    if (!stored) return null;
-    stored.cookie = JSON.parse(JSON.stringify(touched.cookie ?? null)) as unknown;
-    return this.encode(operation, sid, stored);
+    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+  }
+
+  /** Like {@link rewriteCookie}, awaiting a serializer whose parse returns a Promise. */
+  protected async rewriteCookieAwaiting(
+    operation: string,
+    sid: string,
+    storedPayload: string,
+    touched: SessionData,
+  ): Promise<string | null> {
+    const stored = await this.decodeAwaiting(sid, storedPayload);
+    return stored ? this.withCookie(operation, sid, stored, touched) : null;
   }
 
   // Internals -------------------------------------------------------------------------------
 
-  private materialize(sid: string, record: StoredRecord, now: number): SessionData | null {
-    const session = this.decode(sid, record.payload);
+  private withCookie(operation: string, sid: string, stored: Record<string, unknown>, touched: SessionData): string {
+    stored.cookie = JSON.parse(JSON.stringify(touched.cookie ?? null)) as unknown;
+    return this.encode(operation, sid, stored);
+  }
+
+  private acceptParsed(sid: string, parsed: unknown): Record<string, unknown> | null {
+    if (!isSessionObject(parsed)) return this.decodeFailed(sid, new Error('the stored session is not an object'));
+    return parsed;
+  }
+
+  private decodeFailed(sid: string, error: unknown): null {
+    const event: DecodeErrorEvent = { sid, error };
+    this.emit('decodeError', event);
+    return null;
+  }
+
+  /** The session `get` returns for a record; a Promise only when the serializer's parse returned one. */
+  private materialize(
+    sid: string,
+    record: StoredRecord,
+    now: number,
+  ): SessionData | null | Promise<SessionData | null> {
+    return thenMaybe(this.decodeAwaiting(sid, record.payload), (session) => this.live(sid, record, now, session));
+  }
+
+  private live(
+    sid: string,
+    record: StoredRecord,
+    now: number,
+    session: Record<string, unknown> | null,
+  ): SessionData | null {
     if (!session) return null;
     const expiresAt = record.expiresAt ?? cookieExpiresAt(session);
     if (expiresAt !== null && !Number.isNaN(expiresAt) && expiresAt <= now) return null;
@@ -441,7 +495,8 @@ export abstract class SessionStoreBase extends Store {
         if (step.done) return;
         const now = Date.now();
         for (const entry of step.value) {
-          const session = this.materialize(entry.sid, entry, now);
+          let session = this.materialize(entry.sid, entry, now);
+          if (isThenable(session)) session = await session;
           if (session) yield { sid: entry.sid, session };
         }
       }

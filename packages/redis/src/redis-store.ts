@@ -109,7 +109,7 @@ export class RedisStore extends SessionStoreBase {
     // The script could not splice: rewrite the cookie here (core decodes with the store's
     // serializer and cipher), and write it only if nothing changed the session meanwhile.
     const stored = String(outcome[0]);
-    const rewritten = this.rewriteCookie('touch', sid, stored, session);
+    const rewritten = await this.rewriteCookieAwaiting('touch', sid, stored, session);
     if (rewritten === null) return;
     if (!this.driver.isReady()) await this.untilReady(started);
     await COMPARE_AND_SET.run(this.driver, [key], [stored, rewritten, expiry]);
@@ -137,7 +137,9 @@ export class RedisStore extends SessionStoreBase {
       // Keys never expire by themselves here: only the stored cookie says which sessions are live.
       for await (const entries of this.listRecords()) {
         const now = Date.now();
-        yield entries.filter((entry) => this.isLiveByCookie(entry, now)).map((entry) => entry.sid);
+        const live: string[] = [];
+        for (const entry of entries) if (await this.isLiveByCookie(entry, now)) live.push(entry.sid);
+        yield live;
       }
       return;
     }
@@ -200,8 +202,8 @@ export class RedisStore extends SessionStoreBase {
     }
   }
 
-  private isLiveByCookie(entry: StoredEntry, now: number): boolean {
-    const session = this.decode(entry.sid, entry.payload);
+  private async isLiveByCookie(entry: StoredEntry, now: number): Promise<boolean> {
+    const session = await this.decodeAwaiting(entry.sid, entry.payload);
     if (!session) return false;
     const expiresAt = cookieExpiresAt(session);
     return expiresAt === null || (!Number.isNaN(expiresAt) && expiresAt > now);
