@@ -1,12 +1,9 @@
 import {
-  deliver,
   describeCause,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
-  toStoreError,
   withDeadline,
-  type Callback,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
@@ -71,8 +68,6 @@ export class MongoStore extends SessionStoreBase {
   private watchdog: HeartbeatWatchdog | null = null;
   private autoRemoveMode: AutoRemove | 'pending';
   private indexing = false;
-  private pruneTimer: NodeJS.Timeout | null = null;
-  private pruning: Promise<number> | null = null;
   private backendClosed = false;
   private serverIsFerretDb: Promise<boolean> | null = null;
 
@@ -121,30 +116,6 @@ export class MongoStore extends SessionStoreBase {
   /** How expired documents are being removed now: `pending` while the TTL index is being created. */
   get autoRemove(): AutoRemove | 'pending' {
     return this.autoRemoveMode;
-  }
-
-  /**
-   * Deletes expired documents now, in batches of `pruneBatchSize` (each batch a bounded query),
-   * and gives the number deleted. `autoRemove: "interval"` runs this on its timer.
-   */
-  prune(callback: Callback<number>): void;
-  prune(): Promise<number>;
-  prune(callback?: Callback<number>): Promise<number> | undefined {
-    let outcome: Promise<number>;
-    if (this.backendClosed)
-      outcome = Promise.reject(storeError(STORE, 'prune', StoreErrorCode.closed, 'the store is closed'));
-    else {
-      this.pruning ??= this.pruneBatches().finally(() => {
-        this.pruning = null;
-      });
-      outcome = this.pruning;
-    }
-    return deliver(
-      outcome.catch((error: unknown) => {
-        throw toStoreError(STORE, 'prune', error);
-      }),
-      callback,
-    );
   }
 
   // Backend primitives ----------------------------------------------------------------------
@@ -228,8 +199,6 @@ export class MongoStore extends SessionStoreBase {
 
   protected override async closeBackend(): Promise<void> {
     this.backendClosed = true;
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.pruneTimer = null;
     this.watch?.stop();
     this.watch = null;
     this.watchdog?.stop();
@@ -287,7 +256,11 @@ export class MongoStore extends SessionStoreBase {
     }
   }
 
-  private async pruneBatches(): Promise<number> {
+  /**
+   * Deletes expired documents in batches of `pruneBatchSize`, each batch a bounded query; the
+   * core's prune() and its timer (`autoRemove: "interval"`) run it.
+   */
+  protected override async pruneExpired(): Promise<number> {
     const collection = await this.bounded(this.collection(), 'prune');
     const batchSize = this.settings.pruneBatchSize;
     let deleted = 0;
@@ -320,7 +293,7 @@ export class MongoStore extends SessionStoreBase {
     });
     this.watchdog = new HeartbeatWatchdog(client, (address, elapsedMs) => this.onStuckMonitor(address, elapsedMs));
     this.owned?.ready().catch(noop);
-    if (this.autoRemoveMode === 'interval') this.startPruneTimer();
+    if (this.autoRemoveMode === 'interval') this.startPruneTimer(this.settings.autoRemoveIntervalMs, 0);
     if (this.autoRemoveMode === 'pending') this.createTtlIndex();
   }
 
@@ -366,7 +339,7 @@ export class MongoStore extends SessionStoreBase {
   private fallBackToInterval(cause: unknown): void {
     if (this.backendClosed) return;
     this.autoRemoveMode = 'interval';
-    this.startPruneTimer();
+    this.startPruneTimer(this.settings.autoRemoveIntervalMs, 0);
     const minutes = this.settings.autoRemoveIntervalMs / 60_000;
     this.warn(
       new MongoStoreWarning(
@@ -376,29 +349,6 @@ export class MongoStore extends SessionStoreBase {
         cause,
       ),
     );
-  }
-
-  private startPruneTimer(): void {
-    if (this.pruneTimer || this.backendClosed) return;
-    this.pruneTimer = setInterval(() => {
-      if (this.pruning) return;
-      this.prune().catch((error: unknown) => {
-        this.warn(
-          new MongoStoreWarning(
-            MongoStoreWarningCode.pruneFailed,
-            `${STORE}: deleting expired sessions failed; the next interval tries again: ${describeCause(error)}`,
-            error,
-          ),
-        );
-      });
-    }, this.settings.autoRemoveIntervalMs);
-    // A prune timer alone must not keep the process alive.
-    this.pruneTimer.unref();
-  }
-
-  /** Emits `warning` (never `error`: express-session does not listen for it, and it would crash the app). */
-  private warn(warning: MongoStoreWarning): void {
-    process.nextTick(() => this.emit('warning', warning));
   }
 }
 
