@@ -508,11 +508,16 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /**
-   * For backends that keep the cookie only inside the payload (memcached): the stored payload
+   * For backends that keep the cookie only inside the payload (memcached, MongoDB): the stored payload
    * with its cookie replaced by the touched one, everything else as stored. Null when the
    * stored payload is unreadable.
    */
-  protected rewriteCookie(operation: string, sid: string, storedPayload: string, touched: SessionData): string | null {
+  protected rewriteCookie(
+    operation: string,
+    sid: string,
+    storedPayload: string | Record<string, unknown>,
+    touched: SessionData,
+  ): string | null {
     const stored = this.decode(sid, storedPayload);
     if (!stored) return null;
     const cookie = this.touchedCookieJson(operation, touched);
