@@ -84,7 +84,9 @@ function declareGroup(group: GroupName, options: ConformanceOptions, env: CaseEn
  */
 function declare(title: string, options: ConformanceOptions, groups: readonly GroupName[]): void {
   checkOptions(options);
-  describe.sequential(title, async () => {
+  // `{ concurrent: false }` rather than describe.sequential, which vitest 5 removed: the
+  // option means "in order" in both supported majors, even under sequence.concurrent.
+  describe(title, { concurrent: false }, async () => {
     const capabilities = await capabilitiesFor(options);
     const env: CaseEnvironment = { options, capabilities };
     for (const group of groups) declareGroup(group, options, env);
