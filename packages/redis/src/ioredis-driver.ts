@@ -20,8 +20,16 @@ export class IoredisDriver implements RedisDriver {
     this.keyPrefix = String(client.options.keyPrefix ?? '');
   }
 
+  /**
+   * A killed server's socket ends before ioredis handles its `close`: until then the status is
+   * still `ready`, and a command fails at once without the offline queue. Waiting for the
+   * socket too keeps such calls in the store's wait (a timer) instead of failing in a loop of
+   * microtasks that would never let ioredis see the close.
+   */
   isReady(): boolean {
-    return this.client.status === 'ready';
+    if (this.client.status !== 'ready') return false;
+    const stream = (this.client as { stream?: { writable?: boolean } }).stream;
+    return stream === undefined || stream.writable !== false;
   }
 
   unusable(): string | null {

@@ -1,5 +1,5 @@
 import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
-import type { BackendServer } from '@session-stores/conformance/harness';
+import type { BackendServer } from '@session-stores/test-servers';
 import type { Cluster, Redis } from 'ioredis';
 import { RedisStore, type RedisStoreOptions } from '../src/index';
 

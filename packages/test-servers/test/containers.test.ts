@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  BackendUnavailableError,
+  containerRuntimeStatus,
+  IMAGES,
+  startRedis,
+  startRedisCluster,
+  startRedisSentinel,
+} from '@session-stores/test-servers';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+const runtime = await containerRuntimeStatus();
+
+describe('container provider', () => {
+  it('asks for the container runtime once per process', async () => {
+    const started = Date.now();
+    expect(await containerRuntimeStatus()).toBe(runtime);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it.runIf(!runtime.available)('when forced without a runtime, fails with the runtime reason', async () => {
+    vi.stubEnv('SESSION_STORES_PROVIDER', 'container');
+    const error = await startRedis().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as BackendUnavailableError).reasons.container).toMatch(/no container runtime/);
+  });
+
+  it.runIf(runtime.available)(
+    'starts redis on a loopback port and keeps the port and data across stop()/start()',
+    { timeout: 180_000 },
+    async () => {
+      const server = await startRedis({ provider: 'container' });
+      try {
+        expect(server.provider).toBe('container');
+        expect(server.nodes[0]?.host).toBe('127.0.0.1');
+        const { redisCommand } = await import('../src/resp');
+        const node = server.nodes[0] as { host: string; port: number };
+        await redisCommand(node, ['SET', 'harness-container', 'kept']);
+        await server.stop();
+        await server.start();
+        expect(await redisCommand(node, ['GET', 'harness-container'])).toBe('kept');
+      } finally {
+        await server.dispose();
+      }
+    },
+  );
+
+  it('reports cluster and sentinel topologies as unsupported', async () => {
+    vi.stubEnv('SESSION_STORES_PROVIDER', 'container');
+    for (const start of [startRedisCluster, startRedisSentinel]) {
+      const error = await start().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      expect((error as BackendUnavailableError).reasons.container).toMatch(/not supported/);
+    }
+  });
+
+  it('pins the same image tags as docker-compose.test.yml', () => {
+    const compose = readFileSync(fileURLToPath(new URL('../../../docker-compose.test.yml', import.meta.url)), 'utf8');
+    const composeImages = [...compose.matchAll(/^\s+image:\s*(\S+)\s*$/gm)].map((match) => match[1]).sort();
+    expect(composeImages).toEqual(Object.values(IMAGES).sort());
+  });
+});
