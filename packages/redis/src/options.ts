@@ -79,7 +79,7 @@ export const DEFAULT_PREFIX = 'sess:';
 export const DEFAULT_SCAN_COUNT = 100;
 export const DEFAULT_TTL_SECONDS = 86_400;
 /** The library of the store's own client: the faster one in the benchmark (see the README). */
-export const DEFAULT_DRIVER: DriverName = 'ioredis';
+export const DEFAULT_DRIVER: DriverName = 'node-redis';
 const DRIVERS: readonly DriverName[] = ['node-redis', 'ioredis'];
 
 /** Validates the Redis-specific options (the base validates the shared ones); throws a TypeError naming the option. */
