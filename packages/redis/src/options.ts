@@ -5,7 +5,7 @@ import { IoredisDriver, isIoredisClient, type IoredisClient } from './ioredis-dr
 import { NodeRedisDriver, nodeRedisTopology, type NodeRedisAny } from './node-redis-driver';
 import type { NodeAddress, OwnClientSource } from './own-client-source';
 
-const STORE = 'RedisStore';
+export const STORE_NAME = 'RedisStore';
 
 /**
  * A client the store accepts: ioredis (`Redis`, `Cluster`, a Sentinel-managed `Redis`) or
@@ -83,30 +83,30 @@ export const DEFAULT_DRIVER: DriverName = 'node-redis';
 const DRIVERS: readonly DriverName[] = ['node-redis', 'ioredis'];
 
 /** Validates the Redis-specific options (the base validates the shared ones); throws a TypeError naming the option. */
-export function resolveRedisOptions(raw: RedisStoreOptions | undefined): ResolvedRedisOptions {
-  const options = validate.checkOptionsObject(STORE, raw);
-  const way = validate.exactlyOne(STORE, options, ['client', 'url', 'cluster', 'sentinel']);
-  const clientOptions = validate.optionalObject(STORE, 'clientOptions', options.clientOptions) ?? {};
+export function resolveOptions(raw: RedisStoreOptions | undefined): ResolvedRedisOptions {
+  const options = validate.checkOptionsObject(STORE_NAME, raw);
+  const way = validate.exactlyOne(STORE_NAME, options, ['client', 'url', 'cluster', 'sentinel']);
+  const clientOptions = validate.optionalObject(STORE_NAME, 'clientOptions', options.clientOptions) ?? {};
   for (const name of ['clientOptions', 'driver'])
     if (way === 'client' && options[name] !== undefined) {
       throw new TypeError(
-        `${STORE}: option "${name}" applies only with "url", "sentinel" or "cluster"; configure your own client directly`,
+        `${STORE_NAME}: option "${name}" applies only with "url", "sentinel" or "cluster"; configure your own client directly`,
       );
     }
   const driver = options.driver ?? DEFAULT_DRIVER;
   if (!DRIVERS.includes(driver as DriverName)) {
     throw new TypeError(
-      `${STORE}: option "driver" must be "node-redis" or "ioredis", got ${validate.describeValue(driver)}`,
+      `${STORE_NAME}: option "driver" must be "node-redis" or "ioredis", got ${validate.describeValue(driver)}`,
     );
   }
   return {
     source: resolveSource(way, options, clientOptions),
     driver: driver as DriverName,
-    prefix: validate.optionalString(STORE, 'prefix', options.prefix) ?? DEFAULT_PREFIX,
+    prefix: validate.optionalString(STORE_NAME, 'prefix', options.prefix) ?? DEFAULT_PREFIX,
     scanCount:
-      validate.optionalNumber(STORE, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ??
+      validate.optionalNumber(STORE_NAME, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ??
       DEFAULT_SCAN_COUNT,
-    disableTTL: validate.optionalBoolean(STORE, 'disableTTL', options.disableTTL) ?? false,
+    disableTTL: validate.optionalBoolean(STORE_NAME, 'disableTTL', options.disableTTL) ?? false,
   };
 }
 
@@ -118,22 +118,22 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
       const url = options.url;
       if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
         throw new TypeError(
-          `${STORE}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`,
+          `${STORE_NAME}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`,
         );
       }
       return { kind: 'url', url, clientOptions };
     }
     case 'sentinel': {
-      const sentinel = validate.optionalObject(STORE, 'sentinel', options.sentinel)!;
+      const sentinel = validate.optionalObject(STORE_NAME, 'sentinel', options.sentinel)!;
       const sentinels = sentinel.sentinels;
       if (!Array.isArray(sentinels) || sentinels.length === 0 || !sentinels.every(validate.isPlainObject)) {
         throw new TypeError(
-          `${STORE}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`,
+          `${STORE_NAME}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`,
         );
       }
       if (typeof sentinel.name !== 'string' || sentinel.name.length === 0) {
         throw new TypeError(
-          `${STORE}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`,
+          `${STORE_NAME}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`,
         );
       }
       return {
@@ -144,7 +144,7 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
       };
     }
     default: {
-      const cluster = validate.optionalObject(STORE, 'cluster', options.cluster)!;
+      const cluster = validate.optionalObject(STORE_NAME, 'cluster', options.cluster)!;
       const nodes = cluster.nodes;
       if (
         !Array.isArray(nodes) ||
@@ -152,10 +152,10 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
         !nodes.every((node) => typeof node === 'string' || typeof node === 'number' || validate.isPlainObject(node))
       ) {
         throw new TypeError(
-          `${STORE}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`,
+          `${STORE_NAME}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`,
         );
       }
-      const clusterOptions = validate.optionalObject(STORE, 'cluster.options', cluster.options) ?? {};
+      const clusterOptions = validate.optionalObject(STORE_NAME, 'cluster.options', cluster.options) ?? {};
       return {
         kind: 'cluster',
         nodes: nodes as NodeAddress[],
@@ -171,10 +171,10 @@ function driverFor(client: unknown): RedisDriver {
   const accepted =
     'an ioredis Redis or Cluster client, or a node-redis v5 createClient(), createCluster() or createSentinel() client';
   if (!validate.isPlainObject(client))
-    throw new TypeError(`${STORE}: option "client" must be ${accepted}, got ${validate.describeValue(client)}`);
+    throw new TypeError(`${STORE_NAME}: option "client" must be ${accepted}, got ${validate.describeValue(client)}`);
   const candidate = client as Record<string, unknown>;
   const topology = nodeRedisTopology(candidate);
   if (topology !== null) return new NodeRedisDriver(client as unknown as NodeRedisAny, topology);
   if (isIoredisClient(candidate)) return new IoredisDriver(client as unknown as IoredisClient);
-  throw new TypeError(`${STORE}: option "client" must be ${accepted}; got an object that is neither`);
+  throw new TypeError(`${STORE_NAME}: option "client" must be ${accepted}; got an object that is neither`);
 }

@@ -1,16 +1,9 @@
-import {
-  cookieExpiresAt,
-  describeCause,
-  SessionStoreBase,
-  storeError,
-  StoreErrorCode,
-  type StoredEntry,
-  type StoredRecord,
-} from '@session-stores/core';
+import { cookieExpiresAt, SessionStoreBase, type StoredEntry, type StoredRecord } from '@session-stores/core';
 import type { SessionData } from 'express-session';
+import { ConnectionWatch } from './connection-watch';
 import type { DriverName, RedisDriver } from './driver';
 import { prefixPattern, scanKeyPages } from './key-scan';
-import { DEFAULT_TTL_SECONDS, resolveRedisOptions, type RedisClient, type RedisStoreOptions } from './options';
+import { DEFAULT_TTL_SECONDS, resolveOptions, STORE_NAME, type RedisClient, type RedisStoreOptions } from './options';
 import { createOwnClient } from './own-client';
 import { ReadyGate } from './ready-gate';
 import { RecordReader } from './record-reader';
@@ -44,7 +37,7 @@ export class RedisStore extends SessionStoreBase {
   private readonly driver: RedisDriver;
   private readonly gate: ReadyGate;
   private readonly reader = new RecordReader();
-  private readonly stopFollowing: () => void;
+  private readonly watch: ConnectionWatch;
   private readonly stopConnecting: () => void;
   /** Whether touch may splice the cookie into the stored JSON (plain JSON only: not a custom serializer's format, not encrypted). */
   private readonly splicesCookie: boolean;
@@ -52,7 +45,7 @@ export class RedisStore extends SessionStoreBase {
   constructor(options: RedisStoreOptions) {
     super(
       {
-        storeName: 'RedisStore',
+        storeName: STORE_NAME,
         defaultTtlSeconds: DEFAULT_TTL_SECONDS,
         ttlGranularityMs: 1,
         maxSessionBytes: null,
@@ -60,7 +53,7 @@ export class RedisStore extends SessionStoreBase {
       },
       options,
     );
-    const resolved = resolveRedisOptions(options);
+    const resolved = resolveOptions(options);
     this.prefix = resolved.prefix;
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
@@ -74,7 +67,7 @@ export class RedisStore extends SessionStoreBase {
     this.client = this.driver.client as RedisClient;
     this.driverName = this.driver.name;
     this.gate = new ReadyGate(this.driver, MAX_WAITING_CALLS);
-    this.stopFollowing = this.driver.follow({
+    this.watch = new ConnectionWatch(this.driver, {
       up: () => this.reportConnected(),
       down: () => this.reportDisconnected(),
     });
@@ -103,7 +96,7 @@ export class RedisStore extends SessionStoreBase {
     if (!this.driver.isReady()) await this.untilReady(started);
     const key = this.key(sid);
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
-    const cookie = this.splicesCookie ? this.cookieJson(session) : '';
+    const cookie = this.splicesCookie ? (this.touchedCookieJson('touch', session) ?? 'null') : '';
     const outcome = await TOUCH_COOKIE.run(this.driver, [key], [cookie, expiry]);
     if (!Array.isArray(outcome)) return;
     // The script could not splice: rewrite the cookie here (core decodes with the store's
@@ -159,7 +152,7 @@ export class RedisStore extends SessionStoreBase {
   }
 
   protected override async closeBackend(): Promise<void> {
-    this.stopFollowing();
+    this.watch.close();
     this.gate.close();
     this.stopConnecting();
     if (this.ownsClient) await this.driver.close(Math.min(this.operationTimeoutMs, 1000));
@@ -184,21 +177,6 @@ export class RedisStore extends SessionStoreBase {
     const strip = clientPrefix.length;
     for await (const keys of scanKeyPages(this.driver, prefixPattern(clientPrefix + this.prefix), this.scanCount)) {
       yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
-    }
-  }
-
-  /** The touched cookie as JSON.stringify(session) would write it; a cookie JSON cannot hold is a serialize error, as in set. */
-  private cookieJson(session: SessionData): string {
-    try {
-      return JSON.stringify(session.cookie ?? null);
-    } catch (error) {
-      throw storeError(
-        this.storeName,
-        'touch',
-        StoreErrorCode.serialize,
-        `the session's cookie cannot be serialized: ${describeCause(error)}`,
-        error,
-      );
     }
   }
 
