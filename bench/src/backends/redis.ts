@@ -75,54 +75,59 @@ async function anchor(definition: BackendDefinition, context: SubjectContext): P
   });
 }
 
-async function rawNodeRedis(definition: BackendDefinition, context: SubjectContext): Promise<Subject> {
-  const client = createClient({ url: context.server.url });
-  client.on('error', () => undefined);
-  await client.connect();
+/** The commands a raw subject sends, one per operation, on either library. */
+interface RawCommands {
+  get(key: string): Promise<string | null>;
+  setPx(key: string, value: string, ms: number): Promise<unknown>;
+  pexpire(key: string, ms: number): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  quit(): Promise<unknown>;
+}
+
+function rawSubject(definition: BackendDefinition, context: SubjectContext, commands: RawCommands): Subject {
   const key = (sid: string) => prefix('raw', context) + sid;
   return {
     kind: 'raw',
     label: definition.rawLabel,
     get: async (sid) => {
-      const value = await client.get(key(sid));
+      const value = await commands.get(key(sid));
       return value === null ? null : (JSON.parse(value) as unknown);
     },
     set: async (sid, session) => {
-      await client.set(key(sid), JSON.stringify(session), { expiration: { type: 'PX', value: ttlMs(session) } });
+      await commands.setPx(key(sid), JSON.stringify(session), ttlMs(session));
     },
     touch: async (sid, session) => {
-      await client.pExpire(key(sid), ttlMs(session));
+      await commands.pexpire(key(sid), ttlMs(session));
     },
     destroy: async (sid) => {
-      await client.del(key(sid));
+      await commands.del(key(sid));
     },
     close: async () => {
-      await client.quit();
+      await commands.quit();
     },
   };
 }
 
+async function rawNodeRedis(definition: BackendDefinition, context: SubjectContext): Promise<Subject> {
+  const client = createClient({ url: context.server.url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return rawSubject(definition, context, {
+    get: (key) => client.get(key),
+    setPx: (key, value, ms) => client.set(key, value, { expiration: { type: 'PX', value: ms } }),
+    pexpire: (key, ms) => client.pExpire(key, ms),
+    del: (key) => client.del(key),
+    quit: () => client.quit(),
+  });
+}
+
 async function rawIoredis(definition: BackendDefinition, context: SubjectContext): Promise<Subject> {
   const client = new Redis(context.server.url);
-  const key = (sid: string) => prefix('raw', context) + sid;
-  return {
-    kind: 'raw',
-    label: definition.rawLabel,
-    get: async (sid) => {
-      const value = await client.get(key(sid));
-      return value === null ? null : (JSON.parse(value) as unknown);
-    },
-    set: async (sid, session) => {
-      await client.set(key(sid), JSON.stringify(session), 'PX', ttlMs(session));
-    },
-    touch: async (sid, session) => {
-      await client.pexpire(key(sid), ttlMs(session));
-    },
-    destroy: async (sid) => {
-      await client.del(key(sid));
-    },
-    close: async () => {
-      await client.quit();
-    },
-  };
+  return rawSubject(definition, context, {
+    get: (key) => client.get(key),
+    setPx: (key, value, ms) => client.set(key, value, 'PX', ms),
+    pexpire: (key, ms) => client.pexpire(key, ms),
+    del: (key) => client.del(key),
+    quit: () => client.quit(),
+  });
 }

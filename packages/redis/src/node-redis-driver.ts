@@ -2,38 +2,32 @@ import { withinMs, type ConnectionListener, type ExpiryCommand, type RedisDriver
 
 type Args = string[];
 
-/** What the store uses of a node-redis client (`createClient`), typed loosely so that this file never loads `redis`. */
-export interface NodeRedisClient {
+/** What the store uses of every node-redis client, typed loosely so that this file never loads `redis`. */
+interface NodeRedisCommon {
   isOpen: boolean;
-  isReady: boolean;
-  sendCommand(args: Args): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   off(event: string, listener: (...args: unknown[]) => void): unknown;
   close(): Promise<unknown>;
   destroy(): unknown;
 }
 
-/** What the store uses of a node-redis Cluster (`createCluster`). */
-export interface NodeRedisCluster {
-  isOpen: boolean;
+/** A node-redis client (`createClient`). */
+export interface NodeRedisClient extends NodeRedisCommon {
+  isReady: boolean;
+  sendCommand(args: Args): Promise<unknown>;
+}
+
+/** A node-redis Cluster (`createCluster`). */
+export interface NodeRedisCluster extends NodeRedisCommon {
   masters: readonly unknown[];
   nodeClient(node: unknown): Promise<NodeRedisClient>;
   sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: Args): Promise<unknown>;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  off(event: string, listener: (...args: unknown[]) => void): unknown;
-  close(): Promise<unknown>;
-  destroy(): unknown;
 }
 
-/** What the store uses of a node-redis Sentinel client (`createSentinel`). */
-export interface NodeRedisSentinel {
-  isOpen: boolean;
+/** A node-redis Sentinel client (`createSentinel`). */
+export interface NodeRedisSentinel extends NodeRedisCommon {
   isReady: boolean;
   sendCommand(isReadonly: boolean | undefined, args: Args): Promise<unknown>;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-  off(event: string, listener: (...args: unknown[]) => void): unknown;
-  close(): Promise<unknown>;
-  destroy(): unknown;
 }
 
 export type NodeRedisAny = NodeRedisClient | NodeRedisCluster | NodeRedisSentinel;
