@@ -4,6 +4,15 @@ import { withinMs, type ConnectionListener, type ExpiryCommand, type RedisDriver
 /** An ioredis client: a standalone (or Sentinel-managed) `Redis`, or a `Cluster`. */
 export type IoredisClient = Redis | Cluster;
 
+/**
+ * An ioredis client as the store's public types name it: structurally, so that the published
+ * declarations never import ioredis's types (an app on node-redis does not have them).
+ */
+export interface IoredisLike {
+  readonly status: string;
+  readonly options: object;
+}
+
 /** True for an ioredis `Redis` or `Cluster` (duck-typed: this file never loads ioredis). */
 export function isIoredisClient(client: Record<string, unknown>): boolean {
   return typeof client.multi === 'function' && typeof client.on === 'function' && typeof client.status === 'string';

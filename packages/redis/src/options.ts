@@ -1,7 +1,7 @@
 import type { BaseStoreOptions } from '@session-stores/core';
 import { validate } from '@session-stores/core';
 import type { DriverName, RedisDriver } from './driver';
-import { IoredisDriver, isIoredisClient, type IoredisClient } from './ioredis-driver';
+import { IoredisDriver, isIoredisClient, type IoredisClient, type IoredisLike } from './ioredis-driver';
 import { NodeRedisDriver, nodeRedisTopology, type NodeRedisAny } from './node-redis-driver';
 import type { NodeAddress, OwnClientSource } from './own-client-source';
 
@@ -11,7 +11,7 @@ export const STORE_NAME = 'RedisStore';
  * A client the store accepts: ioredis (`Redis`, `Cluster`, a Sentinel-managed `Redis`) or
  * node-redis v5 (`createClient()`, `createCluster()`, `createSentinel()`).
  */
-export type RedisClient = IoredisClient | NodeRedisAny;
+export type RedisClient = IoredisLike | NodeRedisAny;
 
 /**
  * Options of {@link RedisStore}. Give exactly one of `client`, `url`, `cluster` or `sentinel`.
