@@ -1,6 +1,7 @@
 import {
   cookieExpiresAt,
   jsonSerializer,
+  ONE_DAY_SECONDS,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
@@ -14,13 +15,7 @@ import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol'
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
-import {
-  DEFAULT_TTL_SECONDS,
-  ITEM_OVERHEAD_BYTES,
-  type MemcachedStoreOptions,
-  resolveOptions,
-  STORE_NAME,
-} from './options';
+import { ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveOptions, STORE_NAME } from './options';
 import { ConnectionWatch } from './connection-watch';
 
 /**
@@ -73,7 +68,7 @@ export class MemcachedStore extends SessionStoreBase {
     super(
       {
         storeName: STORE_NAME,
-        defaultTtlSeconds: DEFAULT_TTL_SECONDS,
+        defaultTtlSeconds: ONE_DAY_SECONDS,
         ttlGranularityMs: GRANULARITY_MS,
         maxSessionBytes: resolved.itemSizeMax - ITEM_OVERHEAD_BYTES,
         // memcached keeps items in memory only: a restarted server has none.

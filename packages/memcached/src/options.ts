@@ -38,7 +38,6 @@ export interface MemcachedStoreOptions extends BaseStoreOptions {
 }
 
 export const DEFAULT_PREFIX = 'sess:';
-export const DEFAULT_TTL_SECONDS = 86_400;
 export const DEFAULT_ITEM_SIZE_MAX = 1_048_576;
 export const DEFAULT_BATCH_SIZE = 100;
 /**

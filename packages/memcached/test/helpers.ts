@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SessionData } from 'express-session';
 import { connect } from 'node:net';
-import { type HarnessServer } from '@session-stores/test-servers';
+import { backendForTests, type HarnessServer } from '@session-stores/test-servers';
 import { afterEach, expect } from 'vitest';
 import { MemcachedStore, type MemcachedStoreOptions } from '../src';
 
@@ -165,4 +165,13 @@ export function expectAbout(remaining: number | null, seconds: number): void {
   expect(remaining).not.toBeNull();
   expect(remaining! - seconds).toBeGreaterThanOrEqual(-1);
   expect(remaining! - seconds).toBeLessThanOrEqual(4);
+}
+
+/**
+ * The memcached server of a test file (null when none can be had here: the file's tests are
+ * skipped with the reason), its first endpoint, and a store maker on it.
+ */
+export async function testServer() {
+  const server = await backendForTests('memcached');
+  return { server, endpoint: server?.nodes[0] ?? { host: '127.0.0.1', port: 0 }, makeStore: storeMaker(server) };
 }

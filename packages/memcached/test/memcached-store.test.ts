@@ -1,5 +1,5 @@
 import memjs from 'memjs';
-import { backendForTests, backendTitle } from '@session-stores/test-servers';
+import { backendTitle } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import { MemcachedStore, sessionKey } from '../src';
 import {
@@ -14,12 +14,10 @@ import {
   rawSet,
   remainingSeconds,
   sessionExpiringIn,
-  storeMaker,
+  testServer,
 } from './helpers';
 
-const server = await backendForTests('memcached');
-const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };
-const makeStore = storeMaker(server);
+const { server, endpoint, makeStore } = await testServer();
 
 describe.skipIf(!server)(backendTitle('memcached', server), () => {
   describe('MemcachedStore TTL rules', () => {

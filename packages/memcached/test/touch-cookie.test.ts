@@ -1,6 +1,6 @@
 import type { SessionData } from 'express-session';
 import memjs from 'memjs';
-import { backendForTests, backendTitle } from '@session-stores/test-servers';
+import { backendTitle } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import { sessionKey } from '../src';
 import {
@@ -12,12 +12,10 @@ import {
   rawSet,
   remainingSeconds,
   sessionExpiringIn,
-  storeMaker,
+  testServer,
 } from './helpers';
 
-const server = await backendForTests('memcached');
-const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };
-const makeStore = storeMaker(server);
+const { server, endpoint, makeStore } = await testServer();
 
 /**
  * touch keeps the stored cookie true: memcached keeps the cookie only inside the stored JSON, so
