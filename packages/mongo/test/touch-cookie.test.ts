@@ -57,6 +57,22 @@ describe.each(targets)('touch and the stored cookie, on $title', (target) => {
     });
   });
 
+  it('a cookie JSON cannot hold fails with ERR_SESSION_STORE_SERIALIZE, as in every store, and changes nothing', async () => {
+    const { store, collectionName } = makeStore({});
+    const original = sessionData(60_000, { n: 1 }) as unknown as AnySession;
+    await store.set('sid', original);
+    const before = await bed.db.collection<SessionDocument>(collectionName).findOne({ _id: 'sid' });
+    const unserializable = {
+      ...original,
+      cookie: { ...original.cookie, originalMaxAge: 10n },
+    } as unknown as AnySession;
+    await expect(store.touch('sid', unserializable)).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_SERIALIZE',
+      message: expect.stringMatching(/^MongoStore\.touch failed: the cookie cannot be serialized/),
+    });
+    expect(await bed.db.collection<SessionDocument>(collectionName).findOne({ _id: 'sid' })).toEqual(before);
+  });
+
   it('a stored session the store cannot read keeps its data; only the expiry moves', async () => {
     const { store, collectionName } = makeStore({});
     const expires = new Date(Date.now() + 60_000);
