@@ -1,4 +1,4 @@
-import { MAX_TIMER_SECONDS } from './options';
+import { DEFAULT_PAGE_SIZE, DEFAULT_PRUNE_BATCH_SIZE, MAX_TIMER_SECONDS } from './options';
 
 /**
  * Option checks shared by every store. Each throws a TypeError naming the option and what was
@@ -89,6 +89,16 @@ export function optionalOneOf<T extends string>(
   if (typeof value !== 'string' || !allowed.includes(value as T))
     fail(store, option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
   return value as T;
+}
+
+/** The `pageSize` option of stores that enumerate page by page: records per page. */
+export function pageSize(store: string, value: unknown): number {
+  return optionalNumber(store, 'pageSize', value, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE;
+}
+
+/** The `pruneBatchSize` option of stores that prune: records deleted per statement. */
+export function pruneBatchSize(store: string, value: unknown, max = 1_000_000): number {
+  return optionalNumber(store, 'pruneBatchSize', value, { min: 1, max, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE;
 }
 
 /**

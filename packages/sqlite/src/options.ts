@@ -1,8 +1,6 @@
 import {
   type BaseStoreOptions,
   DEFAULT_OPERATION_TIMEOUT_MS,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_PRUNE_BATCH_SIZE,
   DEFAULT_PRUNE_INTERVAL_SECONDS,
   validate,
 } from '@session-stores/core';
@@ -116,15 +114,8 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
     DEFAULT_PRUNE_INTERVAL_SECONDS,
   );
 
-  const pruneBatchSize =
-    validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, {
-      min: 1,
-      max: 1_000_000,
-      integer: true,
-    }) ?? DEFAULT_PRUNE_BATCH_SIZE;
-  const pageSize =
-    validate.optionalNumber(STORE_NAME, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
-    DEFAULT_PAGE_SIZE;
+  const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, raw.pruneBatchSize);
+  const pageSize = validate.pageSize(STORE_NAME, raw.pageSize);
 
   // The base validates operationTimeoutMs itself; here only its value is needed as a bound.
   const operationTimeoutMs =
