@@ -1,4 +1,4 @@
-import { type BaseStoreOptions, DEFAULT_PRUNE_INTERVAL_SECONDS, validate } from '@session-stores/core';
+import { type BaseStoreOptions, validate } from '@session-stores/core';
 import type { Pool, PoolConfig } from 'pg';
 
 export const STORE_NAME = 'PostgresStore';
@@ -96,13 +96,7 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedP
   const createTableIfMissing =
     validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
 
-  const pruneIntervalMs = validate.pruneIntervalMs(
-    STORE_NAME,
-    'pruneSessionInterval',
-    options.pruneSessionInterval,
-    DEFAULT_PRUNE_INTERVAL_SECONDS,
-  );
-
+  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneSessionInterval', options.pruneSessionInterval);
   const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, options.pruneBatchSize);
   const pageSize = validate.pageSize(STORE_NAME, options.pageSize);
   const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(

@@ -1,9 +1,4 @@
-import {
-  type BaseStoreOptions,
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  DEFAULT_PRUNE_INTERVAL_SECONDS,
-  validate,
-} from '@session-stores/core';
+import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, validate } from '@session-stores/core';
 import type { Database } from 'better-sqlite3';
 import { LAYOUT_NAMES, type LayoutName } from './layout';
 
@@ -107,13 +102,7 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
   const layout = validate.optionalOneOf(STORE_NAME, 'layout', raw.layout, LAYOUT_NAMES) ?? DEFAULT_LAYOUT;
   const createTable = validate.optionalBoolean(STORE_NAME, 'createTable', raw.createTable) ?? true;
 
-  const pruneIntervalMs = validate.pruneIntervalMs(
-    STORE_NAME,
-    'pruneInterval',
-    raw.pruneInterval,
-    DEFAULT_PRUNE_INTERVAL_SECONDS,
-  );
-
+  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneInterval', raw.pruneInterval);
   const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, raw.pruneBatchSize);
   const pageSize = validate.pageSize(STORE_NAME, raw.pageSize);
 
