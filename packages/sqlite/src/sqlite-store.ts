@@ -1,5 +1,6 @@
 import {
   type DecodeErrorEvent,
+  type RecordInspection,
   ONE_DAY_SECONDS,
   SessionStoreBase,
   storeError,
@@ -11,6 +12,7 @@ import {
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SessionData } from 'express-session';
+import { inspectSqliteRecord } from './inspect-record';
 import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layouts';
 import { resolveOptions, type ResolvedSqliteOptions, type SqliteStoreOptions, STORE_NAME } from './options';
 import { PruneTimer } from './prune-timer';
@@ -202,6 +204,10 @@ export class SqliteStore extends SessionStoreBase {
 
   protected override async deleteAllRecords(): Promise<void> {
     this.prepared().clear.run();
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return isWellFormed(sid) ? inspectSqliteRecord(this.db, this.table, this.format, sid) : null;
   }
 
   protected override async closeBackend(): Promise<void> {
