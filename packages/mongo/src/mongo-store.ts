@@ -7,6 +7,7 @@ import {
   toStoreError,
   withDeadline,
   type Callback,
+  type RecordInspection,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
@@ -20,6 +21,7 @@ import {
   type MongoStoreSettings,
   resolveSettings,
 } from './options';
+import { inspectMongoRecord } from './inspect-record';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { OwnedConnection } from './owned-connection';
 import { TopologyWatch } from './topology-watch';
@@ -224,6 +226,10 @@ export class MongoStore extends SessionStoreBase {
   protected override async deleteAllRecords(): Promise<void> {
     const collection = await this.collection();
     await collection.deleteMany({});
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectMongoRecord(await this.collection(), sid, READ_OPTIONS);
   }
 
   protected override async closeBackend(): Promise<void> {
