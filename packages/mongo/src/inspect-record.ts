@@ -1,5 +1,6 @@
 import type { RecordInspection } from '@session-stores/core';
-import type { Collection, Document } from 'mongodb';
+import type { Collection } from 'mongodb';
+import type { SessionDocument } from './mongo-store';
 
 /**
  * The document of `sid` exactly as MongoDB holds it, or null when there is none: every field,
@@ -8,7 +9,7 @@ import type { Collection, Document } from 'mongodb';
  * too: it is still in the collection, and `expires` says why `get` no longer returns it.
  */
 export async function inspectMongoRecord(
-  collection: Collection<Document & { _id: string }>,
+  collection: Collection<SessionDocument>,
   sid: string,
   readOptions: object,
 ): Promise<RecordInspection | null> {
