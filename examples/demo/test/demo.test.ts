@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { COOKIE_NAME, createApp } from '../src/app';
+import { CookieJar } from './cookie-jar';
 import { escapeHtml, renderPage } from '../src/html';
 import type { SessionView } from '../src/session-view';
 import { storeFromEnv } from '../src/store-from-env';
@@ -43,37 +44,6 @@ async function start(filename: string): Promise<Running> {
   };
   running.push(instance);
   return instance;
-}
-
-/** Keeps the session cookie between requests, as a browser does. */
-class CookieJar {
-  private cookie: string | undefined;
-
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...init.headers },
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) {
-      const [pair = ''] = setCookie.split(';');
-      const cleared = /expires=Thu, 01 Jan 1970/i.test(setCookie) || pair.endsWith('=');
-      this.cookie = cleared ? undefined : pair;
-    }
-    return response;
-  }
-
-  /** The sid inside the signed cookie value `s:<sid>.<signature>`. */
-  get sid(): string | undefined {
-    if (!this.cookie) return undefined;
-    const value = decodeURIComponent(this.cookie.slice(COOKIE_NAME.length + 1));
-    return value.slice(2, value.lastIndexOf('.'));
-  }
-
-  get value(): string | undefined {
-    return this.cookie;
-  }
 }
 
 const form = (body: Record<string, string> = {}) => ({
