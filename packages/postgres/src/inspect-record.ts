@@ -1,6 +1,5 @@
 import type { RecordInspection } from '@session-stores/core';
 import type { QueryResult, QueryResultRow } from 'pg';
-import type { TableLayout } from './table-layout';
 
 interface InspectedRow extends QueryResultRow {
   sid: string;
@@ -21,7 +20,7 @@ export type RunQuery = <R extends QueryResultRow>(text: string, values: unknown[
 export async function inspectPostgresRecord(
   run: RunQuery,
   table: string,
-  layout: TableLayout,
+  layout: { readonly expireHasTimeZone: boolean },
   sid: string,
 ): Promise<RecordInspection | null> {
   const expire = layout.expireHasTimeZone ? 'expire' : 'expire::timestamptz';

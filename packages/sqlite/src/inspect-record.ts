@@ -1,14 +1,24 @@
 import type { RecordInspection } from '@session-stores/core';
 import type { Database } from 'better-sqlite3';
-import type { Layout } from './layouts';
 import { quoteIdentifier } from './sql';
+
+/** What inspection needs of the table's layout (see layouts.ts): where the expiry is and how to read it. */
+export interface InspectedLayout {
+  readonly expiryColumn: string;
+  decodeExpiry(stored: unknown): number | null;
+}
 
 /**
  * The row of `sid` exactly as SQLite holds it (every column, `sess` as the stored text), or null
  * when there is none. An expired row that no prune has deleted yet is shown too: it is still in
  * the table, and its expiry says why `get` no longer returns it.
  */
-export function inspectSqliteRecord(db: Database, table: string, layout: Layout, sid: string): RecordInspection | null {
+export function inspectSqliteRecord(
+  db: Database,
+  table: string,
+  layout: InspectedLayout,
+  sid: string,
+): RecordInspection | null {
   const row = db.prepare(`SELECT * FROM ${quoteIdentifier(table)} WHERE sid = ?`).get(sid) as
     Record<string, unknown> | undefined;
   if (row === undefined) return null;
