@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { MongoStore, type SessionDocument } from '../src/index';
-import { directClient, type MongoTarget, mongoTargets, sessionData, TEST_DB, uniqueName } from './servers';
+import { directClient, type MongoTarget, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
 
 const { targets, skipped } = await mongoTargets();
 
