@@ -1,7 +1,7 @@
 import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
-import { MongoStore, type SessionDocument } from '../src/index';
-import { directClient, type MongoTarget, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
+import type { MongoStore, SessionDocument } from '../src/index';
+import { directClient, type MongoTarget, mongoTargets, sessionData, storeOnNewCollection, TEST_DB } from './helpers';
 
 const { targets, skipped } = await mongoTargets();
 
@@ -13,14 +13,7 @@ async function withStore(
   stringify: boolean,
   body: (store: MongoStore, collectionName: string) => Promise<void>,
 ): Promise<void> {
-  const collectionName = uniqueName();
-  const store = new MongoStore({
-    mongoUrl: target.server.url,
-    dbName: TEST_DB,
-    collectionName,
-    autoRemove: 'disabled',
-    stringify,
-  });
+  const { store, collectionName } = storeOnNewCollection(target, { stringify });
   try {
     await body(store, collectionName);
   } finally {
