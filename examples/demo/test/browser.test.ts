@@ -127,9 +127,12 @@ describe.skipIf(!chromiumPath)(
             expect(await login(page, 'ada')).toContain('record created');
             expect(await text(page, '#username')).toBe('ada');
             const sid = await text(page, '#sid');
-            const held = (await direct.inspect(sid)) as { location: string; expiry: string };
+            const held = (await direct.inspect(sid)) as { location: string; expiry: string; expiresAt: number };
             expect(await text(page, '#record-location')).toBe(held.location);
             expect(await text(page, '#record-expiry')).toBe(held.expiry);
+            // The countdown runs to the expiry the backend holds, not to one the page computed.
+            expect(await page.getAttribute('#record .countdown', 'data-expires-at')).toBe(String(held.expiresAt));
+            expect(await text(page, '#record .countdown')).toMatch(/^23 h \d+ min \d+ s$/);
 
             // A second user, whose name is markup: it is shown as text, never run as HTML.
             const bobPage = await open(bob, app.url);
