@@ -1,8 +1,7 @@
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemcachedStore, sessionKey } from '../src';
-import { randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
-import { rawGet } from './support/text-command';
+import { randomPrefix, randomSid, rawGet, sessionExpiringIn } from './helpers';
 
 const server = await backendForTests('memcached');
 const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };

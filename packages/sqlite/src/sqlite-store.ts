@@ -37,9 +37,6 @@ export class SqliteStore extends SessionStoreBase {
   readonly db: SqliteDatabase;
   /** The session table. */
   readonly table: string;
-  /** The table layout. */
-  readonly layout: LayoutName;
-
   private readonly settings: ResolvedSqliteOptions;
   private readonly format: Layout;
   private readonly sql: StoreSql;
@@ -61,7 +58,6 @@ export class SqliteStore extends SessionStoreBase {
     );
     this.settings = settings;
     this.table = settings.table;
-    this.layout = settings.layout;
     this.format = LAYOUTS[settings.layout];
     this.sql = buildSql(settings.table, this.format);
     const source = settings.source;
@@ -76,6 +72,15 @@ export class SqliteStore extends SessionStoreBase {
     }
 
     if (settings.pruneIntervalMs !== false) this.startPruneTimer(settings.pruneIntervalMs);
+  }
+
+  /**
+   * The table layout (the `layout` option). A method giving a promise, as on PostgresStore, whose
+   * layout is found out from the table: the same member on every store that reads another
+   * package's layout.
+   */
+  layout(): Promise<LayoutName> {
+    return Promise.resolve(this.settings.layout);
   }
 
   // Backend primitives ---------------------------------------------------------------------
