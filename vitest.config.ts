@@ -8,12 +8,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
-      { find: /^@session-stores\/conformance\/harness$/, replacement: here('./conformance/src/harness/index.ts') },
       { find: /^@session-stores\/conformance$/, replacement: here('./conformance/src/index.ts') },
-      {
-        find: /^@session-stores\/(core|sqlite|redis|postgres|mongo|memcached)$/,
-        replacement: here('./packages/$1/src/index.ts'),
-      },
+      // Every other workspace package lives in packages/<name>: no list to keep by hand.
+      { find: /^@session-stores\/([a-z0-9-]+)$/, replacement: here('./packages/$1/src/index.ts') },
     ],
   },
   test: {

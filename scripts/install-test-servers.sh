@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the servers the test harness starts locally (conformance/src/harness), on Debian or
+# Installs the servers the test harness starts locally (packages/test-servers), on Debian or
 # Ubuntu: Redis (with Sentinel), Memcached and PostgreSQL from apt, and FerretDB (a MongoDB
 # wire-protocol server over SQLite) built from the Go module proxy into a cache directory.
 #

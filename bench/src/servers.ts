@@ -1,4 +1,4 @@
-import type { BackendServer } from '@session-stores/conformance/harness';
+import type { BackendServer } from '@session-stores/test-servers';
 import type { BackendName, RunningServer } from './subject';
 
 /**

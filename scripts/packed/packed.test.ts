@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { formatMessage } from 'publint/utils';
 import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,12 +55,6 @@ const servers = npmMissing
         }),
       ),
     );
-
-/**
- * Until the harness leaves the suite (issue 15), installing the suite brings testcontainers and
- * its native install scripts: that check waits for the split, and runs as soon as it lands.
- */
-const harnessSplitLanded = !suite.dependencies?.testcontainers;
 
 const env = { ...appEnvironment(), npm_config_prefer_offline: 'true' };
 const NPM_TIMEOUT_MS = 300_000;
@@ -144,13 +138,10 @@ describe.skipIf(npmMissing)(
         );
       }
 
-      it.skipIf(!harnessSplitLanded)(
-        `installing the suite alone runs no install scripts and brings no Docker client stack${harnessSplitLanded ? '' : ' (pending: the suite still depends on testcontainers until the harness split of issue 15)'}`,
-        () => {
-          expect(install, 'the quick start has an npm install step').not.toBeNull();
-          expectSuiteOnlyInstall(install!, dir);
-        },
-      );
+      it('installing the suite alone runs no install scripts and brings no Docker client stack', () => {
+        expect(install, 'the quick start has an npm install step').not.toBeNull();
+        expectSuiteOnlyInstall(install!, dir);
+      });
     });
 
     describe('every store, installed from its tarball with its peer dependencies', () => {

@@ -25,7 +25,7 @@ export const memcachedBackend: BackendDefinition = {
   rawLabel: 'memjs get / set / touch / delete',
 
   async startServer() {
-    const { startMemcached } = await import('@session-stores/conformance/harness');
+    const { startMemcached } = await import('@session-stores/test-servers');
     // 256 MB: 100,000 sessions of this size take about 75 MB, more than memcached's default 64.
     return startHarnessServer(
       'memcached',

@@ -26,7 +26,7 @@ export const mongoBackend: BackendDefinition = {
   rawLabel: 'mongodb findOne by _id / updateOne (upsert) / updateOne / deleteOne',
 
   async startServer() {
-    const { startMongo } = await import('@session-stores/conformance/harness');
+    const { startMongo } = await import('@session-stores/test-servers');
     return startHarnessServer(
       'mongo',
       () => startMongo(),

@@ -24,7 +24,7 @@ export const postgresBackend: BackendDefinition = {
   rawLabel: 'pg, one named (prepared) statement per operation',
 
   async startServer() {
-    const { startPostgres } = await import('@session-stores/conformance/harness');
+    const { startPostgres } = await import('@session-stores/test-servers');
     return startHarnessServer(
       'postgres',
       () => startPostgres(),

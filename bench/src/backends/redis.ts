@@ -17,7 +17,7 @@ export const redisBackend: BackendDefinition = {
   rawLabel: 'ioredis GET / SET PX / PEXPIRE / DEL',
 
   async startServer() {
-    const { startRedis } = await import('@session-stores/conformance/harness');
+    const { startRedis } = await import('@session-stores/test-servers');
     return startHarnessServer(
       'redis',
       () => startRedis(),

@@ -1,5 +1,5 @@
 import { liveSession, type StoreUnderTest } from '@session-stores/conformance';
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import connectMemcached from 'connect-memcached';
 import session, { type SessionData, type Store } from 'express-session';
 import Memcached from 'memcached';

@@ -1,5 +1,5 @@
 import type { ConformanceOptions } from '@session-stores/conformance';
-import type { BackendServer } from '@session-stores/conformance/harness';
+import type { BackendServer } from '@session-stores/test-servers';
 import { MemcachedStore, sessionKey } from '../src/index';
 import { rawGet, rawSet, remainingSeconds, type Endpoint } from './support/text-command';
 

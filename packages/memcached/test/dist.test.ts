@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { backendForTests } from '@session-stores/conformance/harness';
+import { backendForTests } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import type * as MemcachedModule from '../src/index';
 import { randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';

@@ -1,6 +1,6 @@
 import type { SessionData } from 'express-session';
 import memjs from 'memjs';
-import { backendForTests, backendTitle, startMemcached } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle, startMemcached } from '@session-stores/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemcachedStore, type MemcachedStoreOptions, sessionKey } from '../src';
 import { browserSession, DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';

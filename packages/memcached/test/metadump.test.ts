@@ -1,4 +1,4 @@
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import { MemcachedStore } from '../src';
 import { describeEndpoint, type DumpInfo, metadump, type MetadumpOptions } from '../src/metadump';

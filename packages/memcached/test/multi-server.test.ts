@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import { MemcachedStore, sessionKey } from '../src';
 import { eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';

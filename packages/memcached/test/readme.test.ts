@@ -1,4 +1,4 @@
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import type { Express } from 'express';
 import type { Client } from 'memjs';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  backendForTests,
-  BackendUnavailableError,
-  startMongo,
-  type HarnessServer,
-} from '@session-stores/conformance/harness';
+import { backendForTests, BackendUnavailableError, startMongo, type HarnessServer } from '@session-stores/test-servers';
 import { MongoClient } from 'mongodb';
 import { afterAll } from 'vitest';
 

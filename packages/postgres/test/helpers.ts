@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { backendForTests, backendTitle, type HarnessServer } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle, type HarnessServer } from '@session-stores/test-servers';
 import pg from 'pg';
 import { afterAll } from 'vitest';
 import { PostgresStore, type PostgresStoreOptions } from '../src/index';

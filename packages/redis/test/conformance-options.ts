@@ -1,5 +1,5 @@
 import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
-import type { BackendServer } from '@session-stores/conformance/harness';
+import type { BackendServer } from '@session-stores/test-servers';
 import { RedisStore, type RedisClient, type RedisStoreOptions } from '../src/index';
 
 /** Where a topology's stores connect: one of RedisStore's own-client options. */

@@ -1,5 +1,5 @@
 import { runConformance } from '@session-stores/conformance';
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, describe } from 'vitest';
 import { redisConformanceOptions } from './conformance-options';

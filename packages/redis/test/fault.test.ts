@@ -2,7 +2,7 @@ import { SessionStoreError } from '@session-stores/core';
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
 import { eventually, prefix, session, sid } from './helpers';
-import { backendForTests, backendTitle } from './harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 
 const OPERATION_TIMEOUT_MS = 2000;
 /** Slack over the operation timeout for timers and a loaded 2-core machine. */

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe } from 'vitest';
 import { expiresOf } from '../../../scripts/test-support/sessions';
 import { RedisStore, type RedisStoreOptions } from '../src/index';
-import { backendForTests, backendTitle, type HarnessServer } from './harness';
+import { backendForTests, backendTitle, type HarnessServer } from '@session-stores/test-servers';
 
 export interface TestRedis {
   server: HarnessServer;

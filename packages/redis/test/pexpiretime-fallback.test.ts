@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { expiresOf, redisAt, session, sid, type TestRedis } from './helpers';
-import { isStrictMode, ProviderUnavailableError, startLocalRedisWithConfig } from './harness';
+import { isStrictMode, ProviderUnavailableError, startLocalRedisWithConfig } from '@session-stores/test-servers';
 
 // A Redis 7 that answers PEXPIRETIME like Redis 6.2 does: "unknown command". Local binaries
 // only; without them the file is skipped (an error in strict mode).

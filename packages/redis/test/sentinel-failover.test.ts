@@ -1,4 +1,4 @@
-import { backendForTests, backendTitle } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index';

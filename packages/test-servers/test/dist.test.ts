@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type * as Harness from '@session-stores/conformance/harness';
+import type * as Harness from '@session-stores/test-servers';
 
-const dist = fileURLToPath(new URL('../../dist/harness/', import.meta.url));
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const built = existsSync(`${dist}index.js`) && existsSync(`${dist}index.cjs`);
 
 async function startsAndStopsMemcached(harness: typeof Harness): Promise<void> {
@@ -20,7 +20,7 @@ async function startsAndStopsMemcached(harness: typeof Harness): Promise<void> {
 
 // The root `pnpm test` builds first; a bare `vitest run` before any build skips with the reason.
 describe.skipIf(!built)(
-  `@session-stores/conformance/harness built output${built ? '' : ' (skipped: run pnpm build first)'}`,
+  `@session-stores/test-servers built output${built ? '' : ' (skipped: run pnpm build first)'}`,
   () => {
     it('loads with import and starts a server', async () => {
       const harness = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof Harness;

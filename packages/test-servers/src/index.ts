@@ -1,7 +1,7 @@
 /**
- * @session-stores/conformance/harness: starts real backend servers for tests. Each backend comes
+ * @session-stores/test-servers: starts real backend servers for tests. Each backend comes
  * from a URL in the environment, a container (testcontainers), or local binaries, in that order
- * (see HARNESS.md).
+ * (see README.md).
  */
 export { BACKEND_NAMES, startBackend, type ServerFor } from './backends';
 export { containerRuntimeStatus, type ContainerRuntimeStatus } from './containers';
@@ -14,6 +14,7 @@ export { startMongo } from './mongo';
 export { startPostgres } from './postgres';
 export type { StartOptions } from './providers';
 export { startRedis } from './redis';
+export { startLocalRedisWithConfig } from './redis-configured';
 export { startRedisCluster } from './redis-cluster';
 export { startRedisSentinel } from './redis-sentinel';
 export type {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect } from 'vitest';
-import { backendForTests, backendTitle, startRedis, type HarnessServer } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle, startRedis, type HarnessServer } from '@session-stores/test-servers';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 async function withClient<T>(server: HarnessServer, use: (client: Redis) => Promise<T>): Promise<T> {

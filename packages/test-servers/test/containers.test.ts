@@ -6,7 +6,7 @@ import {
   startRedis,
   startRedisCluster,
   startRedisSentinel,
-} from '@session-stores/conformance/harness';
+} from '@session-stores/test-servers';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -38,7 +38,7 @@ describe('container provider', () => {
       try {
         expect(server.provider).toBe('container');
         expect(server.nodes[0]?.host).toBe('127.0.0.1');
-        const { redisCommand } = await import('../../src/harness/resp');
+        const { redisCommand } = await import('../src/resp');
         const node = server.nodes[0] as { host: string; port: number };
         await redisCommand(node, ['SET', 'harness-container', 'kept']);
         await server.stop();

@@ -7,8 +7,8 @@ import {
   type HarnessServer,
   type HostPort,
   type RedisSentinelServer,
-} from '@session-stores/conformance/harness';
-import { redisCommand } from '../../src/harness/resp';
+} from '@session-stores/test-servers';
+import { redisCommand } from '../src/resp';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 async function withMaster<T>(server: RedisSentinelServer, use: (client: Redis) => Promise<T>): Promise<T> {

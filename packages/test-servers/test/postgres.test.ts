@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { backendForTests, backendTitle, startPostgres, type HarnessServer } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle, startPostgres, type HarnessServer } from '@session-stores/test-servers';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 async function withClient<T>(server: HarnessServer, use: (client: pg.Client) => Promise<T>): Promise<T> {

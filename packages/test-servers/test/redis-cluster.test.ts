@@ -1,12 +1,7 @@
 import { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import {
-  backendForTests,
-  backendTitle,
-  startRedisCluster,
-  type HarnessServer,
-} from '@session-stores/conformance/harness';
-import { parseInfo, redisCommand } from '../../src/harness/resp';
+import { backendForTests, backendTitle, startRedisCluster, type HarnessServer } from '@session-stores/test-servers';
+import { parseInfo, redisCommand } from '../src/resp';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 async function withCluster<T>(server: HarnessServer, use: (cluster: Cluster) => Promise<T>): Promise<T> {

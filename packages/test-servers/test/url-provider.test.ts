@@ -7,9 +7,9 @@ import {
   startRedis,
   startRedisCluster,
   startRedisSentinel,
-} from '@session-stores/conformance/harness';
-import { freePort } from '../../src/harness/free-port';
-import { redisCommand } from '../../src/harness/resp';
+} from '@session-stores/test-servers';
+import { freePort } from '../src/free-port';
+import { redisCommand } from '../src/resp';
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { pollUntil } from '../../src/harness/poll';
+import { pollUntil } from '../src/poll';
 import { processExists } from './lifecycle';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));

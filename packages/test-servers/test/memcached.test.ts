@@ -5,8 +5,8 @@ import {
   startMemcached,
   type HarnessServer,
   type HostPort,
-} from '@session-stores/conformance/harness';
-import { tcpExchange } from '../../src/harness/tcp';
+} from '@session-stores/test-servers';
+import { tcpExchange } from '../src/tcp';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 // The text protocol, spoken directly: one request, one reply.

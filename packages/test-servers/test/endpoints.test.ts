@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { assertLoopback, formatHostPort, hostsOfUrl, parseHostPortList, redactUrl } from '../../src/harness/endpoints';
+import { assertLoopback, formatHostPort, hostsOfUrl, parseHostPortList, redactUrl } from '../src/endpoints';
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -5,7 +5,7 @@ import {
   isStrictMode,
   ServerStartError,
   skipReason,
-} from '@session-stores/conformance/harness';
+} from '@session-stores/test-servers';
 
 afterEach(() => {
   vi.unstubAllEnvs();

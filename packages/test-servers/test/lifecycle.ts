@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { expect, it } from 'vitest';
-import type { HarnessServer, HostPort } from '@session-stores/conformance/harness';
+import type { HarnessServer, HostPort } from '@session-stores/test-servers';
 
 /** Writes a value into a server and reads it back, with a real client. */
 export interface DataProbe {

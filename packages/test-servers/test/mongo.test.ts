@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import { describe } from 'vitest';
-import { backendForTests, backendTitle, startMongo, type HarnessServer } from '@session-stores/conformance/harness';
+import { backendForTests, backendTitle, startMongo, type HarnessServer } from '@session-stores/test-servers';
 import { lifecycleTests, type DataProbe } from './lifecycle';
 
 async function withCollection<T>(

@@ -3,7 +3,7 @@ import type * as MongoDb from 'mongodb';
 import { DriverMissingError } from './errors';
 
 // The harness checks that PostgreSQL and MongoDB answer with their drivers, loaded only when
-// needed: they are optional peer dependencies of @session-stores/conformance.
+// needed: they are optional peer dependencies of @session-stores/test-servers.
 
 function unwrap<T>(module: T): T {
   return ((module as { default?: T }).default ?? module) as T;
@@ -12,7 +12,7 @@ function unwrap<T>(module: T): T {
 function missing(name: string, backend: string, cause: unknown): Error {
   return new DriverMissingError(
     `the harness needs the "${name}" package to check that ${backend} answers; install it ` +
-      '(an optional peer dependency of @session-stores/conformance)',
+      '(an optional peer dependency of @session-stores/test-servers)',
     { cause },
   );
 }

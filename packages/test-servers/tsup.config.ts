@@ -1,0 +1,3 @@
+import { packageBuild } from '../../scripts/tsup.base';
+
+export default packageBuild();
