@@ -142,6 +142,31 @@ describe.skipIf(npmMissing)(
         expect(install, 'the quick start has an npm install step').not.toBeNull();
         expectSuiteOnlyInstall(install!, dir);
       });
+
+      it('the CLI fails a store that breaks a clause (exit 1, the clause in the report)', async () => {
+        // The README's store with get() losing every session: clause 3 must fail, so the
+        // checks above, which see only passes, could have seen a failure.
+        const store = quickStart.find((step) => step.kind === 'file' && step.name === 'my-store.mjs');
+        expect(store).toBeDefined();
+        const content = store!.kind === 'file' ? store!.content : '';
+        expect(content).toContain('if (record && record.expiresAt > Date.now())');
+        writeFileSync(
+          join(dir, 'forgetful-store.mjs'),
+          content.replace('if (record && record.expiresAt > Date.now())', 'if (false)'),
+        );
+        const result = await runCommand(
+          'npx',
+          ['session-store-conformance', './forgetful-store.mjs', '--group', 'requiredMethods'],
+          {
+            cwd: dir,
+            env,
+            timeoutMs: 120_000,
+          },
+        );
+        expect(result.code, result.output).toBe(1);
+        expect(result.output).toMatch(/FAIL .*\[C3\b/);
+        expect(result.output).toMatch(/Tests\s+\d+ failed/);
+      }, 130_000);
     });
 
     describe('every store, installed from its tarball with its peer dependencies', () => {
