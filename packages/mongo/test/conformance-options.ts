@@ -11,7 +11,7 @@ import {
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore, type MongoStoreOptions } from '../src/index';
-import { type MongoTarget, TEST_DB } from './servers';
+import { type MongoTarget, TEST_DB } from './helpers';
 
 /** The collection of a store under test: the conformance namespace is the collection name. */
 const collectionOf = (store: StoreUnderTest): string =>
