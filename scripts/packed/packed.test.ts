@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { formatMessage } from 'publint/utils';
 import { publint } from 'publint';
@@ -43,6 +43,15 @@ const STORES = {
 } as const;
 type StoreName = keyof typeof STORES;
 const storeNames = Object.keys(STORES) as StoreName[];
+
+/** The stores the workspace publishes: every published package built on core. */
+const workspaceStores = packages
+  .filter(({ manifest }) => manifest.dependencies?.['@session-stores/core'])
+  .map(({ path }) => basename(path));
+
+it('knows every store the workspace publishes (a new one goes into STORES and type-check-app.ts)', () => {
+  expect([...storeNames].sort()).toEqual([...workspaceStores].sort());
+});
 
 /** The servers the store READMEs' examples run against, started by the harness for this file. */
 const servers = npmMissing
