@@ -258,6 +258,8 @@ describe.skipIf(npmMissing)(
             if (server && store === 'redis') serverEnv.REDIS_URL = server.url;
             if (server && store === 'postgres') serverEnv.DATABASE_URL = server.url;
             if (server && store === 'mongo') serverEnv.MONGO_URL = `${server.url}/packed_readme`;
+            // Node runs the README's TypeScript as written (type stripping is on by default since
+            // Node 22.18; CI runs this file on Node 24).
             writeFileSync(join(dir, `usage-${store}.ts`), code);
             const app = await startServerProcess(`usage-${store}.ts`, {
               cwd: dir,
