@@ -1,6 +1,7 @@
 import {
   cookieExpiresAt,
   jsonSerializer,
+  type RecordInspection,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
@@ -12,6 +13,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import memjs, { type Client } from 'memjs';
 import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
+import { inspectMemcachedRecord } from './inspect-record';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
 import {
@@ -236,6 +238,11 @@ export class MemcachedStore extends SessionStoreBase {
       }
       if (consistent || found === 0) return;
     }
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    const key = this.keyOf(sid);
+    return key === null ? null : inspectMemcachedRecord(this.commands, key);
   }
 
   protected override async closeBackend(): Promise<void> {

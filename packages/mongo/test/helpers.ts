@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { backendForTests, BackendUnavailableError, startMongo, type HarnessServer } from '@session-stores/test-servers';
 import { MongoClient } from 'mongodb';
+import { MongoStore, type MongoStoreOptions } from '../src/index';
 import { afterAll } from 'vitest';
 
 /** FerretDB lacks TTL indexes and nested arrays in documents; tests that depend on either branch on this. */
@@ -108,4 +109,20 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** A store on a fresh collection (or `options.collectionName`) of the test database, no TTL index; the caller closes it. */
+export function storeOnNewCollection(
+  target: MongoTarget,
+  options: Partial<MongoStoreOptions> = {},
+): { store: MongoStore; collectionName: string } {
+  const collectionName = options.collectionName ?? uniqueName();
+  const store = new MongoStore({
+    mongoUrl: target.server.url,
+    dbName: TEST_DB,
+    collectionName,
+    autoRemove: 'disabled',
+    ...options,
+  } as MongoStoreOptions);
+  return { store, collectionName };
 }

@@ -8,7 +8,15 @@ import {
   type MongoStoreWarning,
   type SessionDocument,
 } from '../src/index';
-import { directClient, eventually, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
+import {
+  directClient,
+  eventually,
+  mongoTargets,
+  sessionData,
+  storeOnNewCollection,
+  TEST_DB,
+  uniqueName,
+} from './helpers';
 
 const { targets, skipped } = await mongoTargets();
 
@@ -34,14 +42,7 @@ describe.each(targets)('MongoStore on $title', (target) => {
     store: MongoStore;
     collection: Collection<SessionDocument>;
   } {
-    const collectionName = options.collectionName ?? uniqueName();
-    const store = new MongoStore({
-      mongoUrl: target.server.url,
-      dbName: TEST_DB,
-      collectionName,
-      autoRemove: 'disabled',
-      ...options,
-    } as MongoStoreOptions);
+    const { store, collectionName } = storeOnNewCollection(target, options);
     stores.push(store);
     return { store, collection: db.collection<SessionDocument>(collectionName) };
   }

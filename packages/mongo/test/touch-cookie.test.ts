@@ -1,8 +1,9 @@
 import type { SessionData } from 'express-session';
 import { type Db, type MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoStore, type MongoStoreOptions, type SessionDocument } from '../src/index';
-import { directClient, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
+import type { MongoStore } from '../src/index';
+import { type MongoStoreOptions, type SessionDocument } from '../src/index';
+import { directClient, mongoTargets, sessionData, storeOnNewCollection, TEST_DB } from './helpers';
 
 /**
  * touch keeps the stored cookie true, not only the expiry, as on every store (conformance
@@ -43,16 +44,9 @@ describe.each(targets)('touch and the stored cookie, on $title', (target) => {
   });
 
   function makeStore(options: Partial<MongoStoreOptions>): { store: MongoStore; collectionName: string } {
-    const collectionName = uniqueName();
-    const store = new MongoStore({
-      mongoUrl: target.server.url,
-      dbName: TEST_DB,
-      collectionName,
-      autoRemove: 'disabled',
-      ...options,
-    });
-    stores.push(store);
-    return { store, collectionName };
+    const made = storeOnNewCollection(target, options);
+    stores.push(made.store);
+    return made;
   }
 
   describe.each(LAYOUTS)('%s', (_layout, options) => {

@@ -1,6 +1,7 @@
 import {
   type DecodeErrorEvent,
   keysetPages,
+  type RecordInspection,
   ONE_DAY_SECONDS,
   SessionStoreBase,
   type StoredEntry,
@@ -9,6 +10,7 @@ import {
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SessionData } from 'express-session';
+import { inspectSqliteRecord } from './inspect-record';
 import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layout';
 import { resolveOptions, type ResolvedSqliteOptions, type SqliteStoreOptions, STORE_NAME } from './options';
 import { buildSql, type StoreSql } from './sql';
@@ -152,6 +154,10 @@ export class SqliteStore extends SessionStoreBase {
 
   protected override async deleteAllRecords(): Promise<void> {
     this.prepared().clear.run();
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectSqliteRecord(this.db, this.table, this.format, sid);
   }
 
   protected override async closeBackend(): Promise<void> {
