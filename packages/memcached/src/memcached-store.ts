@@ -2,6 +2,7 @@ import {
   cookieExpiresAt,
   jsonSerializer,
   ONE_DAY_SECONDS,
+  type RecordInspection,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
@@ -13,6 +14,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import memjs, { type Client } from 'memjs';
 import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
+import { inspectMemcachedRecord } from './inspect-record';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
 import { ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveOptions, STORE_NAME } from './options';
@@ -223,6 +225,10 @@ export class MemcachedStore extends SessionStoreBase {
       }
       if (consistent || found === 0) return;
     }
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectMemcachedRecord(this.commands, this.keyOf(sid));
   }
 
   protected override async closeBackend(): Promise<void> {

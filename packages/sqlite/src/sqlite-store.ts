@@ -1,6 +1,7 @@
 import {
   type DecodeErrorEvent,
   keysetPages,
+  type RecordInspection,
   SessionStoreBase,
   type StoredEntry,
   type StoredRecord,
@@ -8,6 +9,7 @@ import {
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SessionData } from 'express-session';
+import { inspectSqliteRecord } from './inspect-record';
 import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layout';
 import { resolveOptions, type ResolvedSqliteOptions, type SqliteStoreOptions, STORE_NAME } from './options';
 import { buildSql, type StoreSql } from './sql';
@@ -148,6 +150,10 @@ export class SqliteStore extends SessionStoreBase {
 
   protected override async deleteAllRecords(): Promise<void> {
     this.prepared().clear.run();
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectSqliteRecord(this.db, this.table, this.format, sid);
   }
 
   protected override async closeBackend(): Promise<void> {
