@@ -1,0 +1,95 @@
+import {
+  capabilitiesFor,
+  caseTitle,
+  GROUP_NAMES,
+  planGroup,
+  runCase,
+  type ConformanceOptions,
+  type PlannedTest,
+} from '@session-stores/conformance';
+import { JOB_VARIABLE, type ChildMessage, type GradeJob } from './protocol';
+import { startGradeBackend } from './server';
+import { gradedStore } from './stores/index';
+import { closeOpened } from './types';
+import { installedVersion } from './versions';
+
+// One store's run of the suite, in a process of its own: the parent reads the messages, and a
+// crash of this process (a store's uncaught exception, a native fault) costs only the case
+// that was running.
+
+function send(message: ChildMessage): Promise<void> {
+  return new Promise((resolve, reject) =>
+    process.send!(message, (error: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Runs one case with the budget vitest would give it; a case past it fails and the run goes on. */
+async function runWithinBudget(test: PlannedTest, options: ConformanceOptions, env: Parameters<typeof runCase>[2]) {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the case did not end within ${test.timeoutMs} ms`)), test.timeoutMs);
+  });
+  try {
+    await Promise.race([runCase(test.testCase, options, env), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.slice(0, 300);
+}
+
+async function main(): Promise<void> {
+  const job = JSON.parse(process.env[JOB_VARIABLE]!) as GradeJob;
+  const store = gradedStore(job.storeId);
+  const backend = await startGradeBackend(store.backend);
+  const options: ConformanceOptions = {
+    name: store.title,
+    createStore: store.factory(backend.server),
+    closeStore: closeOpened,
+    capabilities: store.capabilities?.(backend.server),
+    faults: backend.faults,
+    recoveryTimeoutMs: job.recoveryTimeoutMs,
+  };
+  const capabilities = await capabilitiesFor(options);
+  const planned = GROUP_NAMES.flatMap((group) => planGroup(group, { options, capabilities }));
+  await send({
+    type: 'plan',
+    backend: backend.description,
+    versions: Object.fromEntries(store.packages.map((name) => [name, installedVersion(name)])),
+    capabilities,
+    cases: planned.map((test) => ({
+      group: test.group,
+      clauses: [...test.testCase.clauses],
+      title: caseTitle(test.testCase),
+      skipReason: test.skipReason,
+    })),
+  });
+  for (let index = job.from; index < planned.length; index++) {
+    const test = planned[index]!;
+    await send({ type: 'start', index });
+    if (test.skipReason) {
+      await send({ type: 'result', index, status: 'skipped', reason: test.skipReason });
+      continue;
+    }
+    try {
+      await runWithinBudget(test, options, capabilities);
+      await send({ type: 'result', index, status: 'passed', reason: null });
+    } catch (error) {
+      await send({ type: 'result', index, status: 'failed', reason: firstLine(error) });
+    }
+  }
+  await send({ type: 'done' });
+  await backend.dispose().catch(() => undefined);
+}
+
+main().then(
+  // Third-party stores leave timers and sockets behind: the child ends here, not when they do.
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('grade child:', error);
+    process.exit(1);
+  },
+);
