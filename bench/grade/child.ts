@@ -36,9 +36,11 @@ async function runWithinBudget(test: PlannedTest, options: ConformanceOptions, e
   }
 }
 
-function firstLine(error: unknown): string {
+/** The failure for the card: the message on one line, cut short (some quote a whole session). */
+function briefly(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n')[0]!.slice(0, 300);
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 async function main(): Promise<void> {
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
       await runWithinBudget(test, options, capabilities);
       await send({ type: 'result', index, status: 'passed', reason: null });
     } catch (error) {
-      await send({ type: 'result', index, status: 'failed', reason: firstLine(error) });
+      await send({ type: 'result', index, status: 'failed', reason: briefly(error) });
     }
   }
   await send({ type: 'done' });

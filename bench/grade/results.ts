@@ -31,6 +31,8 @@ export interface GradeCard {
   node: string;
   suiteVersion: string;
   durationMs: number;
+  /** How many stores ran side by side. */
+  jobs: number;
   /** What the card applies to every store. */
   notes: string[];
   stores: StoreGrade[];

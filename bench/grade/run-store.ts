@@ -68,8 +68,15 @@ function attempt(job: GradeJob, budgetMs: number, onMessage: (message: ChildMess
   });
 }
 
+/** The end of a child's stderr without stack frames: what the error said. */
 function lastLines(text: string): string {
-  return text.trim().split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 600);
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('at ') && line !== '}' && line !== '{')
+    .slice(-3)
+    .join(' | ')
+    .slice(0, 600);
 }
 
 /** Runs the suite on one store, in as many child processes as its crashes need. */

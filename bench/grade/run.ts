@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gradeMarkdown, readmeSection, formatMinutes } from './card';
-import type { GradeCard } from './results';
+import type { GradeCard, StoreGrade } from './results';
 import { gradeStore, repoDir } from './run-store';
 import { ensureSqlite3Binary } from './sqlite3-binary';
 import { GRADED_STORES, gradedStore } from './stores/index';
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     store: { type: 'string', multiple: true },
     'recovery-ms': { type: 'string', default: '20000' },
     'store-budget-min': { type: 'string', default: '25' },
+    // Stores run side by side: most of a store's time is spent waiting for expiry, not computing.
+    jobs: { type: 'string', default: '1' },
   },
 });
 
@@ -68,25 +70,36 @@ async function main(): Promise<void> {
     node: process.versions.node,
     suiteVersion: installedVersion('@session-stores/conformance'),
     durationMs: 0,
+    jobs: 1,
     notes,
     stores: [],
   };
-  for (const store of stores) {
-    log(`${store.id}: running`);
-    const grade = await gradeStore(
-      store,
-      { storeBudgetMs: Number(values['store-budget-min']) * 60_000, recoveryTimeoutMs: Number(values['recovery-ms']) },
-      log,
-    );
-    const counts = grade.cases.reduce<Record<string, number>>(
-      (sum, result) => ({ ...sum, [result.status]: (sum[result.status] ?? 0) + 1 }),
-      {},
-    );
-    log(
-      `${store.id}: ${JSON.stringify(counts)}${grade.error ? ` error: ${grade.error}` : ''} in ${formatMinutes(grade.durationMs)}`,
-    );
-    card.stores.push(grade);
-  }
+  const grades = new Map<string, StoreGrade>();
+  const queue = [...stores];
+  const worker = async () => {
+    for (let store = queue.shift(); store; store = queue.shift()) {
+      log(`${store.id}: running`);
+      const grade = await gradeStore(
+        store,
+        {
+          storeBudgetMs: Number(values['store-budget-min']) * 60_000,
+          recoveryTimeoutMs: Number(values['recovery-ms']),
+        },
+        log,
+      );
+      const counts = grade.cases.reduce<Record<string, number>>(
+        (sum, result) => ({ ...sum, [result.status]: (sum[result.status] ?? 0) + 1 }),
+        {},
+      );
+      log(
+        `${store.id}: ${JSON.stringify(counts)}${grade.error ? ` error: ${grade.error}` : ''} in ${formatMinutes(grade.durationMs)}`,
+      );
+      grades.set(store.id, grade);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Number(values.jobs)) }, worker));
+  card.stores = stores.map((store) => grades.get(store.id)!);
+  card.jobs = Math.max(1, Number(values.jobs));
   card.durationMs = Date.now() - started;
   const whole = !values.store;
   const outDir = whole ? join(repoDir, 'bench', 'results') : mkdtempSync(join(tmpdir(), 'session-grade-'));
