@@ -56,7 +56,8 @@ async function main(): Promise<void> {
     recoveryTimeoutMs: job.recoveryTimeoutMs,
   };
   const capabilities = await capabilitiesFor(options);
-  const planned = GROUP_NAMES.flatMap((group) => planGroup(group, { options, capabilities }));
+  const groups = job.groups.length > 0 ? job.groups : GROUP_NAMES;
+  const planned = groups.flatMap((group) => planGroup(group, { options, capabilities }));
   await send({
     type: 'plan',
     backend: backend.description,

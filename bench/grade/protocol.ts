@@ -8,6 +8,8 @@ export interface GradeJob {
   /** Index of the first case to run: after a crash, the next child starts past the case that crashed. */
   from: number;
   recoveryTimeoutMs: number;
+  /** The clause groups to run (all when empty): a quick check of a store's wiring. */
+  groups: GroupName[];
 }
 
 export interface PlannedCase {

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import type { GroupName } from '@session-stores/conformance';
 import { fileURLToPath } from 'node:url';
 import { JOB_VARIABLE, type ChildMessage, type GradeJob, type PlannedCase } from './protocol';
 import type { CaseResult, StoreGrade } from './results';
@@ -20,6 +21,7 @@ export interface StoreRunLimits {
   /** The whole store's budget; past it the child is killed and its remaining cases are not run. */
   storeBudgetMs: number;
   recoveryTimeoutMs: number;
+  groups: GroupName[];
 }
 
 interface Attempt {
@@ -104,7 +106,7 @@ export async function gradeStore(
   for (;;) {
     const remainingMs = limits.storeBudgetMs - (Date.now() - started);
     const outcome = await attempt(
-      { storeId: store.id, from, recoveryTimeoutMs: limits.recoveryTimeoutMs },
+      { storeId: store.id, from, recoveryTimeoutMs: limits.recoveryTimeoutMs, groups: limits.groups },
       remainingMs,
       (message) => {
         if (message.type === 'plan') {
