@@ -1,11 +1,14 @@
 import {
+  callWithCallback,
   capabilitiesFor,
   caseTitle,
   GROUP_NAMES,
   planGroup,
   runCase,
+  resolveCapabilities,
   type ConformanceOptions,
   type PlannedTest,
+  type ResolvedCapabilities,
 } from '@session-stores/conformance';
 import { JOB_VARIABLE, type ChildMessage, type GradeJob } from './protocol';
 import { startGradeBackend } from './server';
@@ -43,6 +46,22 @@ function briefly(error: unknown): string {
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
+/**
+ * The manifest, read from a store that served one call before it is closed. The suite's own probe
+ * closes its store at once, and several stores crash the process when closed while they are still
+ * setting up (connect-mongo, connect-session-knex): that would cost the whole row, where a crash
+ * in a case costs that case.
+ */
+async function readManifest(options: ConformanceOptions): Promise<ResolvedCapabilities> {
+  const store = await options.createStore({ namespace: 'grade_probe' });
+  try {
+    await callWithCallback(store, 'get', ['grade-probe'], 10_000);
+    return resolveCapabilities(options, store);
+  } finally {
+    await closeOpened(store);
+  }
+}
+
 async function main(): Promise<void> {
   const job = JSON.parse(process.env[JOB_VARIABLE]!) as GradeJob;
   const store = gradedStore(job.storeId);
@@ -55,6 +74,9 @@ async function main(): Promise<void> {
     faults: backend.faults,
     recoveryTimeoutMs: job.recoveryTimeoutMs,
   };
+  const manifest = await readManifest(options);
+  // Complete, so the suite makes no probe store of its own.
+  options.capabilities = { ...manifest, defaultTtlMs: manifest.defaultTtlMs ?? undefined };
   const capabilities = await capabilitiesFor(options);
   const groups = job.groups.length > 0 ? job.groups : GROUP_NAMES;
   const planned = groups.flatMap((group) => planGroup(group, { options, capabilities }));
