@@ -18,7 +18,7 @@ export interface StartedBackend {
 export async function startGradeBackend(backend: GradeBackend): Promise<StartedBackend> {
   if (backend === 'memory') {
     return {
-      server: { backend, url: '', dataSurvivesRestart: false },
+      server: { backend, url: '', provider: backend, dataSurvivesRestart: false },
       description: 'in-process memory',
       dispose: async () => {},
     };
@@ -26,7 +26,7 @@ export async function startGradeBackend(backend: GradeBackend): Promise<StartedB
   if (backend === 'directory') {
     const dir = await mkdtemp(join(tmpdir(), 'session-grade-'));
     return {
-      server: { backend, url: dir, dataSurvivesRestart: true },
+      server: { backend, url: dir, provider: backend, dataSurvivesRestart: true },
       description: 'files in a fresh temporary directory',
       dispose: () => rm(dir, { recursive: true, force: true }),
     };
@@ -34,7 +34,12 @@ export async function startGradeBackend(backend: GradeBackend): Promise<StartedB
   const { startBackend } = await import('@session-stores/test-servers');
   const harness = await startBackend(backend);
   return {
-    server: { backend, url: harness.url, dataSurvivesRestart: harness.dataSurvivesRestart },
+    server: {
+      backend,
+      url: harness.url,
+      provider: harness.provider,
+      dataSurvivesRestart: harness.dataSurvivesRestart,
+    },
     description: `${backend} (${harness.provider})`,
     faults: harness.canRestart ? { stopBackend: () => harness.stop(), startBackend: () => harness.start() } : undefined,
     dispose: () => harness.dispose(),

@@ -8,6 +8,8 @@ export interface GradeServer {
   backend: GradeBackend;
   /** The driver URL of a server (memcached: `host:port`); the directory for `directory`. */
   url: string;
+  /** Where the harness found it: `url`, `container` or `local` (`memory`, `directory` otherwise). */
+  provider: string;
   /** The server's data survives a stop/start (the harness says so). */
   dataSurvivesRestart: boolean;
 }

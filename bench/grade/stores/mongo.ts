@@ -19,13 +19,21 @@ export const connectMongo: GradedStore = {
   packages: ['connect-mongo', 'mongodb'],
   backend: 'mongo',
   namespace: 'collection `<namespace>`',
-  notes: [FERRETDB_NOTE],
+  notes: [
+    FERRETDB_NOTE,
+    "On FerretDB, `autoRemove: 'interval'` (its documented choice where TTL indexes are missing): FerretDB refuses the TTL index of the default 'native', and every write would fail on it.",
+  ],
   capabilities: (server) => ({ persistent: server.dataSurvivesRestart }),
   factory:
     (server) =>
     ({ namespace }) => {
       const { default: MongoStore } = require('connect-mongo') as { default: ConnectMongo };
-      const store = MongoStore.create({ mongoUrl: server.url, dbName: DB_NAME, collectionName: namespace });
+      const store = MongoStore.create({
+        mongoUrl: server.url,
+        dbName: DB_NAME,
+        collectionName: namespace,
+        autoRemove: server.provider === 'local' ? 'interval' : 'native',
+      });
       return opened(store, () => store.close());
     },
 };
