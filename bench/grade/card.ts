@@ -91,18 +91,34 @@ export function gradeMarkdown(card: GradeCard): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The README section's body (between its markers): the table and where the details are. */
+/** The README's summary: one line per store, with every failed clause linked to the contract. */
+function summaryTable(card: GradeCard, contract: string): string {
+  const lines = [
+    '| Store | Version | Passed | Failed | Skipped | Clauses failed |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const store of card.stores) {
+    const name = store.ours ? `**${store.title}**` : store.title;
+    const version = Object.values(store.versions)[0] ?? 'unknown';
+    if (store.error) {
+      lines.push(`| ${name} | ${version} | — | — | — | did not run |`);
+      continue;
+    }
+    const total = tally(store.cases);
+    const crashes = store.crashes > 0 ? ` (${store.crashes} crash${store.crashes > 1 ? 'es' : ''})` : '';
+    lines.push(
+      `| ${name} | ${version} | ${total.passed} | ${total.failed}${crashes} | ${total.skipped} | ${clauseLinks(total.failedClauses, contract) || '—'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** The README section's body (between its markers): the summary and where the card is. */
 export function readmeSection(card: GradeCard): string {
-  const versions = card.stores
-    .filter((store) => !store.ours)
-    .map((store) => `${store.title}: ${versionsOf(store)}`)
-    .join('; ');
   return [
-    `Our conformance suite, run by \`pnpm grade\` on ${card.generatedAt.slice(0, 10)} against the stores people install today and against ours, each on a real backend (${formatMinutes(card.durationMs)} for the whole card). ${LEGEND} Every failure, with its reason, and how each store was set up: [bench/results/grades.md](bench/results/grades.md); the data: [bench/results/grades.json](bench/results/grades.json).`,
+    `Our conformance suite, run by \`pnpm grade\` on ${card.generatedAt.slice(0, 10)} against the stores people install today and against ours (in bold), each on a real backend started by the test harness, ${formatMinutes(card.durationMs)} for the whole list. Cases of the suite passed, failed (crashed ones included) and skipped (a method the store lacks, a backend it cannot restart); a failed case may check several clauses. The card by clause group, why each case failed, the drivers' versions and how each store was set up: [bench/results/grades.md](bench/results/grades.md); the data: [bench/results/grades.json](bench/results/grades.json).`,
     '',
-    gradeTable(card, 'conformance/CONTRACT.md'),
-    '',
-    `Versions tested: ${versions}.`,
+    summaryTable(card, 'conformance/CONTRACT.md'),
   ].join('\n');
 }
 

@@ -14,7 +14,7 @@ import { JOB_VARIABLE, type ChildMessage, type GradeJob } from './protocol';
 import { startGradeBackend } from './server';
 import { gradedStore } from './stores/index';
 import { closeOpened } from './types';
-import { installedVersion } from './versions';
+import { storeVersions } from './versions';
 
 // One store's run of the suite, in a process of its own: the parent reads the messages, and a
 // crash of this process (a store's uncaught exception, a native fault) costs only the case
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   await send({
     type: 'plan',
     backend: backend.description,
-    versions: Object.fromEntries(store.packages.map((name) => [name, installedVersion(name)])),
+    versions: storeVersions(store.packages),
     capabilities,
     cases: planned.map((test) => ({
       group: test.group,

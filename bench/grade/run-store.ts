@@ -15,7 +15,7 @@ export const repoDir = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD_TSCONFIG = fileURLToPath(new URL('./tsconfig.json', import.meta.url));
 
 /** After this many crashes of one store's process, its remaining cases are not run. */
-const MAX_CRASHES = 5;
+const MAX_CRASHES = 20;
 
 export interface StoreRunLimits {
   /** The whole store's budget; past it the child is killed and its remaining cases are not run. */
