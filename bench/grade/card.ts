@@ -50,7 +50,7 @@ export function gradeTable(card: GradeCard, contract: string): string {
 }
 
 const LEGEND =
-  'Each cell is passed/failed/skipped cases of the suite, then the clauses of the failed ones (a failed case may check several clauses). Crashed cases and cases left unrun by a crash count as failed. Ours are in bold.';
+  'Each cell is passed/failed/skipped cases of the suite, then the clauses of the failed ones (a failed case may check several clauses). Crashed cases and cases left unrun by a crash count as failed; the crashes in brackets are the times the store’s process died, in a case or between cases. Ours are in bold.';
 
 /** bench/results/grades.md: the table, then per store how it ran and why each case failed. */
 export function gradeMarkdown(card: GradeCard): string {
@@ -116,7 +116,7 @@ function summaryTable(card: GradeCard, contract: string): string {
 /** The README section's body (between its markers): the summary and where the card is. */
 export function readmeSection(card: GradeCard): string {
   return [
-    `Our conformance suite, run by \`pnpm grade\` on ${card.generatedAt.slice(0, 10)} against the stores people install today and against ours (in bold), each on a real backend started by the test harness, ${formatMinutes(card.durationMs)} for the whole list. Cases of the suite passed, failed (crashed ones included) and skipped (a method the store lacks, a backend it cannot restart); a failed case may check several clauses. The card by clause group, why each case failed, the drivers' versions and how each store was set up: [bench/results/grades.md](bench/results/grades.md); the data: [bench/results/grades.json](bench/results/grades.json).`,
+    `Our conformance suite, run by \`pnpm grade\` on ${card.generatedAt.slice(0, 10)} against the stores people install today and against ours (in bold), each on a real backend started by the test harness, ${formatMinutes(card.durationMs)} for the whole list. Cases of the suite passed, failed (crashed ones included; in brackets, the times the store's process died) and skipped (a method the store lacks, a backend it cannot restart); a failed case may check several clauses. The card by clause group, why each case failed, the drivers' versions and how each store was set up: [bench/results/grades.md](bench/results/grades.md); the data: [bench/results/grades.json](bench/results/grades.json).`,
     '',
     summaryTable(card, 'conformance/CONTRACT.md'),
   ].join('\n');

@@ -146,7 +146,10 @@ export async function gradeStore(
       }
       from = outcome.running + 1;
     } else {
+      // Between cases: a store's background work (a timer, a late callback) ended the process.
       grade.crashes++;
+      grade.notes.push(`The process ended between cases (${outcome.exit}): ${outcome.stderr || 'no output'}`);
+      log(`  ${store.id}: CRASH between cases: ${outcome.stderr}`);
       from = grade.cases.findIndex((result) => result.status === 'not run');
     }
     const rest = grade.cases.slice(from).filter((result) => result.status === 'not run');

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     'Backends from `@session-stores/test-servers`: a URL from the environment, a container, or local servers. The fault clauses stop and start that server; files and memory have no server to stop, so those cases are skipped.',
     `Each call has the suite's deadline (10 s) and each case vitest's budget; after a restart a store gets ${Number(values['recovery-ms']) / 1000} s (\`recoveryTimeoutMs\`) to work again; a store gets ${values['store-budget-min']} min in all.`,
     "No inspection hooks (`options.inspect`): they read a store's own storage layout, so the cases that need them (raw TTL, corrupt data) are skipped for every store.",
-    'A store without a manifest is tested on the methods it exposes, with the expiry unit its documentation gives (1 s for connect-redis and connect-memcached, 1 ms otherwise); ours declare their own.',
+    'A store without a manifest is tested on the methods it exposes, with the expiry unit its documentation gives (1 s for connect-redis, connect-pg-simple and connect-memcached, 1 ms otherwise); ours declare their own.',
   ];
   const sqlite3Problem = ensureSqlite3Binary(log);
   notes.push(

@@ -35,7 +35,8 @@ export const connectPgSimple: GradedStore = {
   notes: [
     'A schema per namespace, made before the store: connect-pg-simple names its index `IDX_session_expire` whatever the table, so a second table in one schema cannot be created.',
   ],
-  capabilities: (server) => ({ persistent: server.dataSurvivesRestart }),
+  // connect-pg-simple counts expiry in whole seconds (Math.ceil of the time, to_timestamp).
+  capabilities: (server) => ({ ttlGranularityMs: 1000, persistent: server.dataSurvivesRestart }),
   factory:
     (server) =>
     async ({ namespace }) => {
