@@ -6,7 +6,7 @@ import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
 import { describeCause, storeError, StoreErrorCode, toStoreError } from './errors';
 import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
-import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS } from './options';
+import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS } from './options';
 import type { RecordInspection } from './inspection';
 import { PruneTimer } from './prune-timer';
 import { RecentWrites } from './recent-writes';
@@ -47,10 +47,10 @@ export interface DecodeErrorEvent {
 export interface StoreDescription {
   /** The class name used in error messages: `RedisStore`. */
   storeName: string;
-  /** The default lifetime of sessions without cookie expiry, in seconds. */
-  defaultTtlSeconds: number;
-  /** Smallest unit of expiry the backend honours, in ms. */
-  ttlGranularityMs: number;
+  /** The default lifetime of sessions without cookie expiry, in seconds. Default one day. */
+  defaultTtlSeconds?: number;
+  /** Smallest unit of expiry the backend honours, in ms. Default 1. */
+  ttlGranularityMs?: number;
   /** Largest serialized session the backend accepts, in bytes; null when unbounded. */
   maxSessionBytes?: number | null;
   /** Sessions survive a restart of the backend. Default true. */
@@ -139,12 +139,13 @@ export abstract class SessionStoreBase extends Store {
   protected constructor(description: StoreDescription, rawOptions: BaseStoreOptions | undefined) {
     super();
     const name = description.storeName;
+    const defaultTtlSeconds = description.defaultTtlSeconds ?? ONE_DAY_SECONDS;
     const options = checkOptionsObject(name, rawOptions) as BaseStoreOptions;
     this.storeName = name;
 
     const ttl = options.ttl;
     if (typeof ttl === 'function') this.ttl = ttl;
-    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? description.defaultTtlSeconds;
+    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? defaultTtlSeconds;
 
     const serializer = options.serializer;
     if (
@@ -186,10 +187,10 @@ export abstract class SessionStoreBase extends Store {
       length: canListIds,
       clear: canClear,
       iterate: canList,
-      ttlGranularityMs: description.ttlGranularityMs,
+      ttlGranularityMs: description.ttlGranularityMs ?? 1,
       maxSessionBytes: this.maxSessionBytes,
       persistent: description.persistent ?? true,
-      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : description.defaultTtlSeconds * 1000,
+      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : defaultTtlSeconds * 1000,
     });
   }
 
@@ -426,18 +427,7 @@ export abstract class SessionStoreBase extends Store {
   protected touchedCookieJson(operation: string, session: SessionData): string | null {
     const cookie = (session as { cookie?: unknown }).cookie;
     if (typeof cookie !== 'object' || cookie === null) return null;
-    let text: unknown;
-    try {
-      text = JSON.stringify(cookie);
-    } catch (error) {
-      throw storeError(
-        this.storeName,
-        operation,
-        StoreErrorCode.serialize,
-        `the cookie cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
-        error,
-      );
-    }
+    const text = this.stringify(operation, 'the cookie', () => JSON.stringify(cookie));
     return typeof text === 'string' ? text : null;
   }
 
@@ -448,18 +438,7 @@ export abstract class SessionStoreBase extends Store {
 
   /** Serializes (and encrypts) a session for `sid`, enforcing the size limit. */
   protected encode(operation: string, sid: string, session: unknown): string {
-    let text: unknown;
-    try {
-      text = this.serializer.stringify(session);
-    } catch (error) {
-      throw storeError(
-        this.storeName,
-        operation,
-        StoreErrorCode.serialize,
-        `the session cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
-        error,
-      );
-    }
+    const text = this.stringify(operation, 'the session', () => this.serializer.stringify(session));
     if (typeof text !== 'string') {
       throw storeError(
         this.storeName,
@@ -560,6 +539,21 @@ export abstract class SessionStoreBase extends Store {
   private acceptParsed(sid: string, parsed: unknown): Record<string, unknown> | null {
     if (!isSessionObject(parsed)) return this.decodeFailed(sid, new Error('the stored session is not an object'));
     return parsed;
+  }
+
+  /** Runs a serializer; what it throws becomes ERR_SESSION_STORE_SERIALIZE, the same for a session and a cookie. */
+  private stringify(operation: string, what: string, serialize: () => unknown): unknown {
+    try {
+      return serialize();
+    } catch (error) {
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.serialize,
+        `${what} cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
+        error,
+      );
+    }
   }
 
   private decodeFailed(sid: string, error: unknown): null {

@@ -1,7 +1,7 @@
 import {
   jsonSerializer,
   keysetPages,
-  ONE_DAY_SECONDS,
+  type RecordInspection,
   SessionStoreBase,
   SessionStoreWarningCode,
   type SessionStoreWarning,
@@ -14,6 +14,7 @@ import type { SessionData } from 'express-session';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
 import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options';
+import { inspectPostgresRecord } from './inspect-record';
 import { createOwnClient } from './own-client';
 import { fromSessColumn, toSessColumn } from './sess-column';
 import {
@@ -55,16 +56,8 @@ export class PostgresStore extends SessionStoreBase {
 
   constructor(options: PostgresStoreOptions) {
     const resolved = resolveOptions(options);
-    super(
-      {
-        storeName: STORE_NAME,
-        defaultTtlSeconds: ONE_DAY_SECONDS,
-        ttlGranularityMs: 1,
-        maxSessionBytes: null,
-        persistent: true,
-      },
-      options,
-    );
+    // One day's default TTL, millisecond expiry, no size limit, persistent: the core's defaults.
+    super({ storeName: STORE_NAME }, options);
     this.table = qualifiedTableName(resolved.schemaName, resolved.tableName);
     this.createTableIfMissing = resolved.createTableIfMissing;
     this.pruneBatchSize = resolved.pruneBatchSize;
@@ -217,6 +210,11 @@ export class PostgresStore extends SessionStoreBase {
   protected override async deleteAllRecords(): Promise<void> {
     const { statements } = await this.prepare();
     await this.query(statements.clear, []);
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    const { layout } = await this.prepare();
+    return inspectPostgresRecord((text, values) => this.query(text, values), this.table, layout, sid);
   }
 
   protected override async closeBackend(): Promise<void> {
