@@ -20,6 +20,11 @@ export interface RedisDriver {
   /** The client as given or made. */
   readonly client: object;
   readonly isCluster: boolean;
+  /**
+   * Whether one session is read with a script (one command) rather than GET and PEXPIRETIME
+   * sent together: whichever measured cheaper on this library (see record-reader.ts).
+   */
+  readonly readsWithScript: boolean;
   /** The client's own key prefix (ioredis `keyPrefix`): added to keys we send, not to SCAN patterns or the keys SCAN returns. */
   readonly keyPrefix: string;
   /** True when a command sent now goes out at once (not into a client's offline queue). */

@@ -52,6 +52,8 @@ const text = (value: unknown): string | null =>
  */
 export class NodeRedisDriver implements RedisDriver {
   readonly name = 'node-redis';
+  /** node-redis writes GET and PEXPIRETIME in one socket write; a script would cost Redis more. */
+  readonly readsWithScript = false;
   readonly isCluster: boolean;
   readonly keyPrefix = '';
   private readonly send: (key: string | undefined, args: Args) => Promise<unknown>;
