@@ -83,6 +83,20 @@ describe('container provider', () => {
     await expect(startRedis()).rejects.toThrow(/SESSION_STORES_PROVIDER_REDIS must be one of url, container, local/);
   });
 
+  // A local image whose command line is not Redis's: the container exits at once.
+  const wrongImage = process.env.SESSION_STORES_MEMCACHED_IMAGE;
+  it.runIf(runtime.available && wrongImage)(
+    'in strict mode a container that fails to start is an error, not a fallback to local servers',
+    { timeout: 180_000 },
+    async () => {
+      vi.stubEnv('SESSION_STORES_PROVIDER', '');
+      vi.stubEnv('SESSION_STORES_PROVIDER_REDIS', '');
+      vi.stubEnv('REDIS_URL', '');
+      vi.stubEnv('SESSION_STORES_STRICT', '1');
+      await expect(startRedis({ image: wrongImage })).rejects.toThrow(/exited instead of answering/);
+    },
+  );
+
   it('pins the same image tags as docker-compose.test.yml', () => {
     const compose = readFileSync(fileURLToPath(new URL('../../../docker-compose.test.yml', import.meta.url)), 'utf8');
     const composeImages = [...compose.matchAll(/^\s+image:\s*(\S+)\s*$/gm)].map((match) => match[1]).sort();
