@@ -19,6 +19,7 @@ export default defineConfig({
       'conformance/test/**/*.test.ts',
       'conformance/examples/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
+      'scripts/packed/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -16,6 +16,9 @@ export function packageBuild(entry: Record<string, string> = { index: 'src/index
     clean: true,
     splitting: false,
     treeshake: true,
+    // A class that names itself in a static method would otherwise be renamed (`_MongoStore`),
+    // and users see its name in stack traces, logs and `store.constructor.name`.
+    keepNames: true,
     ...overrides,
   });
 }

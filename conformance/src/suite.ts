@@ -10,7 +10,7 @@ import {
 } from './case';
 import { casesByGroup } from './cases/index';
 import { runCase, skipReasonOf } from './context';
-import type { ConformanceOptions } from './types';
+import type { ConformanceOptions, StoreUnderTest } from './types';
 
 const GROUP_TITLES: Record<GroupName, string> = {
   requiredMethods: 'required methods (clauses 1-9)',
@@ -84,7 +84,9 @@ function declareGroup(group: GroupName, options: ConformanceOptions, env: CaseEn
  */
 function declare(title: string, options: ConformanceOptions, groups: readonly GroupName[]): void {
   checkOptions(options);
-  describe.sequential(title, async () => {
+  // `{ concurrent: false }` rather than describe.sequential, which vitest 5 removed: the
+  // option means "in order" in both supported majors, even under sequence.concurrent.
+  describe(title, { concurrent: false }, async () => {
     const capabilities = await capabilitiesFor(options);
     const env: CaseEnvironment = { options, capabilities };
     for (const group of groups) declareGroup(group, options, env);
@@ -92,11 +94,11 @@ function declare(title: string, options: ConformanceOptions, groups: readonly Gr
 }
 
 /** Declares the whole conformance suite (every clause of CONTRACT.md) for a store. */
-export function runConformance(options: ConformanceOptions): void {
+export function runConformance<S extends StoreUnderTest>(options: ConformanceOptions<S>): void {
   declare(`conformance: ${options?.name}`, options, GROUP_NAMES);
 }
 
-function groupRunner(group: GroupName): (options: ConformanceOptions) => void {
+function groupRunner(group: GroupName): <S extends StoreUnderTest>(options: ConformanceOptions<S>) => void {
   return (options) => declare(`conformance: ${options?.name}`, options, [group]);
 }
 

@@ -46,14 +46,17 @@ export interface StoreContext {
   namespace: string;
 }
 
-/** Optional hooks that read or write the backend directly, bypassing the store. */
-export interface Inspector {
+/**
+ * Optional hooks that read or write the backend directly, bypassing the store. `S` is the
+ * store's own type, so a hook reaches the store's table, prefix or client without a cast.
+ */
+export interface Inspector<S extends StoreUnderTest = StoreUnderTest> {
   /** Remaining lifetime of the stored record in ms as the backend sees it, or null when absent. */
-  rawTtlMs?(store: StoreUnderTest, sid: string): Promise<number | null>;
+  rawTtlMs?(store: S, sid: string): Promise<number | null>;
   /** The raw stored value (string, object or Buffer), or null/undefined when absent. */
-  rawValue?(store: StoreUnderTest, sid: string): Promise<unknown>;
+  rawValue?(store: S, sid: string): Promise<unknown>;
   /** Overwrite the stored value of `sid` with corrupt data, as the backend would hold it (clause 36). */
-  writeCorrupt?(store: StoreUnderTest, sid: string, kind: 'not-json' | 'wrong-shape'): Promise<void>;
+  writeCorrupt?(store: S, sid: string, kind: 'not-json' | 'wrong-shape'): Promise<void>;
 }
 
 /** Hooks that stop and start the backend under the store, for the fault clauses (32, 37). */
@@ -62,16 +65,20 @@ export interface FaultInjector {
   startBackend(): Promise<void>;
 }
 
-export interface ConformanceOptions {
+/**
+ * What runConformance takes. `S` is inferred from `createStore`, and the hooks that receive a
+ * store (closeStore, inspect) receive that type.
+ */
+export interface ConformanceOptions<S extends StoreUnderTest = StoreUnderTest> {
   /** Shown in the report: `conformance: <name>`. */
   name: string;
   /** Makes a fresh store for the given namespace. Called many times; each store is closed after its test. */
-  createStore(context: StoreContext): StoreUnderTest | Promise<StoreUnderTest>;
+  createStore(context: StoreContext): S | Promise<S>;
   /** Closes a store made by createStore. Default: `store.close?.()`. */
-  closeStore?(store: StoreUnderTest): unknown;
+  closeStore?(store: S): unknown;
   /** Overrides or completes the store's own `capabilities` manifest. */
   capabilities?: Partial<StoreCapabilities>;
-  inspect?: Inspector;
+  inspect?: Inspector<S>;
   faults?: FaultInjector;
   /** The bound within which every call must end while the backend is down (clause 32). Default 5000 ms. */
   faultTimeoutMs?: number;

@@ -10,7 +10,15 @@ export {
   type StoreErrorDetails,
 } from './errors';
 export { cookieExpiresAt, isExpired, remainingLifetime, resolveExpiresAt, type TtlOption } from './expiry';
-export { DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS, type BaseStoreOptions } from './options';
+export {
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PRUNE_BATCH_SIZE,
+  DEFAULT_PRUNE_INTERVAL_SECONDS,
+  MAX_TIMER_SECONDS,
+  ONE_DAY_SECONDS,
+  type BaseStoreOptions,
+} from './options';
 export type { RecordInspection } from './inspection';
 export { isSessionObject, jsonSerializer, type Serializer } from './serializer';
 export {
@@ -24,3 +32,6 @@ export {
 } from './session-store-base';
 export { withDeadline } from './timeout';
 export * as validate from './validate';
+export { keysetPages } from './paging';
+export { PruneTimer } from './prune-timer';
+export { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';

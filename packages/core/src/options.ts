@@ -30,3 +30,11 @@ export interface BaseStoreOptions {
 
 export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;
 export const ONE_DAY_SECONDS = 86_400;
+/** Records fetched per page by all(), ids(), length() and iterate(), for stores with a `pageSize` option. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Records deleted per statement by a prune, so that a large backlog never holds a long lock. */
+export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
+/** Seconds between two background prunes, for stores that prune on a timer. */
+export const DEFAULT_PRUNE_INTERVAL_SECONDS = 900;
+/** setTimeout's longest delay (2^31 - 1 ms), in whole seconds: a longer one would fire at once. */
+export const MAX_TIMER_SECONDS = 2_147_483;

@@ -3,14 +3,16 @@ import type { SessionData } from 'express-session';
 import { deliver } from './callbacks';
 import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
-import { storeError, StoreErrorCode, toStoreError } from './errors';
+import { describeCause, storeError, StoreErrorCode, toStoreError } from './errors';
 import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
 import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS } from './options';
 import type { RecordInspection } from './inspection';
+import { PruneTimer } from './prune-timer';
 import { RecentWrites } from './recent-writes';
 import { isSessionObject, jsonSerializer, type Serializer } from './serializer';
 import { withDeadline } from './timeout';
 import { checkOptionsObject, optionalBoolean, optionalFunction, optionalNumber } from './validate';
+import { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';
 
 /** What a backend holds for one sid. */
 export interface StoredRecord {
@@ -85,6 +87,9 @@ export abstract class SessionStoreBase extends Store {
   private readonly recentWrites: RecentWrites | null;
   private connection: 'unknown' | 'up' | 'down' = 'unknown';
   private closed = false;
+  private backgroundPrune: PruneTimer | null = null;
+  /** The prune running now, which a second prune() joins instead of starting another. */
+  private runningPrune: Promise<number> | null = null;
 
   // Backend primitives -------------------------------------------------------------------
 
@@ -117,6 +122,18 @@ export abstract class SessionStoreBase extends Store {
   protected inspectRecord?(sid: string): Promise<RecordInspection | null>;
   /** Releases what the store made: timers, and clients it created (never a client it was given). */
   protected closeBackend?(): Promise<void>;
+  /**
+   * Why the backend cannot hold `sid` as it is (it would be changed on the way, or refused), or
+   * null when it can. One policy for every store that has such sids: such a sid was never
+   * stored, so get and inspect miss, touch and destroy have nothing to do, and set fails with
+   * ERR_SESSION_STORE_INVALID_ARGUMENT and this reason. No hook is called with such a sid.
+   */
+  protected unstorableSid?(sid: string): string | null;
+  /**
+   * Deletes expired records now and gives how many it deleted. Enables prune() and
+   * {@link startPruneTimer}. For backends that keep expired records until someone deletes them.
+   */
+  protected pruneExpired?(): Promise<number>;
 
   protected constructor(description: StoreDescription, rawOptions: BaseStoreOptions | undefined) {
     super();
@@ -159,6 +176,7 @@ export abstract class SessionStoreBase extends Store {
     if (!canListIds) hide(this, 'ids', 'length');
     if (!canClear) hide(this, 'clear');
     if (typeof this.inspectRecord !== 'function') hide(this, 'inspect');
+    if (typeof this.pruneExpired !== 'function') hide(this, 'prune');
 
     this.capabilities = Object.freeze({
       touch: !disableTouch,
@@ -181,6 +199,7 @@ export abstract class SessionStoreBase extends Store {
   get(sid: string, callback?: Cb<SessionData | null>): Promise<SessionData | null> | undefined {
     return this.run('get', callback, async () => {
       this.checkSid('get', sid);
+      if (this.unstorableSid?.(sid)) return null;
       const record = await this.readRecord(sid);
       return record ? this.materialize(sid, record, Date.now()) : null;
     });
@@ -196,12 +215,14 @@ export abstract class SessionStoreBase extends Store {
       this.checkSession('set', session);
       const now = Date.now();
       const expiresAt = this.expiresAt('set', session, sid, now);
+      const unstorable = this.unstorableSid?.(sid) ?? null;
       if (isExpired(expiresAt, now)) {
         // Already expired: make sure it is gone rather than writing it (clause 11).
-        await this.deleteRecord(sid);
+        if (unstorable === null) await this.deleteRecord(sid);
         this.recentWrites?.forget(sid);
         return;
       }
+      if (unstorable !== null) throw storeError(this.storeName, 'set', StoreErrorCode.invalidArgument, unstorable);
       const payload = this.encode('set', sid, session);
       await this.writeRecord(sid, payload, expiresAt, session);
       this.recentWrites?.record(sid, now);
@@ -217,6 +238,7 @@ export abstract class SessionStoreBase extends Store {
       const now = Date.now();
       const expiresAt = this.expiresAt('touch', session, sid, now);
       if (this.recentWrites?.isRecent(sid, now, this.touchAfterMs)) return;
+      if (this.unstorableSid?.(sid)) return;
       if (isExpired(expiresAt, now)) {
         await this.deleteRecord(sid);
         this.recentWrites?.forget(sid);
@@ -232,7 +254,7 @@ export abstract class SessionStoreBase extends Store {
   destroy(sid: string, callback?: Cb<void>): Promise<void> | undefined {
     return this.run('destroy', callback, async () => {
       this.checkSid('destroy', sid);
-      await this.deleteRecord(sid);
+      if (!this.unstorableSid?.(sid)) await this.deleteRecord(sid);
       this.recentWrites?.forget(sid);
     });
   }
@@ -304,7 +326,24 @@ export abstract class SessionStoreBase extends Store {
   inspect(sid: string, callback?: Cb<RecordInspection | null>): Promise<RecordInspection | null> | undefined {
     return this.run('inspect', callback, async () => {
       this.checkSid('inspect', sid);
+      if (this.unstorableSid?.(sid)) return null;
       return this.inspectRecord!(sid);
+    });
+  }
+
+  /**
+   * Deletes expired records now and gives how many it deleted. A prune already running (the
+   * store's timer, or another call) is joined, not doubled. Expired sessions are never returned
+   * either way: pruning only reclaims space. Absent on a store whose backend expires records itself.
+   */
+  prune(): Promise<number>;
+  prune(callback: Cb<number>): void;
+  prune(callback?: Cb<number>): Promise<number> | undefined {
+    return this.runUnbounded('prune', callback, () => {
+      this.runningPrune ??= this.pruneExpired!().finally(() => {
+        this.runningPrune = null;
+      });
+      return this.runningPrune;
     });
   }
 
@@ -312,6 +351,7 @@ export abstract class SessionStoreBase extends Store {
   close(callback?: Cb<void>): Promise<void> | undefined {
     const wasClosed = this.closed;
     this.closed = true;
+    this.backgroundPrune?.stop();
     const outcome =
       wasClosed || !this.closeBackend
         ? Promise.resolve()
@@ -335,6 +375,69 @@ export abstract class SessionStoreBase extends Store {
     if (this.connection === 'down') return;
     this.connection = 'down';
     this.emit('disconnect');
+  }
+
+  /**
+   * Runs prune() every `intervalMs` (±`jitter` of it, so instances sharing a database drift
+   * apart) until the store closes. A failed run is reported as a `warning` with the code
+   * ERR_SESSION_STORE_PRUNE_FAILED, and as the older `pruneError` event; the next run tries again.
+   * Calling it again while the timer runs does nothing.
+   */
+  protected startPruneTimer(intervalMs: number, jitter = 0.25): void {
+    if (this.backgroundPrune || this.closed) return;
+    this.backgroundPrune = new PruneTimer(
+      intervalMs,
+      jitter,
+      () => this.prune()!,
+      (error) => {
+        this.warn(
+          SessionStoreWarningCode.pruneFailed,
+          `deleting expired sessions failed; the next run tries again: ${describeCause(error)}`,
+          error,
+        );
+        emitInBackground(this, this.storeName, 'pruneError', error);
+      },
+    );
+    this.backgroundPrune.start();
+  }
+
+  /**
+   * Reports a failure of something the store does on its own (a timer, a monitor) as a
+   * `warning` event carrying a {@link SessionStoreWarning}. Never `error` (express-session does
+   * not listen for it: it would end the process), never synchronously, and never throws, even
+   * when a listener does (see emitInBackground).
+   */
+  protected warn(warning: SessionStoreWarning): void;
+  protected warn(code: string, message: string, cause?: unknown): void;
+  protected warn(codeOrWarning: string | SessionStoreWarning, message = '', cause?: unknown): void {
+    const warning =
+      typeof codeOrWarning === 'string'
+        ? new SessionStoreWarning(this.storeName, codeOrWarning, message, cause)
+        : codeOrWarning;
+    emitInBackground(this, this.storeName, 'warning', warning);
+  }
+
+  /**
+   * The cookie `touch` was given, as JSON, for backends that write it next to the data; null
+   * when the session has no cookie object. A cookie JSON cannot hold (a BigInt, a throwing
+   * toJSON) fails with ERR_SESSION_STORE_SERIALIZE, as a session would in set.
+   */
+  protected touchedCookieJson(operation: string, session: SessionData): string | null {
+    const cookie = (session as { cookie?: unknown }).cookie;
+    if (typeof cookie !== 'object' || cookie === null) return null;
+    let text: unknown;
+    try {
+      text = JSON.stringify(cookie);
+    } catch (error) {
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.serialize,
+        `the cookie cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
+        error,
+      );
+    }
+    return typeof text === 'string' ? text : null;
   }
 
   /** Bounds a backend step of a multi-step operation by the operation timeout. */
@@ -405,14 +508,20 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /**
-   * For backends that keep the cookie only inside the payload (memcached): the stored payload
+   * For backends that keep the cookie only inside the payload (memcached, MongoDB): the stored payload
    * with its cookie replaced by the touched one, everything else as stored. Null when the
    * stored payload is unreadable.
    */
-  protected rewriteCookie(operation: string, sid: string, storedPayload: string, touched: SessionData): string | null {
+  protected rewriteCookie(
+    operation: string,
+    sid: string,
+    storedPayload: string | Record<string, unknown>,
+    touched: SessionData,
+  ): string | null {
     const stored = this.decode(sid, storedPayload);
     if (!stored) return null;
-    stored.cookie = JSON.parse(JSON.stringify(touched.cookie ?? null)) as unknown;
+    const cookie = this.touchedCookieJson(operation, touched);
+    stored.cookie = cookie === null ? null : (JSON.parse(cookie) as unknown);
     return this.encode(operation, sid, stored);
   }
 

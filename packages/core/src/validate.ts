@@ -1,3 +1,5 @@
+import { MAX_TIMER_SECONDS } from './options';
+
 /**
  * Option checks shared by every store. Each throws a TypeError naming the option and what was
  * expected, at construction, so a misconfigured store never starts.
@@ -87,6 +89,18 @@ export function optionalOneOf<T extends string>(
   if (typeof value !== 'string' || !allowed.includes(value as T))
     fail(store, option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
   return value as T;
+}
+
+/**
+ * A prune interval option in seconds, or `false` for no timer: the interval in ms, or false.
+ * At most setTimeout's longest delay, which would otherwise fire at once and prune in a loop.
+ */
+export function pruneIntervalMs(store: string, option: string, value: unknown, defaultSeconds: number): number | false {
+  if (value === false) return false;
+  const seconds = value === undefined ? defaultSeconds : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMER_SECONDS)
+    fail(store, option, `false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}`, seconds);
+  return seconds * 1000;
 }
 
 /** For options where exactly one way of reaching the backend must be given (client or url). */

@@ -97,3 +97,54 @@ export function sessionExpiringIn(ms: number, extra: Record<string, unknown> = {
     ...extra,
   } as unknown as SessionData;
 }
+
+/**
+ * A MapStore whose backend cannot hold sids containing "!", that prunes expired records with
+ * `pruneExpired` (counting its calls; `pruneGate` holds a prune open until resolved), and that
+ * exposes the protected helpers to the tests.
+ */
+export class PruningStore extends MapStore {
+  readonly calls: string[] = [];
+  pruneRuns = 0;
+  pruneGate: Promise<void> | null = null;
+
+  protected override unstorableSid(sid: string): string | null {
+    return sid.includes('!') ? 'sid contains "!", which this backend cannot hold' : null;
+  }
+
+  protected override async readRecord(sid: string): Promise<StoredRecord | null> {
+    this.calls.push(`read ${sid}`);
+    return super.readRecord(sid);
+  }
+
+  protected override async deleteRecord(sid: string): Promise<void> {
+    this.calls.push(`delete ${sid}`);
+    return super.deleteRecord(sid);
+  }
+
+  protected override async pruneExpired(): Promise<number> {
+    this.pruneRuns += 1;
+    if (this.fail) throw this.fail;
+    await this.pruneGate;
+    let deleted = 0;
+    for (const [sid, record] of this.records) {
+      if (record.expiresAt <= Date.now()) {
+        this.records.delete(sid);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
+
+  runPruneTimer(intervalMs: number): void {
+    this.startPruneTimer(intervalMs, 0);
+  }
+
+  report(code: string, message: string, cause?: unknown): void {
+    this.warn(code, message, cause);
+  }
+
+  cookieJson(session: SessionData): string | null {
+    return this.touchedCookieJson('touch', session);
+  }
+}

@@ -1,13 +1,12 @@
-import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
+import type { ConformanceOptions } from '@session-stores/conformance';
 import type { BackendServer } from '@session-stores/test-servers';
 import { MemcachedStore, sessionKey } from '../src/index';
 import { rawGet, rawSet, remainingSeconds, type Endpoint } from './support/text-command';
 
 /** The server (of the store's pool) that holds `sid`, as memjs picks it, and its key. */
-function locate(store: StoreUnderTest, sid: string): { endpoint: Endpoint; key: string } {
-  const memcached = store as unknown as MemcachedStore;
-  const key = sessionKey(memcached.prefix, sid);
-  const server = memcached.client.server(key);
+function locate(store: MemcachedStore, sid: string): { endpoint: Endpoint; key: string } {
+  const key = sessionKey(store.prefix, sid);
+  const server = store.client.server(key);
   if (!server) throw new Error(`no memcached server for key ${key}`);
   return { endpoint: { host: server.host, port: server.port }, key };
 }
@@ -18,11 +17,10 @@ function locate(store: StoreUnderTest, sid: string): { endpoint: Endpoint; key: 
  * sent straight to the server that holds each key (bypassing the store), and faults through the
  * harness's stop()/start() of every node.
  */
-export function memcachedConformanceOptions(name: string, server: BackendServer): ConformanceOptions {
+export function memcachedConformanceOptions(name: string, server: BackendServer): ConformanceOptions<MemcachedStore> {
   return {
     name,
-    createStore: ({ namespace }) =>
-      new MemcachedStore({ servers: server.url, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
+    createStore: ({ namespace }) => new MemcachedStore({ servers: server.url, prefix: `${namespace}:` }),
     inspect: {
       async rawValue(store, sid) {
         const { endpoint, key } = locate(store, sid);

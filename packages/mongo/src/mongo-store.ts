@@ -1,28 +1,28 @@
 import {
-  deliver,
   describeCause,
+  keysetPages,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
-  toStoreError,
   withDeadline,
-  type Callback,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
+import type { SessionData } from 'express-session';
 import { BSON, type Collection, type MongoClient } from 'mongodb';
 import { fromBson, toBson } from './bson-session';
-import { DUPLICATE_KEY, isServerRefusal, makeClient } from './client';
+import { createOwnClient, DUPLICATE_KEY, isServerRefusal } from './own-client';
 import {
   type AutoRemove,
   DEFAULT_TTL_SECONDS,
   type MongoStoreOptions,
-  type MongoStoreSettings,
-  resolveSettings,
+  type ResolvedMongoOptions,
+  resolveOptions,
+  STORE_NAME,
 } from './options';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { OwnedConnection } from './owned-connection';
-import { TopologyWatch } from './topology-watch';
+import { ConnectionWatch } from './connection-watch';
 import { MongoStoreWarning, MongoStoreWarningCode } from './warning';
 
 /** A session document, as connect-mongo writes it. */
@@ -34,7 +34,6 @@ export interface SessionDocument {
   expires: Date;
 }
 
-const STORE = 'MongoStore';
 /** MongoDB's (and FerretDB's) largest document. */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 /** The TTL index connect-mongo creates, under the same name, so either package finds the other's. */
@@ -63,30 +62,31 @@ const RECONNECT_INTERVAL_MS = 1000;
  * monitor or the prune timer has run yet.
  */
 export class MongoStore extends SessionStoreBase {
-  private readonly settings: MongoStoreSettings;
-  /** The client made from `mongoUrl`, kept connected; null for a client someone else made. */
+  private readonly settings: ResolvedMongoOptions;
+  /**
+   * The keeper of the client made from `mongoUrl` (see OwnedConnection); null for a client
+   * someone else made. It stands for the `ownsClient` flag of the other stores.
+   */
   private readonly owned: OwnedConnection | null;
   private readonly collectionReady: Promise<Collection<SessionDocument>>;
-  private watch: TopologyWatch | null = null;
+  private watch: ConnectionWatch | null = null;
   private watchdog: HeartbeatWatchdog | null = null;
   private autoRemoveMode: AutoRemove | 'pending';
   private indexing = false;
-  private pruneTimer: NodeJS.Timeout | null = null;
-  private pruning: Promise<number> | null = null;
   private backendClosed = false;
   private serverIsFerretDb: Promise<boolean> | null = null;
 
   constructor(options: MongoStoreOptions) {
     super(
       {
-        storeName: STORE,
+        storeName: STORE_NAME,
         defaultTtlSeconds: DEFAULT_TTL_SECONDS,
         ttlGranularityMs: 1,
         maxSessionBytes: MAX_DOCUMENT_BYTES,
       },
       options,
     );
-    const settings = resolveSettings(options);
+    const settings = resolveOptions(options);
     this.settings = settings;
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
 
@@ -94,7 +94,7 @@ export class MongoStore extends SessionStoreBase {
     this.owned =
       source.kind === 'mongoUrl'
         ? new OwnedConnection(
-            makeClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs),
+            createOwnClient(source.mongoUrl, source.mongoOptions, this.operationTimeoutMs),
             RECONNECT_INTERVAL_MS,
           )
         : null;
@@ -123,30 +123,6 @@ export class MongoStore extends SessionStoreBase {
     return this.autoRemoveMode;
   }
 
-  /**
-   * Deletes expired documents now, in batches of `pruneBatchSize` (each batch a bounded query),
-   * and gives the number deleted. `autoRemove: "interval"` runs this on its timer.
-   */
-  prune(callback: Callback<number>): void;
-  prune(): Promise<number>;
-  prune(callback?: Callback<number>): Promise<number> | undefined {
-    let outcome: Promise<number>;
-    if (this.backendClosed)
-      outcome = Promise.reject(storeError(STORE, 'prune', StoreErrorCode.closed, 'the store is closed'));
-    else {
-      this.pruning ??= this.pruneBatches().finally(() => {
-        this.pruning = null;
-      });
-      outcome = this.pruning;
-    }
-    return deliver(
-      outcome.catch((error: unknown) => {
-        throw toStoreError(STORE, 'prune', error);
-      }),
-      callback,
-    );
-  }
-
   // Backend primitives ----------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
@@ -168,7 +144,7 @@ export class MongoStore extends SessionStoreBase {
     const bytes = BSON.calculateObjectSize({ _id: sid, ...fields });
     if (bytes > MAX_DOCUMENT_BYTES) {
       throw storeError(
-        STORE,
+        STORE_NAME,
         'set',
         StoreErrorCode.tooLarge,
         `the session document would be ${bytes} bytes, more than the ${MAX_DOCUMENT_BYTES} a MongoDB document can hold`,
@@ -186,11 +162,46 @@ export class MongoStore extends SessionStoreBase {
     }
   }
 
-  protected async refreshExpiry(sid: string, expiresAt: number): Promise<void> {
+  /**
+   * Moves the expiry and keeps the stored cookie true (clauses 19, 20, 56), like every store: a
+   * cookie whose maxAge changed without any data changing (a "remember me" that only sets
+   * cookie.maxAge) is only ever saved through touch. The cookie lives inside the stored
+   * session, so the session is read, its cookie replaced, and written back only if it is still
+   * the one read (compare-and-set); data is never taken from `session`, which may be stale.
+   */
+  protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
     const collection = await this.collection();
-    const update = { $set: { expires: new Date(expiresAt) } };
-    // Only a live document: touch never revives an expired or destroyed session (clauses 21, 50),
-    // and finding none is not an error (connect-mongo's is, after the TTL monitor ran).
+    const expires = new Date(expiresAt);
+    if (this.touchedCookieJson('touch', session) === null) {
+      await this.moveExpiry(collection, sid, expires);
+      return;
+    }
+    // By _id alone (see readRecord): only a live document, so touch never revives an expired or
+    // destroyed session (clauses 21, 50), and finding none is not an error.
+    const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    if (!document || !isLive(document.expires, Date.now())) return;
+    const stored = document.session;
+    const rewritten = this.rewriteCookie('touch', sid, toRecord(document).payload, session);
+    if (rewritten === null) {
+      // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
+      await collection.updateOne({ _id: sid }, { $set: { expires } });
+      return;
+    }
+    // Written back in the layout it was read in, so a collection being migrated keeps both.
+    const value = typeof stored === 'string' ? rewritten : toBson(JSON.parse(rewritten));
+    const { matchedCount } = await collection.updateOne(
+      { _id: sid, session: stored },
+      { $set: { session: value, expires } },
+    );
+    // The session changed since the read: a set() got in between, with a cookie of its own. Only
+    // the expiry moves then, as touch always did (the document may also hold values this driver
+    // reads back as other types, which the comparison cannot match).
+    if (matchedCount === 0) await this.moveExpiry(collection, sid, expires);
+  }
+
+  /** Moves the expiry of a live document only. */
+  private async moveExpiry(collection: Collection<SessionDocument>, sid: string, expires: Date): Promise<void> {
+    const update = { $set: { expires } };
     if (!(await this.isFerretDb())) {
       await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update);
       return;
@@ -228,8 +239,6 @@ export class MongoStore extends SessionStoreBase {
 
   protected override async closeBackend(): Promise<void> {
     this.backendClosed = true;
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.pruneTimer = null;
     this.watch?.stop();
     this.watch = null;
     this.watchdog?.stop();
@@ -237,7 +246,7 @@ export class MongoStore extends SessionStoreBase {
     if (this.owned) {
       await withDeadline(this.owned.close(), this.operationTimeoutMs, () =>
         storeError(
-          STORE,
+          STORE_NAME,
           'close',
           StoreErrorCode.timeout,
           `the client did not close within ${this.operationTimeoutMs} ms`,
@@ -268,26 +277,25 @@ export class MongoStore extends SessionStoreBase {
     return this.collectionReady;
   }
 
-  /**
-   * Live documents in pages ordered by _id, each page its own query that resumes after the
-   * last _id seen (keyset pagination): no server cursor is held between pages, so a slow
-   * consumer cannot time one out, and each page is bounded by the operation timeout.
-   */
+  /** Live documents in pages ordered by _id, each page its own bounded query (see keysetPages). */
   private async *livePages(projection: Record<string, 1>): AsyncGenerator<SessionDocument[]> {
     const collection = await this.collection();
-    const limit = this.settings.pageSize;
-    let after: string | undefined;
-    for (;;) {
-      const filter =
-        after === undefined ? { expires: { $gt: new Date() } } : { _id: { $gt: after }, expires: { $gt: new Date() } };
-      const page = await collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS }).toArray();
-      if (page.length > 0) yield page;
-      if (page.length < limit) return;
-      after = page[page.length - 1]!._id;
-    }
+    yield* keysetPages(
+      this.settings.pageSize,
+      (after: string | undefined, limit) => {
+        const live = { expires: { $gt: new Date() } };
+        const filter = after === undefined ? live : { _id: { $gt: after }, ...live };
+        return collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS }).toArray();
+      },
+      (document) => document._id,
+    );
   }
 
-  private async pruneBatches(): Promise<number> {
+  /**
+   * Deletes expired documents in batches of `pruneBatchSize`, each batch a bounded query; the
+   * core's prune() and its timer (`autoRemove: "interval"`) run it.
+   */
+  protected override async pruneExpired(): Promise<number> {
     const collection = await this.bounded(this.collection(), 'prune');
     const batchSize = this.settings.pruneBatchSize;
     let deleted = 0;
@@ -310,7 +318,7 @@ export class MongoStore extends SessionStoreBase {
 
   private start(client: MongoClient): void {
     if (this.backendClosed) return;
-    this.watch = new TopologyWatch(client, {
+    this.watch = new ConnectionWatch(client, {
       up: () => {
         this.reportConnected();
         // A TTL index that could not be created while the server was away is tried again.
@@ -320,7 +328,7 @@ export class MongoStore extends SessionStoreBase {
     });
     this.watchdog = new HeartbeatWatchdog(client, (address, elapsedMs) => this.onStuckMonitor(address, elapsedMs));
     this.owned?.ready().catch(noop);
-    if (this.autoRemoveMode === 'interval') this.startPruneTimer();
+    if (this.autoRemoveMode === 'interval') this.startPruneTimer(this.settings.autoRemoveIntervalMs, 0);
     if (this.autoRemoveMode === 'pending') this.createTtlIndex();
   }
 
@@ -333,7 +341,7 @@ export class MongoStore extends SessionStoreBase {
     this.warn(
       new MongoStoreWarning(
         MongoStoreWarningCode.monitorStuck,
-        `${STORE}: the driver has been checking ${address} for ${elapsedMs} ms without an answer or an error; its monitor is stuck, and calls will fail ` +
+        `${STORE_NAME}: the driver has been checking ${address} for ${elapsedMs} ms without an answer or an error; its monitor is stuck, and calls will fail ` +
           'until the client is closed and connected again (see the README, "Clients you make"). A store made with mongoUrl does this itself.',
       ),
     );
@@ -366,39 +374,16 @@ export class MongoStore extends SessionStoreBase {
   private fallBackToInterval(cause: unknown): void {
     if (this.backendClosed) return;
     this.autoRemoveMode = 'interval';
-    this.startPruneTimer();
+    this.startPruneTimer(this.settings.autoRemoveIntervalMs, 0);
     const minutes = this.settings.autoRemoveIntervalMs / 60_000;
     this.warn(
       new MongoStoreWarning(
         MongoStoreWarningCode.ttlIndexRefused,
-        `${STORE}: the server refused the TTL index on "expires" (${describeCause(cause)}), so expired sessions are deleted by this process every ${minutes} minutes instead ` +
+        `${STORE_NAME}: the server refused the TTL index on "expires" (${describeCause(cause)}), so expired sessions are deleted by this process every ${minutes} minutes instead ` +
           '(autoRemove: "interval"). Set autoRemove: "interval" yourself to make that explicit and silence this warning.',
         cause,
       ),
     );
-  }
-
-  private startPruneTimer(): void {
-    if (this.pruneTimer || this.backendClosed) return;
-    this.pruneTimer = setInterval(() => {
-      if (this.pruning) return;
-      this.prune().catch((error: unknown) => {
-        this.warn(
-          new MongoStoreWarning(
-            MongoStoreWarningCode.pruneFailed,
-            `${STORE}: deleting expired sessions failed; the next interval tries again: ${describeCause(error)}`,
-            error,
-          ),
-        );
-      });
-    }, this.settings.autoRemoveIntervalMs);
-    // A prune timer alone must not keep the process alive.
-    this.pruneTimer.unref();
-  }
-
-  /** Emits `warning` (never `error`: express-session does not listen for it, and it would crash the app). */
-  private warn(warning: MongoStoreWarning): void {
-    process.nextTick(() => this.emit('warning', warning));
   }
 }
 

@@ -1,4 +1,6 @@
-import { type BaseStoreOptions, validate } from '@session-stores/core';
+import { type BaseStoreOptions, DEFAULT_PAGE_SIZE, DEFAULT_PRUNE_BATCH_SIZE, validate } from '@session-stores/core';
+
+export const STORE_NAME = 'MongoStore';
 import type { MongoClient, MongoClientOptions } from 'mongodb';
 
 /** How expired documents leave the collection. `get` and the enumerations ignore them either way. */
@@ -50,8 +52,6 @@ export interface MongoStoreOptions extends BaseStoreOptions {
 export const DEFAULT_TTL_SECONDS = 14 * 24 * 60 * 60;
 export const DEFAULT_COLLECTION_NAME = 'sessions';
 export const DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES = 10;
-export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
 /** setInterval's longest delay is 2^31 - 1 ms; anything longer fires at once. */
 const MAX_INTERVAL_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
 
@@ -73,7 +73,7 @@ export type ClientSource =
   | { kind: 'mongoUrl'; mongoUrl: string; mongoOptions: MongoClientOptions };
 
 /** The validated, defaulted options the store runs with. */
-export interface MongoStoreSettings {
+export interface ResolvedMongoOptions {
   source: ClientSource;
   dbName: string | undefined;
   collectionName: string;
@@ -84,48 +84,50 @@ export interface MongoStoreSettings {
   pageSize: number;
 }
 
-const STORE = 'MongoStore';
-
 /** Validates the MongoStore-specific options (the base validates the shared ones); throws a TypeError naming the option. */
-export function resolveSettings(options: MongoStoreOptions | undefined): MongoStoreSettings {
+export function resolveOptions(options: MongoStoreOptions | undefined): ResolvedMongoOptions {
   const raw = (options ?? {}) as unknown as Record<string, unknown>;
   for (const [name, instead] of Object.entries(UNSUPPORTED)) {
     if (raw[name] !== undefined)
-      throw new TypeError(`${STORE}: option "${name}" of connect-mongo is not supported: ${instead}`);
+      throw new TypeError(`${STORE_NAME}: option "${name}" of connect-mongo is not supported: ${instead}`);
   }
-  const sourceName = validate.exactlyOne(STORE, raw, ['client', 'clientPromise', 'mongoUrl']);
+  const sourceName = validate.exactlyOne(STORE_NAME, raw, ['client', 'clientPromise', 'mongoUrl']);
   if (raw.mongoOptions !== undefined && sourceName !== 'mongoUrl') {
     throw new TypeError(
-      `${STORE}: option "mongoOptions" applies only with "mongoUrl"; configure your own client directly`,
+      `${STORE_NAME}: option "mongoOptions" applies only with "mongoUrl"; configure your own client directly`,
     );
   }
 
-  const stringify = validate.optionalBoolean(STORE, 'stringify', raw.stringify) ?? true;
+  const stringify = validate.optionalBoolean(STORE_NAME, 'stringify', raw.stringify) ?? true;
   if (!stringify && raw.serializer !== undefined) {
     throw new TypeError(
-      `${STORE}: option "serializer" needs stringify: true (with stringify: false the session is stored as a BSON document)`,
+      `${STORE_NAME}: option "serializer" needs stringify: true (with stringify: false the session is stored as a BSON document)`,
     );
   }
 
   return {
     source: clientSource(sourceName, raw),
-    dbName: validate.optionalString(STORE, 'dbName', raw.dbName, DB_NAME),
+    dbName: validate.optionalString(STORE_NAME, 'dbName', raw.dbName, DB_NAME),
     collectionName:
-      validate.optionalString(STORE, 'collectionName', raw.collectionName, COLLECTION_NAME) ?? DEFAULT_COLLECTION_NAME,
+      validate.optionalString(STORE_NAME, 'collectionName', raw.collectionName, COLLECTION_NAME) ??
+      DEFAULT_COLLECTION_NAME,
     autoRemove:
-      validate.optionalOneOf(STORE, 'autoRemove', raw.autoRemove, ['native', 'interval', 'disabled'] as const) ??
+      validate.optionalOneOf(STORE_NAME, 'autoRemove', raw.autoRemove, ['native', 'interval', 'disabled'] as const) ??
       'native',
     autoRemoveIntervalMs:
-      (validate.optionalNumber(STORE, 'autoRemoveInterval', raw.autoRemoveInterval, {
+      (validate.optionalNumber(STORE_NAME, 'autoRemoveInterval', raw.autoRemoveInterval, {
         min: 1 / 60_000,
         max: MAX_INTERVAL_MINUTES,
       }) ?? DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES) * 60_000,
     stringify,
     pruneBatchSize:
-      validate.optionalNumber(STORE, 'pruneBatchSize', raw.pruneBatchSize, { min: 1, max: 100_000, integer: true }) ??
-      DEFAULT_PRUNE_BATCH_SIZE,
+      validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, {
+        min: 1,
+        max: 100_000,
+        integer: true,
+      }) ?? DEFAULT_PRUNE_BATCH_SIZE,
     pageSize:
-      validate.optionalNumber(STORE, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
+      validate.optionalNumber(STORE_NAME, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
       DEFAULT_PAGE_SIZE,
   };
 }
@@ -139,22 +141,22 @@ function clientSource(name: string, raw: Record<string, unknown>): ClientSource 
       typeof client.db !== 'function' ||
       typeof client.on !== 'function'
     ) {
-      throw new TypeError(`${STORE}: option "client" must be a MongoClient`);
+      throw new TypeError(`${STORE_NAME}: option "client" must be a MongoClient`);
     }
     return { kind: 'client', client: raw.client as MongoClient };
   }
   if (name === 'clientPromise') {
     const promise = raw.clientPromise as { then?: unknown } | null;
     if (typeof promise !== 'object' || promise === null || typeof promise.then !== 'function') {
-      throw new TypeError(`${STORE}: option "clientPromise" must be a Promise of a MongoClient`);
+      throw new TypeError(`${STORE_NAME}: option "clientPromise" must be a Promise of a MongoClient`);
     }
     return { kind: 'clientPromise', clientPromise: raw.clientPromise as Promise<MongoClient> };
   }
-  const mongoUrl = validate.optionalString(STORE, 'mongoUrl', raw.mongoUrl, MONGO_URL)!;
+  const mongoUrl = validate.optionalString(STORE_NAME, 'mongoUrl', raw.mongoUrl, MONGO_URL)!;
   const mongoOptions =
     raw.mongoOptions === undefined
       ? {}
-      : validate.checkOptionsObject(`${STORE}: option "mongoOptions"`, raw.mongoOptions);
+      : validate.checkOptionsObject(`${STORE_NAME}: option "mongoOptions"`, raw.mongoOptions);
   return { kind: 'mongoUrl', mongoUrl, mongoOptions: mongoOptions as MongoClientOptions };
 }
 

@@ -1,25 +1,26 @@
-/** Codes of the `warning` events a MongoStore emits. */
+import { SessionStoreWarning, SessionStoreWarningCode } from '@session-stores/core';
+
+/** Codes of the `warning` events a MongoStore emits: its own, and the core's it shares with every store. */
 export const MongoStoreWarningCode = {
   /** `autoRemove: "native"` could not create the TTL index; the store now prunes on a timer. */
   ttlIndexRefused: 'ERR_MONGO_STORE_TTL_INDEX_REFUSED',
   /** The driver's server monitor of a client you gave hangs (a driver bug); calls fail until the client reconnects. */
   monitorStuck: 'ERR_MONGO_STORE_MONITOR_STUCK',
-  /** A timed prune (`autoRemove: "interval"`) failed; the next interval tries again. */
-  pruneFailed: 'ERR_MONGO_STORE_PRUNE_FAILED',
+  /** A timed prune (`autoRemove: "interval"`) failed; the next interval tries again. The core's code, as on every store. */
+  pruneFailed: SessionStoreWarningCode.pruneFailed,
 } as const;
 
 export type MongoStoreWarningCode = (typeof MongoStoreWarningCode)[keyof typeof MongoStoreWarningCode];
 
 /**
- * What a `warning` event carries: something an operator should know that breaks no call.
- * The store never emits `error` (express-session does not listen for it: it would crash the app).
+ * A {@link SessionStoreWarning} of MongoStore's own (`warning` event): something an operator
+ * should know that breaks no call. Prune failures come as the core's SessionStoreWarning.
  */
-export class MongoStoreWarning extends Error {
-  readonly code: MongoStoreWarningCode;
+export class MongoStoreWarning extends SessionStoreWarning {
+  declare readonly code: MongoStoreWarningCode;
 
   constructor(code: MongoStoreWarningCode, message: string, cause?: unknown) {
-    super(message, { cause });
+    super('MongoStore', code, message, cause);
     this.name = 'MongoStoreWarning';
-    this.code = code;
   }
 }

@@ -11,7 +11,7 @@ import {
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore, type MongoStoreOptions } from '../src/index';
-import { type MongoTarget, TEST_DB } from './servers';
+import { type MongoTarget, TEST_DB } from './helpers';
 
 /** The collection of a store under test: the conformance namespace is the collection name. */
 const collectionOf = (store: StoreUnderTest): string =>
@@ -107,7 +107,8 @@ export function declareConformance(target: MongoTarget, options: ConformanceOpti
     if (!conformanceCases.some((testCase) => testCase.title === title))
       throw new Error(`FerretDB gap names no conformance case: ${title}`);
   }
-  describe.sequential(`conformance: ${options.name}`, async () => {
+  // Sequential as runConformance's own block is (describe.sequential is gone in vitest 5).
+  describe(`conformance: ${options.name}`, { concurrent: false }, async () => {
     const capabilities = await capabilitiesFor(options);
     for (const group of GROUP_NAMES) {
       const planned = planGroup(group, { options, capabilities });

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { declareConformance, mongoConformanceOptions } from './conformance-options';
-import { mongoTargets } from './servers';
+import { mongoTargets } from './helpers';
 
 // The whole conformance suite again with stringify: false, where the session is a BSON
 // sub-document with encoded keys: the layout with the most ways to go wrong.

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import { declareConformance, mongoConformanceOptions } from './conformance-options';
-import { mongoTargets } from './servers';
+import { mongoTargets } from './helpers';
 
 // The whole conformance suite, in the default layout (the session as JSON text), on FerretDB
 // and on a real MongoDB when there is one. Faults stop and start the server this file started.

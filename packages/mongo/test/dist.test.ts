@@ -26,6 +26,7 @@ describe.skipIf(!built)(`@session-stores/mongo built output${built ? '' : ' (ski
       pathToFileURL(`${dist}index.js`).href
     )) as typeof MongoModule;
     expect(typeof MongoStore).toBe('function');
+    expect(MongoStore.name).toBe('MongoStore');
     expect(MongoStoreWarningCode.ttlIndexRefused).toBe('ERR_MONGO_STORE_TTL_INDEX_REFUSED');
     const store = new MongoStore(options);
     await expect(store.get('sid')).rejects.toMatchObject({

@@ -2,7 +2,7 @@ import type { SessionData } from 'express-session';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { MongoStore } from '../src/index';
-import { eventually, type MongoTarget, mongoTargets, sessionData, TEST_DB, uniqueName } from './servers';
+import { eventually, type MongoTarget, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
 
 // The server dies under load and comes back: every call ends within the bound (clause 32),
 // with a MongoStore error, and the same store recovers by itself, with disconnect/connect

@@ -1,6 +1,6 @@
 import type { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directClient, mongoTargets, TEST_DB, uniqueName } from './servers';
+import { directClient, mongoTargets, TEST_DB, uniqueName } from './helpers';
 
 // What FerretDB v1.24 (SQLite) does differently from MongoDB, shown with the plain driver: the
 // reasons the README gives for the conformance cases skipped on FerretDB. If FerretDB changes,

@@ -3,7 +3,7 @@ import type { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { expectVisitCounter, readmeCode, swap } from '../../../scripts/test-support/readme-code';
 import type { MongoStore } from '../src/index';
-import { directClient, mongoTargets, sessionData } from './servers';
+import { directClient, mongoTargets, sessionData } from './helpers';
 
 /** The README's code, run as written: only the connection string (and the port) are swapped. */
 const { blocks, runModule } = readmeCode(import.meta.url);

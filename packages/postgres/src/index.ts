@@ -1,3 +1,3 @@
 export { PostgresStore } from './postgres-store';
 export type { PostgresStoreOptions } from './options';
-export type { TableLayout } from './table-layout';
+export type { TableLayout } from './layout';

@@ -1,4 +1,10 @@
-import { type BaseStoreOptions, validate } from '@session-stores/core';
+import {
+  type BaseStoreOptions,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PRUNE_BATCH_SIZE,
+  DEFAULT_PRUNE_INTERVAL_SECONDS,
+  validate,
+} from '@session-stores/core';
 import type { Pool, PoolConfig } from 'pg';
 
 export const STORE_NAME = 'PostgresStore';
@@ -41,22 +47,18 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
   pageSize?: number;
   /**
    * Also called with a message and the error when a background prune fails (connect-pg-simple's
-   * name). Such failures are always emitted as the `pruneError` event. Default: none.
+   * name). Such failures are always emitted as a `warning` event (code `ERR_SESSION_STORE_PRUNE_FAILED`). Default: none.
    */
   errorLog?: (message: string, error: unknown) => void;
 }
 
 export const DEFAULT_TABLE_NAME = 'session';
-export const DEFAULT_PRUNE_INTERVAL_SECONDS = 900;
-export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
-// setTimeout's largest delay, in seconds.
-const MAX_TIMER_SECONDS = 2_147_483;
 
-export type PoolSource = { kind: 'given'; pool: Pool } | { kind: 'owned'; config: PoolConfig };
+/** Where the pool comes from: the app's (`client`), or one the store makes from a URL or config (`owned`). */
+export type ClientSource = { kind: 'client'; pool: Pool } | { kind: 'owned'; config: PoolConfig };
 
-export interface ResolvedOptions {
-  poolSource: PoolSource;
+export interface ResolvedPostgresOptions {
+  source: ClientSource;
   schemaName: string | undefined;
   tableName: string;
   createTableIfMissing: boolean;
@@ -67,12 +69,12 @@ export interface ResolvedOptions {
 }
 
 /** Checks the PostgreSQL-specific options; the base checks the shared ones. Throws TypeError. */
-export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedOptions {
+export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedPostgresOptions {
   const options = validate.checkOptionsObject(STORE_NAME, raw) as PostgresStoreOptions & Record<string, unknown>;
-  const source = validate.exactlyOne(STORE_NAME, options, ['pool', 'connectionString', 'conString', 'conObject']);
+  const way = validate.exactlyOne(STORE_NAME, options, ['pool', 'connectionString', 'conString', 'conObject']);
 
-  let poolSource: PoolSource;
-  if (source === 'pool') {
+  let source: ClientSource;
+  if (way === 'pool') {
     const pool = options.pool as unknown;
     const candidate = pool as { query?: unknown; connect?: unknown } | null;
     if (
@@ -83,15 +85,15 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
     ) {
       throw new TypeError(`${STORE_NAME}: option "pool" must be a pg.Pool (an object with query and connect methods)`);
     }
-    poolSource = { kind: 'given', pool: pool as Pool };
-  } else if (source === 'conObject') {
+    source = { kind: 'client', pool: pool as Pool };
+  } else if (way === 'conObject') {
     validate.checkOptionsObject(`${STORE_NAME}: option "conObject"`, options.conObject);
-    poolSource = { kind: 'owned', config: { ...options.conObject } };
+    source = { kind: 'owned', config: { ...options.conObject } };
   } else {
-    const url = options[source];
+    const url = options[way];
     if (typeof url !== 'string' || url.length === 0)
-      throw new TypeError(`${STORE_NAME}: option "${source}" must be a non-empty connection string, got ${typeof url}`);
-    poolSource = { kind: 'owned', config: { connectionString: url } };
+      throw new TypeError(`${STORE_NAME}: option "${way}" must be a non-empty connection string, got ${typeof url}`);
+    source = { kind: 'owned', config: { connectionString: url } };
   }
 
   const schemaName = validate.optionalString(STORE_NAME, 'schemaName', options.schemaName, validate.IDENTIFIER);
@@ -100,18 +102,12 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
   const createTableIfMissing =
     validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
 
-  const interval = options.pruneSessionInterval;
-  let pruneIntervalMs: number | false;
-  if (interval === false) pruneIntervalMs = false;
-  else {
-    const seconds = interval === undefined ? DEFAULT_PRUNE_INTERVAL_SECONDS : interval;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMER_SECONDS) {
-      throw new TypeError(
-        `${STORE_NAME}: option "pruneSessionInterval" must be false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${typeof seconds === 'number' ? seconds : typeof seconds}`,
-      );
-    }
-    pruneIntervalMs = seconds * 1000;
-  }
+  const pruneIntervalMs = validate.pruneIntervalMs(
+    STORE_NAME,
+    'pruneSessionInterval',
+    options.pruneSessionInterval,
+    DEFAULT_PRUNE_INTERVAL_SECONDS,
+  );
 
   const pruneBatchSize =
     validate.optionalNumber(STORE_NAME, 'pruneBatchSize', options.pruneBatchSize, {
@@ -129,7 +125,7 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedO
   );
 
   return {
-    poolSource,
+    source,
     schemaName,
     tableName,
     createTableIfMissing,

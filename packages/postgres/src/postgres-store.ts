@@ -1,9 +1,10 @@
 import {
   jsonSerializer,
+  keysetPages,
   ONE_DAY_SECONDS,
   SessionStoreBase,
-  StoreErrorCode,
-  storeError,
+  SessionStoreWarningCode,
+  type SessionStoreWarning,
   type StoredEntry,
   type StoredRecord,
   toStoreError,
@@ -13,8 +14,7 @@ import type { SessionData } from 'express-session';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
 import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options';
-import { makeOwnedPool } from './owned-pool';
-import { PruneTimer } from './prune-timer';
+import { createOwnClient } from './own-client';
 import { fromSessColumn, toSessColumn } from './sess-column';
 import {
   buildStatements,
@@ -24,13 +24,7 @@ import {
   type Statements,
   tryPruneLock,
 } from './sql';
-import {
-  type ColumnRow,
-  createTableStatements,
-  describeTable,
-  layoutFromColumns,
-  type TableLayout,
-} from './table-layout';
+import { type ColumnRow, createTableStatements, describeTable, layoutFromColumns, type TableLayout } from './layout';
 
 /** How often a store that reported `disconnect` checks whether the database is back. */
 const RECONNECT_PROBE_MS = 1000;
@@ -49,14 +43,13 @@ export class PostgresStore extends SessionStoreBase {
   /** The schema-qualified, quoted table name the store uses, e.g. `"public"."session"`. */
   readonly table: string;
   private readonly pool: Pool;
-  private readonly ownsPool: boolean;
+  private readonly ownsClient: boolean;
   private readonly createTableIfMissing: boolean;
   private readonly pruneBatchSize: number;
   private readonly pageSize: number;
   private readonly payloadIsJson: boolean;
   private readonly encrypted: boolean;
   private readonly watch: ConnectionWatch;
-  private readonly pruneTimer: PruneTimer | null;
   private prepared: Promise<{ layout: TableLayout; statements: Statements }> | null = null;
   private closing = false;
 
@@ -81,13 +74,9 @@ export class PostgresStore extends SessionStoreBase {
     this.payloadIsJson = this.serializer === jsonSerializer;
     this.encrypted = options.encryption !== undefined;
 
-    if (resolved.poolSource.kind === 'given') {
-      this.pool = resolved.poolSource.pool;
-      this.ownsPool = false;
-    } else {
-      this.pool = makeOwnedPool(resolved.poolSource.config, this.operationTimeoutMs);
-      this.ownsPool = true;
-    }
+    const source = resolved.source;
+    this.ownsClient = source.kind !== 'client';
+    this.pool = source.kind === 'client' ? source.pool : createOwnClient(source.config, this.operationTimeoutMs);
 
     this.watch = new ConnectionWatch(
       () =>
@@ -102,23 +91,18 @@ export class PostgresStore extends SessionStoreBase {
     );
     // A pool we made must have an error listener (pg emits `error` when an idle connection
     // dies; unheard, that would crash the app). A pool we were given is the app's to handle.
-    if (this.ownsPool) this.pool.on('error', (error) => this.watch.failed(error));
+    if (this.ownsClient) this.pool.on('error', (error) => this.watch.failed(error));
 
-    if (resolved.pruneIntervalMs === false) this.pruneTimer = null;
-    else {
-      const errorLog = resolved.errorLog;
-      this.pruneTimer = new PruneTimer(
-        resolved.pruneIntervalMs,
-        () => this.prune(),
-        (error) => {
-          // No caller to tell: an event (never `error`, which would crash an app that has no
-          // listener), and connect-pg-simple's errorLog when given.
-          this.emit('pruneError', error);
-          errorLog?.(`${STORE_NAME}: failed to prune expired sessions:`, error);
-        },
-      );
-      this.pruneTimer.start();
+    const errorLog = resolved.errorLog;
+    if (errorLog) {
+      // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
+      this.on('warning', (warning: SessionStoreWarning) => {
+        if (warning.code === SessionStoreWarningCode.pruneFailed)
+          errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause);
+      });
     }
+    // ±50% jitter, as connect-pg-simple: instances scaled out together spread their prunes.
+    if (resolved.pruneIntervalMs !== false) this.startPruneTimer(resolved.pruneIntervalMs, 0.5);
   }
 
   /** The layout of the table, found out on first use: `connect-pg-simple` or `timestamptz`. */
@@ -130,24 +114,19 @@ export class PostgresStore extends SessionStoreBase {
     }
   }
 
-  /**
-   * Deletes expired rows in batches of `pruneBatchSize` and resolves with how many it deleted.
-   * Holds an advisory lock on the table meanwhile: when another store (any instance, any host)
-   * is pruning the same table, it deletes nothing and resolves with 0.
-   */
-  async prune(): Promise<number> {
-    try {
-      if (this.closing) throw storeError(STORE_NAME, 'prune', StoreErrorCode.closed, 'the store is closed');
-      return await this.pruneLocked();
-    } catch (error) {
-      throw toStoreError(STORE_NAME, 'prune', error);
-    }
-  }
-
   // Backend primitives ---------------------------------------------------------------------
 
+  /**
+   * PostgreSQL text has no NUL character, and pg sends text as UTF-8, where a lone surrogate
+   * becomes U+FFFD: two different sids would share one row.
+   */
+  protected override unstorableSid(sid: string): string | null {
+    return UNSTORABLE.test(sid)
+      ? 'sid cannot be stored in PostgreSQL text (it contains a NUL character or a lone surrogate)'
+      : null;
+  }
+
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    if (!storable(sid)) return null;
     const { statements } = await this.prepare();
     const { rows } = await this.query<RecordRow>(statements.get, [sid, Date.now()]);
     const row = rows[0];
@@ -155,14 +134,6 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    if (!storable(sid)) {
-      throw storeError(
-        STORE_NAME,
-        'set',
-        StoreErrorCode.invalidArgument,
-        'sid cannot be stored in PostgreSQL text (it contains a NUL character or a lone surrogate)',
-      );
-    }
     const { statements } = await this.prepare();
     await this.query(statements.upsert, [sid, toSessColumn(payload, this.payloadIsJson), expiresAt]);
   }
@@ -177,9 +148,8 @@ export class PostgresStore extends SessionStoreBase {
    * compare-and-set write of the session with its cookie replaced, data never taken from `session`.
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
-    if (!storable(sid)) return;
     const { layout, statements } = await this.prepare();
-    const cookie = session.cookie === undefined ? null : (JSON.stringify(session.cookie) ?? null);
+    const cookie = this.touchedCookieJson('touch', session);
     if (layout.sessType === 'json' && this.payloadIsJson && !this.encrypted) {
       const { rows } = await this.query<{ cookie_found: boolean }>(statements.touchWithCookie, [
         sid,
@@ -221,41 +191,21 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
-    if (!storable(sid)) return;
     const { statements } = await this.prepare();
     await this.query(statements.destroy, [sid]);
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
     const { statements } = await this.prepare();
-    let after: string | null = null;
-    for (;;) {
-      const values: unknown[] = [Date.now(), this.pageSize];
-      if (after !== null) values.push(after);
-      const { rows }: QueryResult<RecordRow & { sid: string }> = await this.query(
-        after === null ? statements.firstPage : statements.nextPage,
-        values,
-      );
+    const pages = this.pages<RecordRow & { sid: string }>(statements.firstPage, statements.nextPage);
+    for await (const rows of pages)
       yield rows.map((row) => ({ sid: row.sid, payload: fromSessColumn(row.payload), expiresAt: row.expires_at }));
-      if (rows.length < this.pageSize) return;
-      after = rows[rows.length - 1]!.sid;
-    }
   }
 
   protected override async *listIds(): AsyncIterable<string[]> {
     const { statements } = await this.prepare();
-    let after: string | null = null;
-    for (;;) {
-      const values: unknown[] = [Date.now(), this.pageSize];
-      if (after !== null) values.push(after);
-      const { rows }: QueryResult<{ sid: string }> = await this.query(
-        after === null ? statements.firstIdPage : statements.nextIdPage,
-        values,
-      );
-      yield rows.map((row) => row.sid);
-      if (rows.length < this.pageSize) return;
-      after = rows[rows.length - 1]!.sid;
-    }
+    const pages = this.pages<{ sid: string }>(statements.firstIdPage, statements.nextIdPage);
+    for await (const rows of pages) yield rows.map((row) => row.sid);
   }
 
   protected override async countRecords(): Promise<number> {
@@ -271,12 +221,23 @@ export class PostgresStore extends SessionStoreBase {
 
   protected override async closeBackend(): Promise<void> {
     this.closing = true;
-    this.pruneTimer?.stop();
     this.watch.stop();
-    if (this.ownsPool) await this.pool.end();
+    if (this.ownsClient) await this.pool.end();
   }
 
   // Internals ------------------------------------------------------------------------------
+
+  /** Live rows in pages of `pageSize`, ordered by sid: `first` starts, `next` resumes after a sid. */
+  private pages<R extends QueryResultRow & { sid: string }>(first: Statement, next: Statement): AsyncGenerator<R[]> {
+    return keysetPages(
+      this.pageSize,
+      async (after: string | undefined, limit) => {
+        const values: unknown[] = after === undefined ? [Date.now(), limit] : [Date.now(), limit, after];
+        return (await this.query<R>(after === undefined ? first : next, values)).rows;
+      },
+      (row) => row.sid,
+    );
+  }
 
   private async query<R extends QueryResultRow = QueryResultRow>(
     statement: Statement | string,
@@ -343,7 +304,12 @@ export class PostgresStore extends SessionStoreBase {
     });
   }
 
-  private async pruneLocked(): Promise<number> {
+  /**
+   * Deletes expired rows in batches of `pruneBatchSize`, under an advisory lock on the table:
+   * when another store (any instance, any host) is pruning the same table, it deletes nothing
+   * and gives 0.
+   */
+  protected override async pruneExpired(): Promise<number> {
     const { statements } = await this.bounded(this.prepare(), 'prune');
     return this.withClient('prune', async (client) => {
       const { rows } = await this.bounded(this.query<{ locked: boolean }>(tryPruneLock, [this.table], client), 'prune');
@@ -392,15 +358,6 @@ export class PostgresStore extends SessionStoreBase {
       throw error;
     }
   }
-}
-
-/**
- * Whether PostgreSQL text can hold the sid as it is. It has no NUL character, and pg sends text
- * as UTF-8, where a lone surrogate becomes U+FFFD: two different sids would share one row. Such
- * a sid was never stored, so get misses and touch and destroy have nothing to do.
- */
-function storable(sid: string): boolean {
-  return !UNSTORABLE.test(sid);
 }
 
 // With the u flag a surrogate pair is one code point, so the class matches only lone surrogates.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TableLayout } from './table-layout';
+import type { TableLayout } from './layout';
 
 /** A statement with a stable name, so pg prepares it once per connection and reuses the plan. */
 export interface Statement {

@@ -1,38 +1,34 @@
-import { runConformance, type StoreUnderTest } from '@session-stores/conformance';
+import { runConformance } from '@session-stores/conformance';
 import { describe, it } from 'vitest';
 import { PostgresStore } from '../src/index';
 import { databaseTitle, testDatabase } from './helpers';
 
 const maybeDb = await testDatabase();
 
-const tableOf = (store: StoreUnderTest): string => (store as unknown as PostgresStore).table;
-
 if (maybeDb) {
   const db = maybeDb;
   runConformance({
     name: `PostgresStore on ${databaseTitle(db)}`,
     // The namespace is the table: each namespace gets a table of its own.
-    // The cast: iterate() yields express-session's SessionData, which the suite types as a plain record.
     createStore: ({ namespace }) =>
       new PostgresStore({
         connectionString: db.url,
         tableName: namespace,
         createTableIfMissing: true,
         pruneSessionInterval: false,
-      }) as unknown as StoreUnderTest,
+      }),
     inspect: {
       async rawTtlMs(store, sid) {
         const [row] = await db.sql<{ ms: number }>(
-          `SELECT floor(extract(epoch from expire) * 1000)::float8 AS ms FROM ${tableOf(store)} WHERE sid = $1`,
+          `SELECT floor(extract(epoch from expire) * 1000)::float8 AS ms FROM ${store.table} WHERE sid = $1`,
           [sid],
         );
         return row ? row.ms - Date.now() : null;
       },
       async rawValue(store, sid) {
-        const [row] = await db.sql<{ sess: string }>(
-          `SELECT sess::text AS sess FROM ${tableOf(store)} WHERE sid = $1`,
-          [sid],
-        );
+        const [row] = await db.sql<{ sess: string }>(`SELECT sess::text AS sess FROM ${store.table} WHERE sid = $1`, [
+          sid,
+        ]);
         return row?.sess ?? null;
       },
       async writeCorrupt(store, sid, kind) {
@@ -40,7 +36,7 @@ if (maybeDb) {
         // serialized session, "wrong shape" is JSON that is not an object.
         const sess = kind === 'not-json' ? JSON.stringify('{"cookie": not json') : '[1,2,3]';
         await db.sql(
-          `INSERT INTO ${tableOf(store)} (sid, sess, expire) VALUES ($1, $2, now() + interval '1 hour')
+          `INSERT INTO ${store.table} (sid, sess, expire) VALUES ($1, $2, now() + interval '1 hour')
            ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expire = excluded.expire`,
           [sid, sess],
         );

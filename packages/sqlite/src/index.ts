@@ -1,3 +1,3 @@
 export { SqliteStore } from './sqlite-store';
 export type { SqliteStoreOptions } from './options';
-export type { LayoutName } from './layouts';
+export type { LayoutName } from './layout';

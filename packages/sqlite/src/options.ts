@@ -1,7 +1,13 @@
-import type { BaseStoreOptions } from '@session-stores/core';
-import { DEFAULT_OPERATION_TIMEOUT_MS, validate } from '@session-stores/core';
+import {
+  type BaseStoreOptions,
+  DEFAULT_OPERATION_TIMEOUT_MS,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PRUNE_BATCH_SIZE,
+  DEFAULT_PRUNE_INTERVAL_SECONDS,
+  validate,
+} from '@session-stores/core';
 import type { Database } from 'better-sqlite3';
-import { LAYOUT_NAMES, type LayoutName } from './layouts';
+import { LAYOUT_NAMES, type LayoutName } from './layout';
 
 export const STORE_NAME = 'SqliteStore';
 
@@ -48,13 +54,15 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** Where the database comes from: the app's (`client`), or a file the store opens and owns (`filename`). */
+export type ClientSource = { kind: 'client'; db: Database } | { kind: 'filename'; filename: string };
+
 export interface ResolvedSqliteOptions {
-  db: Database | null;
-  filename: string | null;
+  source: ClientSource;
   table: string;
   layout: LayoutName;
   createTable: boolean;
-  pruneIntervalMs: number | null;
+  pruneIntervalMs: number | false;
   pruneBatchSize: number;
   pageSize: number;
   busyTimeoutMs: number;
@@ -64,12 +72,7 @@ export interface ResolvedSqliteOptions {
 
 export const DEFAULT_TABLE = 'sessions';
 export const DEFAULT_LAYOUT: LayoutName = 'better-sqlite3-session-store';
-export const DEFAULT_PRUNE_INTERVAL_SECONDS = 900;
-export const DEFAULT_PRUNE_BATCH_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_BUSY_TIMEOUT_MS = 1000;
-// setTimeout's ceiling (2^31 - 1 ms), in seconds.
-const MAX_TIMER_SECONDS = 2_147_483;
 
 function isDatabase(value: unknown): value is Database {
   const candidate = value as Partial<Database> | null;
@@ -85,38 +88,33 @@ function isDatabase(value: unknown): value is Database {
 /** Checks the SQLite-specific options; the base class checks the shared ones. */
 export function resolveOptions(options: SqliteStoreOptions | undefined): ResolvedSqliteOptions {
   const raw = validate.checkOptionsObject(STORE_NAME, options);
-  const source = validate.exactlyOne(STORE_NAME, raw, ['db', 'client', 'filename']);
+  const way = validate.exactlyOne(STORE_NAME, raw, ['db', 'client', 'filename']);
 
-  let db: Database | null = null;
-  let filename: string | null = null;
-  if (source === 'filename') {
-    filename = validate.optionalString(STORE_NAME, 'filename', raw.filename, {
+  let source: ClientSource;
+  if (way === 'filename') {
+    const filename = validate.optionalString(STORE_NAME, 'filename', raw.filename, {
       regex: /\S/,
       description: 'a non-empty file path',
     })!;
-  } else if (!isDatabase(raw[source])) {
+    source = { kind: 'filename', filename };
+  } else if (!isDatabase(raw[way])) {
     throw new TypeError(
-      `${STORE_NAME}: option "${source}" must be a better-sqlite3 Database, got ${raw[source] === null ? 'null' : typeof raw[source]}`,
+      `${STORE_NAME}: option "${way}" must be a better-sqlite3 Database, got ${raw[way] === null ? 'null' : typeof raw[way]}`,
     );
   } else {
-    db = raw[source] as Database;
+    source = { kind: 'client', db: raw[way] as Database };
   }
 
   const table = validate.optionalString(STORE_NAME, 'table', raw.table, validate.IDENTIFIER) ?? DEFAULT_TABLE;
   const layout = validate.optionalOneOf(STORE_NAME, 'layout', raw.layout, LAYOUT_NAMES) ?? DEFAULT_LAYOUT;
   const createTable = validate.optionalBoolean(STORE_NAME, 'createTable', raw.createTable) ?? true;
 
-  let pruneIntervalMs: number | null;
-  if (raw.pruneInterval === false) pruneIntervalMs = null;
-  else {
-    const seconds = raw.pruneInterval === undefined ? DEFAULT_PRUNE_INTERVAL_SECONDS : raw.pruneInterval;
-    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMER_SECONDS) {
-      throw new TypeError(
-        `${STORE_NAME}: option "pruneInterval" must be false or a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}, got ${describe(seconds)}`,
-      );
-    }
-    pruneIntervalMs = seconds * 1000;
-  }
+  const pruneIntervalMs = validate.pruneIntervalMs(
+    STORE_NAME,
+    'pruneInterval',
+    raw.pruneInterval,
+    DEFAULT_PRUNE_INTERVAL_SECONDS,
+  );
 
   const pruneBatchSize =
     validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, {
@@ -137,7 +135,7 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
       max: operationTimeoutMs,
       integer: true,
     }) ?? Math.min(DEFAULT_BUSY_TIMEOUT_MS, Math.floor(operationTimeoutMs));
-  if (raw.busyTimeoutMs !== undefined && source !== 'filename') {
+  if (raw.busyTimeoutMs !== undefined && way !== 'filename') {
     throw new TypeError(
       `${STORE_NAME}: option "busyTimeoutMs" applies only with "filename"; set the busy timeout of a database you pass in with better-sqlite3's own "timeout" option`,
     );
@@ -145,8 +143,7 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
 
   const plainJson = raw.serializer === undefined && raw.encryption === undefined;
   return {
-    db,
-    filename,
+    source,
     table,
     layout,
     createTable,
@@ -156,14 +153,4 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
     busyTimeoutMs,
     plainJson,
   };
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string'
-    ? JSON.stringify(value)
-    : value === null
-      ? 'null'
-      : typeof value === 'number' || typeof value === 'boolean'
-        ? String(value)
-        : typeof value;
 }

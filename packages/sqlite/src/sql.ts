@@ -1,4 +1,4 @@
-import type { Layout } from './layouts';
+import type { Layout } from './layout';
 
 /**
  * Every statement the store runs, as text, for one table and layout. The table name has passed

@@ -1,19 +1,16 @@
 import {
   type DecodeErrorEvent,
+  keysetPages,
   ONE_DAY_SECONDS,
   SessionStoreBase,
-  storeError,
-  StoreErrorCode,
   type StoredEntry,
   type StoredRecord,
-  toStoreError,
 } from '@session-stores/core';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SessionData } from 'express-session';
-import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layouts';
+import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layout';
 import { resolveOptions, type ResolvedSqliteOptions, type SqliteStoreOptions, STORE_NAME } from './options';
-import { PruneTimer } from './prune-timer';
 import { buildSql, type StoreSql } from './sql';
 
 type Statements = { [K in Exclude<keyof StoreSql, 'createTable' | 'createIndex'>]: Statement };
@@ -44,10 +41,8 @@ export class SqliteStore extends SessionStoreBase {
   private readonly settings: ResolvedSqliteOptions;
   private readonly format: Layout;
   private readonly sql: StoreSql;
-  private readonly ownsDb: boolean;
-  private readonly pruneTimer: PruneTimer | null;
+  private readonly ownsClient: boolean;
   private statements: Statements | null = null;
-  private pruning: Promise<number> | null = null;
   private backendClosed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -67,8 +62,9 @@ export class SqliteStore extends SessionStoreBase {
     this.layout = settings.layout;
     this.format = LAYOUTS[settings.layout];
     this.sql = buildSql(settings.table, this.format);
-    this.ownsDb = settings.db === null;
-    this.db = settings.db ?? openDatabase(settings.filename!, settings.busyTimeoutMs);
+    const source = settings.source;
+    this.ownsClient = source.kind !== 'client';
+    this.db = source.kind === 'client' ? source.db : openDatabase(source.filename, settings.busyTimeoutMs);
 
     try {
       this.prepared();
@@ -77,50 +73,25 @@ export class SqliteStore extends SessionStoreBase {
       // comes back through the callback of the first call, which tries again.
     }
 
-    this.pruneTimer =
-      settings.pruneIntervalMs === null
-        ? null
-        : new PruneTimer(settings.pruneIntervalMs, () => this.pruneInBackground());
-    this.pruneTimer?.start();
-  }
-
-  /**
-   * Deletes expired rows now, in batches of `pruneBatchSize`, yielding to the event loop between
-   * batches. Resolves with the number of rows deleted. A prune already running is joined.
-   */
-  prune(): Promise<number> {
-    if (this.pruning) return this.pruning;
-    const running = this.pruneExpired()
-      .catch((error: unknown) => {
-        throw toStoreError(STORE_NAME, 'prune', error);
-      })
-      .finally(() => {
-        this.pruning = null;
-      });
-    this.pruning = running;
-    return running;
+    if (settings.pruneIntervalMs !== false) this.startPruneTimer(settings.pruneIntervalMs);
   }
 
   // Backend primitives ---------------------------------------------------------------------
 
+  /**
+   * SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: two different sids
+   * would share one row. Refusing is better than that.
+   */
+  protected override unstorableSid(sid: string): string | null {
+    return LONE_SURROGATE.test(sid) ? 'sid is not well-formed Unicode (it contains a lone surrogate)' : null;
+  }
+
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    // A lone surrogate cannot survive the trip to UTF-8, so such a sid was never stored.
-    if (!isWellFormed(sid)) return null;
     const row = this.prepared().get.get(sid, this.encodeExpiry(Date.now())) as Row | undefined;
     return row ? this.toRecord(sid, row) : null;
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    if (!isWellFormed(sid)) {
-      // SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: two different sids
-      // would share one row. Refusing is better than that.
-      throw storeError(
-        STORE_NAME,
-        'set',
-        StoreErrorCode.invalidArgument,
-        'sid is not well-formed Unicode (it contains a lone surrogate)',
-      );
-    }
     this.prepared().upsert.run(sid, payload, this.encodeExpiry(expiresAt));
   }
 
@@ -132,12 +103,11 @@ export class SqliteStore extends SessionStoreBase {
    * decoded, patched and re-encoded inside one immediate transaction.
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
-    if (!isWellFormed(sid)) return;
     const statements = this.prepared();
     const expiry = this.encodeExpiry(expiresAt);
     const now = this.encodeExpiry(Date.now());
-    const cookieJson = touchedCookieJson(session);
-    if (cookieJson === undefined) {
+    const cookieJson = this.touchedCookieJson('touch', session);
+    if (cookieJson === null) {
       statements.touch.run(expiry, sid, now);
     } else if (this.settings.plainJson) {
       statements.touchWithCookie.run(expiry, cookieJson, sid, now);
@@ -155,19 +125,12 @@ export class SqliteStore extends SessionStoreBase {
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
-    if (!isWellFormed(sid)) return;
     this.prepared().destroy.run(sid);
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
-    const statements = this.prepared();
-    const { pageSize } = this.settings;
-    let after: string | null = null;
-    for (;;) {
-      const now = this.encodeExpiry(Date.now());
-      const rows = (
-        after === null ? statements.firstPage.all(now, pageSize) : statements.nextPage.all(after, now, pageSize)
-      ) as Row[];
+    const { firstPage, nextPage } = this.prepared();
+    for await (const rows of this.pages<Row>(firstPage, nextPage, (row) => String(row.sid))) {
       const entries: StoredEntry[] = [];
       for (const row of rows) {
         const sid = String(row.sid);
@@ -175,25 +138,12 @@ export class SqliteStore extends SessionStoreBase {
         if (record) entries.push({ sid, ...record });
       }
       if (entries.length > 0) yield entries;
-      if (rows.length < pageSize) return;
-      after = String(rows[rows.length - 1]!.sid);
     }
   }
 
   protected override async *listIds(): AsyncIterable<string[]> {
-    const statements = this.prepared();
-    const { pageSize } = this.settings;
-    let after: string | null = null;
-    for (;;) {
-      const now = this.encodeExpiry(Date.now());
-      const sids = (
-        after === null ? statements.firstIdPage.all(now, pageSize) : statements.nextIdPage.all(after, now, pageSize)
-      ) as unknown[];
-      const page = sids.map(String);
-      if (page.length > 0) yield page;
-      if (page.length < pageSize) return;
-      after = page[page.length - 1]!;
-    }
+    const { firstIdPage, nextIdPage } = this.prepared();
+    for await (const sids of this.pages<unknown>(firstIdPage, nextIdPage, String)) yield sids.map(String);
   }
 
   protected override async countRecords(): Promise<number> {
@@ -206,16 +156,27 @@ export class SqliteStore extends SessionStoreBase {
 
   protected override async closeBackend(): Promise<void> {
     this.backendClosed = true;
-    this.pruneTimer?.stop();
-    if (this.ownsDb && this.db.open) this.db.close();
+    if (this.ownsClient && this.db.open) this.db.close();
   }
 
   // Internals ------------------------------------------------------------------------------
 
+  /** Live rows in pages of `pageSize`, ordered by sid: `first` starts, `next` resumes after a sid. */
+  private pages<R>(first: Statement, next: Statement, sidOf: (row: R) => string): AsyncGenerator<R[]> {
+    return keysetPages(
+      this.settings.pageSize,
+      (after: string | undefined, limit) => {
+        const now = this.encodeExpiry(Date.now());
+        return (after === undefined ? first.all(now, limit) : next.all(after, now, limit)) as R[];
+      },
+      sidOf,
+    );
+  }
+
   /** The prepared statements, preparing them (and the table) the first time they are needed. */
   private prepared(): Statements {
     if (this.statements) return this.statements;
-    if (this.ownsDb) {
+    if (this.ownsClient) {
       // WAL lets readers and the writer proceed together and, with synchronous = NORMAL, a
       // commit no longer waits for an fsync: writes run tens of times faster (see README).
       this.db.pragma('journal_mode = WAL');
@@ -266,8 +227,11 @@ export class SqliteStore extends SessionStoreBase {
     return { payload: payloadText(row.sess), expiresAt };
   }
 
-  private async pruneExpired(): Promise<number> {
-    if (this.backendClosed) throw storeError(STORE_NAME, 'prune', StoreErrorCode.closed, 'the store is closed');
+  /**
+   * Deletes expired rows in batches of `pruneBatchSize`, yielding to the event loop between
+   * batches; the core's prune() and its timer run it.
+   */
+  protected override async pruneExpired(): Promise<number> {
     const statements = this.prepared();
     const batch = this.settings.pruneBatchSize;
     let deleted = 0;
@@ -279,15 +243,6 @@ export class SqliteStore extends SessionStoreBase {
       await new Promise<void>((resolve) => setImmediate(resolve));
       // Closed meanwhile: stop quietly with what was done; the database may be gone.
       if (this.backendClosed) return deleted;
-    }
-  }
-
-  private async pruneInBackground(): Promise<void> {
-    try {
-      await this.prune();
-    } catch (error) {
-      // Never 'error': express-session does not listen for it, so it would crash the app.
-      this.emit('pruneError', error);
     }
   }
 }
@@ -309,28 +264,6 @@ function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
 
 // With the u flag, a surrogate pair is one code point, so this matches only lone surrogates.
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
-
-/** The touched cookie as JSON, or undefined when the session has none to store. */
-function touchedCookieJson(session: SessionData): string | undefined {
-  const cookie = (session as { cookie?: unknown }).cookie;
-  if (typeof cookie !== 'object' || cookie === null) return undefined;
-  try {
-    const text: unknown = JSON.stringify(cookie);
-    return typeof text === 'string' ? text : undefined;
-  } catch (error) {
-    throw storeError(
-      STORE_NAME,
-      'touch',
-      StoreErrorCode.serialize,
-      `the cookie cannot be serialized: ${(error as Error).message}`,
-      error,
-    );
-  }
-}
 
 function clampExpiry(epochMs: number): number {
   return Math.min(epochMs, LATEST_EXPIRY_MS);

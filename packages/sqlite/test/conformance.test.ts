@@ -1,4 +1,4 @@
-import { runConformance, type StoreUnderTest } from '@session-stores/conformance';
+import { runConformance } from '@session-stores/conformance';
 import { SqliteStore } from '../src/index';
 import { quoteIdentifier } from '../src/sql';
 import { tempDatabaseDir } from './helpers';
@@ -9,15 +9,13 @@ import { tempDatabaseDir } from './helpers';
 // pragmas-and-locks.test.ts.
 const file = tempDatabaseDir().path('conformance.db');
 
-const asSqlite = (store: StoreUnderTest) => store as unknown as SqliteStore;
-const row = (store: StoreUnderTest, sid: string) =>
-  asSqlite(store)
-    .db.prepare(`SELECT sess, expire FROM ${quoteIdentifier(asSqlite(store).table)} WHERE sid = ?`)
-    .get(sid) as { sess: string; expire: string } | undefined;
+const row = (store: SqliteStore, sid: string) =>
+  store.db.prepare(`SELECT sess, expire FROM ${quoteIdentifier(store.table)} WHERE sid = ?`).get(sid) as
+    { sess: string; expire: string } | undefined;
 
 runConformance({
   name: 'SqliteStore',
-  createStore: ({ namespace }) => new SqliteStore({ filename: file, table: namespace }) as unknown as StoreUnderTest,
+  createStore: ({ namespace }) => new SqliteStore({ filename: file, table: namespace }),
   inspect: {
     rawValue: async (store, sid) => row(store, sid)?.sess ?? null,
     rawTtlMs: async (store, sid) => {
@@ -26,9 +24,7 @@ runConformance({
     },
     writeCorrupt: async (store, sid, kind) => {
       const corrupt = kind === 'not-json' ? '{"cookie": not json' : '["an", "array"]';
-      asSqlite(store)
-        .db.prepare(`UPDATE ${quoteIdentifier(asSqlite(store).table)} SET sess = ? WHERE sid = ?`)
-        .run(corrupt, sid);
+      store.db.prepare(`UPDATE ${quoteIdentifier(store.table)} SET sess = ? WHERE sid = ?`).run(corrupt, sid);
     },
   },
 });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { SessionData } from 'express-session';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore, type SqliteStoreOptions } from '../src/index';
-import { LAYOUTS } from '../src/layouts';
+import { LAYOUTS } from '../src/layout';
 import { buildSql } from '../src/sql';
 import { session, sid, tempDatabaseDir } from './helpers';
 

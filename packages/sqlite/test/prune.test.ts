@@ -80,14 +80,20 @@ describe('SqliteStore pruning', () => {
     expect(timers()).toBe(before);
   });
 
-  it('a failing timed prune emits pruneError, never error', async () => {
+  it('a failing timed prune emits a coded warning (and pruneError), never error', async () => {
     const db = new Database(files.path());
     const store = new SqliteStore({ db, pruneInterval: 0.01 });
     cleanup.push(() => store.close());
     const pruneErrors: unknown[] = [];
+    const warnings: unknown[] = [];
+    let errors = 0;
     store.on('pruneError', (error) => pruneErrors.push(error));
+    store.on('warning', (warning) => warnings.push(warning));
+    store.on('error', () => (errors += 1));
     db.close();
-    await eventually(() => pruneErrors.length >= 2);
+    await eventually(() => pruneErrors.length >= 2 && warnings.length >= 2);
+    expect(errors).toBe(0);
+    expect(warnings[0]).toMatchObject({ code: 'ERR_SESSION_STORE_PRUNE_FAILED', cause: pruneErrors[0] });
     expect(pruneErrors[0]).toMatchObject({
       code: 'ERR_SESSION_STORE_BACKEND',
       message: expect.stringMatching(/^SqliteStore\.prune failed: /),

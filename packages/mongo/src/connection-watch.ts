@@ -3,7 +3,7 @@ import type { MongoClient, TopologyDescription, TopologyDescriptionChangedEvent 
 /** Server types that accept writes: where sessions can be saved. */
 const WRITABLE = new Set(['Standalone', 'RSPrimary', 'Mongos', 'LoadBalancer']);
 
-export interface TopologyListener {
+export interface ConnectionListener {
   /** A writable server is known again (after start-up, or after losing it). */
   up(): void;
   /** No writable server is known any more (the server died, or a replica set lost its primary). */
@@ -16,7 +16,7 @@ export interface TopologyListener {
  * so. A failed command that is not a connection loss changes no server description, so it
  * never reports `down` (CONTRACT clause 37).
  */
-export class TopologyWatch {
+export class ConnectionWatch {
   private writable = false;
   private readonly onChange = (event: TopologyDescriptionChangedEvent): void => {
     const writable = hasWritableServer(event.newDescription);
@@ -28,7 +28,7 @@ export class TopologyWatch {
 
   constructor(
     private readonly client: MongoClient,
-    private readonly listener: TopologyListener,
+    private readonly listener: ConnectionListener,
   ) {
     client.on('topologyDescriptionChanged', this.onChange);
   }

@@ -11,7 +11,7 @@ import type { Pool, PoolConfig } from 'pg';
  *   a little after the server-side limit so that the server's clearer error usually wins.
  * - `allowExitOnIdle`: idle connections never keep the process alive.
  */
-export function makeOwnedPool(config: PoolConfig, operationTimeoutMs: number): Pool {
+export function createOwnClient(config: PoolConfig, operationTimeoutMs: number): Pool {
   return new pg.Pool({
     connectionTimeoutMillis: operationTimeoutMs,
     statement_timeout: operationTimeoutMs,

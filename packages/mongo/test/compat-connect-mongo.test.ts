@@ -5,7 +5,7 @@ import { type Collection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectSwitchKeepsVisits } from '../../../scripts/test-support/visit-counter-app';
 import { MongoStore } from '../src/index';
-import { directClient, mongoTargets, TEST_DB, uniqueName } from './servers';
+import { directClient, mongoTargets, TEST_DB, uniqueName } from './helpers';
 
 // Sessions written by connect-mongo 6.0.0 are read by MongoStore, and the reverse, in both of
 // its layouts: an app can switch packages (either way) without logging anyone out.

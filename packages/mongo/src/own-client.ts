@@ -20,7 +20,7 @@ export function ownClientOptions(operationTimeoutMs: number): MongoClientOptions
   };
 }
 
-export function makeClient(
+export function createOwnClient(
   mongoUrl: string,
   mongoOptions: MongoClientOptions,
   operationTimeoutMs: number,

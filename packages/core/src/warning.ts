@@ -1,0 +1,55 @@
+/**
+ * Codes of the `warning` events every store may emit. A store adds its own codes (for instance
+ * MongoStore's `ERR_MONGO_STORE_TTL_INDEX_REFUSED`); these are the ones the core emits itself.
+ */
+export const SessionStoreWarningCode = {
+  /** A background prune (the store's own timer) failed; the next run tries again. */
+  pruneFailed: 'ERR_SESSION_STORE_PRUNE_FAILED',
+} as const;
+
+export type SessionStoreWarningCode = (typeof SessionStoreWarningCode)[keyof typeof SessionStoreWarningCode];
+
+/**
+ * What a `warning` event carries: a failure of something the store does on its own (a timer, a
+ * monitor), which no caller is waiting for and which breaks no call. Stores never emit `error`
+ * for these: express-session does not listen for it, and an unheard `error` ends the process.
+ */
+export class SessionStoreWarning extends Error {
+  /** A stable code to branch on (`ERR_SESSION_STORE_PRUNE_FAILED`, or a store's own). */
+  readonly code: string;
+  /** The store class, e.g. `PostgresStore`. */
+  readonly store: string;
+
+  constructor(store: string, code: string, message: string, cause?: unknown) {
+    super(message.startsWith(`${store}:`) ? message : `${store}: ${message}`, cause === undefined ? {} : { cause });
+    this.name = 'SessionStoreWarning';
+    this.code = code;
+    this.store = store;
+  }
+}
+
+interface Emitter {
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+/**
+ * Emits `event` on a later tick, so that it never runs inside the failing operation's stack and
+ * never throws into it. A listener that throws does not end the process either: what it threw is
+ * reported with `process.emitWarning`, the channel Node keeps for exactly this.
+ */
+export function emitInBackground(emitter: Emitter, store: string, event: string, ...args: unknown[]): void {
+  process.nextTick(() => {
+    try {
+      emitter.emit(event, ...args);
+    } catch (listenerError) {
+      try {
+        process.emitWarning(
+          `${store}: a "${event}" listener threw: ${(listenerError as Error)?.message ?? String(listenerError)}`,
+          { code: 'ERR_SESSION_STORE_LISTENER_THREW', detail: (listenerError as Error)?.stack },
+        );
+      } catch {
+        // process.emitWarning only throws on bad arguments; nothing is left to report to.
+      }
+    }
+  });
+}
