@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BackendUnavailableError,
   containerRuntimeStatus,
@@ -10,6 +10,9 @@ import {
 } from '@session-stores/test-servers';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { clearForcedProviders } from './provider-env';
+
+beforeEach(clearForcedProviders);
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -89,8 +92,6 @@ describe('container provider', () => {
     'in strict mode a container that fails to start is an error, not a fallback to local servers',
     { timeout: 180_000 },
     async () => {
-      vi.stubEnv('SESSION_STORES_PROVIDER', '');
-      vi.stubEnv('SESSION_STORES_PROVIDER_REDIS', '');
       vi.stubEnv('REDIS_URL', '');
       vi.stubEnv('SESSION_STORES_STRICT', '1');
       await expect(startRedis({ image: wrongImage })).rejects.toThrow(/exited instead of answering/);
