@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { formatMessage } from 'publint/utils';
 import { publint } from 'publint';
@@ -44,6 +44,15 @@ const STORES = {
 type StoreName = keyof typeof STORES;
 const storeNames = Object.keys(STORES) as StoreName[];
 
+/** The stores the workspace publishes: every published package built on core. */
+const workspaceStores = packages
+  .filter(({ manifest }) => manifest.dependencies?.['@session-stores/core'])
+  .map(({ path }) => basename(path));
+
+it('knows every store the workspace publishes (a new one goes into STORES and type-check-app.ts)', () => {
+  expect([...storeNames].sort()).toEqual([...workspaceStores].sort());
+});
+
 /** The servers the store READMEs' examples run against, started by the harness for this file. */
 const servers = npmMissing
   ? null
@@ -55,12 +64,6 @@ const servers = npmMissing
         }),
       ),
     );
-
-/**
- * Until the harness leaves the suite (issue 15), installing the suite brings testcontainers and
- * its native install scripts: that check waits for the split, and runs as soon as it lands.
- */
-const harnessSplitLanded = !suite.dependencies?.testcontainers;
 
 const env = { ...appEnvironment(), npm_config_prefer_offline: 'true' };
 const NPM_TIMEOUT_MS = 300_000;
@@ -144,13 +147,35 @@ describe.skipIf(npmMissing)(
         );
       }
 
-      it.skipIf(!harnessSplitLanded)(
-        `installing the suite alone runs no install scripts and brings no Docker client stack${harnessSplitLanded ? '' : ' (pending: the suite still depends on testcontainers until the harness split of issue 15)'}`,
-        () => {
-          expect(install, 'the quick start has an npm install step').not.toBeNull();
-          expectSuiteOnlyInstall(install!, dir);
-        },
-      );
+      it('installing the suite alone runs no install scripts and brings no Docker client stack', () => {
+        expect(install, 'the quick start has an npm install step').not.toBeNull();
+        expectSuiteOnlyInstall(install!, dir);
+      });
+
+      it('the CLI fails a store that breaks a clause (exit 1, the clause in the report)', async () => {
+        // The README's store with get() losing every session: clause 3 must fail, so the
+        // checks above, which see only passes, could have seen a failure.
+        const store = quickStart.find((step) => step.kind === 'file' && step.name === 'my-store.mjs');
+        expect(store).toBeDefined();
+        const content = store!.kind === 'file' ? store!.content : '';
+        expect(content).toContain('if (record && record.expiresAt > Date.now())');
+        writeFileSync(
+          join(dir, 'forgetful-store.mjs'),
+          content.replace('if (record && record.expiresAt > Date.now())', 'if (false)'),
+        );
+        const result = await runCommand(
+          'npx',
+          ['session-store-conformance', './forgetful-store.mjs', '--group', 'requiredMethods'],
+          {
+            cwd: dir,
+            env,
+            timeoutMs: 120_000,
+          },
+        );
+        expect(result.code, result.output).toBe(1);
+        expect(result.output).toMatch(/FAIL .*\[C3\b/);
+        expect(result.output).toMatch(/Tests\s+\d+ failed/);
+      }, 130_000);
     });
 
     describe('every store, installed from its tarball with its peer dependencies', () => {
@@ -233,6 +258,8 @@ describe.skipIf(npmMissing)(
             if (server && store === 'redis') serverEnv.REDIS_URL = server.url;
             if (server && store === 'postgres') serverEnv.DATABASE_URL = server.url;
             if (server && store === 'mongo') serverEnv.MONGO_URL = `${server.url}/packed_readme`;
+            // Node runs the README's TypeScript as written (type stripping is on by default since
+            // Node 22.18; CI runs this file on Node 24).
             writeFileSync(join(dir, `usage-${store}.ts`), code);
             const app = await startServerProcess(`usage-${store}.ts`, {
               cwd: dir,

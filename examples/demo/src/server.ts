@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   if (secret === DEV_SECRET)
     console.warn('SESSION_SECRET is not set: using the demo secret (fine on your machine, never in production).');
 
-  const { store, label } = await storeFromEnv();
-  const app = createApp({ store, secret, storeLabel: label });
+  const { store, label, kind } = await storeFromEnv();
+  const app = createApp({ store, secret, storeLabel: label, storeKind: kind });
   const server = app.listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

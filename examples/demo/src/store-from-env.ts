@@ -9,10 +9,13 @@ export interface DemoStore {
   store: ClosableStore;
   /** Where the sessions are, for the page and the log. */
   label: string;
+  /** The `STORE` value that chose the store. */
+  kind: StoreKind;
 }
 
 export const DEFAULT_SQLITE_FILE = fileURLToPath(new URL('../data/sessions.db', import.meta.url));
 export const STORE_KINDS = ['sqlite', 'redis', 'mongo', 'postgres', 'memcached'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
 
 function required(env: NodeJS.ProcessEnv, kind: string, name: string): string {
   const value = env[name]?.trim();
@@ -68,17 +71,17 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         '@session-stores/sqlite',
         'SqliteStore',
       );
-      return { store: new SqliteStore({ filename }), label: `the SQLite file ${filename}` };
+      return { store: new SqliteStore({ filename }), label: `the SQLite file ${filename}`, kind };
     }
     case 'redis': {
       const url = required(env, kind, 'REDIS_URL');
       const RedisStore = await storeClass(() => import('@session-stores/redis'), '@session-stores/redis', 'RedisStore');
-      return { store: new RedisStore({ url }), label: `Redis at ${redact(url)}` };
+      return { store: new RedisStore({ url }), label: `Redis at ${redact(url)}`, kind };
     }
     case 'mongo': {
       const mongoUrl = required(env, kind, 'MONGO_URL');
       const MongoStore = await storeClass(() => import('@session-stores/mongo'), '@session-stores/mongo', 'MongoStore');
-      return { store: new MongoStore({ mongoUrl }), label: `MongoDB at ${redact(mongoUrl)}` };
+      return { store: new MongoStore({ mongoUrl }), label: `MongoDB at ${redact(mongoUrl)}`, kind };
     }
     case 'postgres': {
       const connectionString = required(env, kind, 'DATABASE_URL');
@@ -90,6 +93,7 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
       return {
         store: new PostgresStore({ connectionString, createTableIfMissing: true }),
         label: `PostgreSQL at ${redact(connectionString)}`,
+        kind,
       };
     }
     case 'memcached': {
@@ -99,7 +103,7 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         '@session-stores/memcached',
         'MemcachedStore',
       );
-      return { store: new MemcachedStore({ servers }), label: `memcached at ${servers}` };
+      return { store: new MemcachedStore({ servers }), label: `memcached at ${servers}`, kind };
     }
     default:
       throw new Error(`STORE=${env.STORE} is not one of ${STORE_KINDS.join(', ')}`);

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { COOKIE_NAME, createApp } from '../src/app';
-import { escapeHtml } from '../src/html';
+import { CookieJar } from './cookie-jar';
+import { escapeHtml, renderPage } from '../src/html';
+import type { SessionView } from '../src/session-view';
 import { storeFromEnv } from '../src/store-from-env';
 
 const dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
@@ -44,67 +46,68 @@ async function start(filename: string): Promise<Running> {
   return instance;
 }
 
-/** Keeps the session cookie between requests, as a browser does. */
-class CookieJar {
-  private cookie: string | undefined;
-
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const response = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(this.cookie ? { cookie: this.cookie } : {}), ...init.headers },
-    });
-    const setCookie = response.headers.get('set-cookie');
-    if (setCookie) {
-      const [pair = ''] = setCookie.split(';');
-      const cleared = /expires=Thu, 01 Jan 1970/i.test(setCookie) || pair.endsWith('=');
-      this.cookie = cleared ? undefined : pair;
-    }
-    return response;
-  }
-
-  /** The sid inside the signed cookie value `s:<sid>.<signature>`. */
-  get sid(): string | undefined {
-    if (!this.cookie) return undefined;
-    const value = decodeURIComponent(this.cookie.slice(COOKIE_NAME.length + 1));
-    return value.slice(2, value.lastIndexOf('.'));
-  }
-
-  get value(): string | undefined {
-    return this.cookie;
-  }
-}
-
-const visits = (html: string) => Number(/<strong id="views">(\d+)<\/strong>/.exec(html)?.[1]);
-const login = (jar: CookieJar, url: string, username: string) =>
-  jar.fetch(`${url}/login`, {
-    method: 'POST',
-    body: new URLSearchParams({ username }),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
+const form = (body: Record<string, string> = {}) => ({
+  method: 'POST',
+  body: new URLSearchParams(body),
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+});
+const login = (jar: CookieJar, url: string, username: string) => jar.fetch(`${url}/login`, form({ username }));
+const save = (jar: CookieJar, url: string) => jar.fetch(`${url}/save`, form());
+/** The page's view of the session, read around express-session (it never touches). */
+const state = async (jar: CookieJar, url: string) => (await (await jar.fetch(`${url}/state`)).json()) as SessionView;
 
 describe('demo app', () => {
-  it('counts visits across requests and across a restart on the same SQLite file', async () => {
+  it('counts saves across requests and across a restart on the same SQLite file', async () => {
     const file = join(dir, `sessions-${fileCount++}.db`);
     const jar = new CookieJar();
     let app = await start(file);
-    expect(visits(await (await jar.fetch(`${app.url}/`)).text())).toBe(1);
+    expect(await state(jar, app.url)).toMatchObject({ sid: null, data: null, record: null });
+    expect((await save(jar, app.url)).status).toBe(303);
     expect(jar.value).toMatch(new RegExp(`^${COOKIE_NAME.replace('.', '\\.')}=s%3A`));
-    expect(visits(await (await jar.fetch(`${app.url}/`)).text())).toBe(2);
+    await save(jar, app.url);
+    expect((await state(jar, app.url)).data).toEqual({ views: 2 });
 
     await app.stop();
     running.splice(running.indexOf(app), 1);
     app = await start(file);
-    expect(visits(await (await jar.fetch(`${app.url}/`)).text())).toBe(3);
+    await save(jar, app.url);
+    expect((await state(jar, app.url)).data).toEqual({ views: 3 });
 
-    // A client without the cookie starts from 1: the count belongs to the session.
-    expect(visits(await (await new CookieJar().fetch(`${app.url}/`)).text())).toBe(1);
+    // A client without the cookie has no session: the count belongs to the session.
+    expect((await state(new CookieJar(), app.url)).data).toBeNull();
   });
 
-  it('login stores the name under a new sid; logout destroys the session', async () => {
+  it('the state shows the record through store.inspect, and reading it never touches the session', async () => {
     const app = await start(join(dir, `sessions-${fileCount++}.db`));
     const jar = new CookieJar();
-    await jar.fetch(`${app.url}/`);
+    await save(jar, app.url);
+    const first = await state(jar, app.url);
+    expect(first.sid).toBe(jar.sid);
+    expect(first.record).toEqual(await app.store.inspect(jar.sid!));
+    expect(first.record).toMatchObject({ backend: 'SQLite', location: `row sid = '${jar.sid}' of table "sessions"` });
+    expect(first.logoutOthers).toEqual({ available: false, reason: expect.stringContaining('sessions-by-user') });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Reading again leaves the stored expiry where it was; a touch request moves it.
+    expect((await state(jar, app.url)).record).toEqual(first.record);
+    const touched = await jar.fetch(`${app.url}/touch`, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(await touched.json()).toMatchObject({ action: 'touch' });
+    const after = await state(jar, app.url);
+    expect(after.record!.expiresAt).toBeGreaterThan(first.record!.expiresAt!);
+    expect(after.data).toEqual(first.data);
+  });
+
+  it('a cookie with a wrong signature shows no session', async () => {
+    const app = await start(join(dir, `sessions-${fileCount++}.db`));
+    const jar = new CookieJar();
+    await save(jar, app.url);
+    const forged = await fetch(`${app.url}/state`, { headers: { cookie: `${COOKIE_NAME}=s%3A${jar.sid}.forged` } });
+    expect(await forged.json()).toMatchObject({ sid: null, record: null });
+  });
+
+  it('login stores the name under a new sid; regenerate keeps the data; logout destroys the session', async () => {
+    const app = await start(join(dir, `sessions-${fileCount++}.db`));
+    const jar = new CookieJar();
+    await save(jar, app.url);
     const anonymousSid = jar.sid!;
     expect(await app.store.get(anonymousSid)).toMatchObject({ views: 1 });
 
@@ -116,31 +119,35 @@ describe('demo app', () => {
     expect(await app.store.get(anonymousSid)).toBeNull();
     expect(await app.store.get(loggedInSid)).toMatchObject({ username: 'ada', views: 1 });
 
-    const page = await (await jar.fetch(`${app.url}/`)).text();
-    expect(page).toContain('Logged in as <strong>ada</strong>');
-    expect(page).toContain('action="/logout"');
-    expect(visits(page)).toBe(2);
+    const regenerated = await jar.fetch(`${app.url}/regenerate`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+    expect(await regenerated.json()).toMatchObject({ action: 'regenerate', previousSid: loggedInSid });
+    expect(jar.sid).not.toBe(loggedInSid);
+    expect(await app.store.get(loggedInSid)).toBeNull();
+    expect(await app.store.get(jar.sid!)).toMatchObject({ username: 'ada', views: 1 });
 
+    const others = await jar.fetch(`${app.url}/logout-others`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+    expect(others.status).toBe(409);
+    expect(await others.json()).toMatchObject({ message: expect.stringContaining('sessions-by-user') });
+
+    const lastSid = jar.sid!;
     const logout = await jar.fetch(`${app.url}/logout`, { method: 'POST' });
     expect(logout.status).toBe(303);
     expect(jar.value).toBeUndefined();
-    expect(await app.store.get(loggedInSid)).toBeNull();
-    const after = await (await jar.fetch(`${app.url}/`)).text();
-    expect(after).toContain('action="/login"');
-    expect(visits(after)).toBe(1);
+    expect(await app.store.get(lastSid)).toBeNull();
+    expect(await state(jar, app.url)).toMatchObject({ sid: null, record: null });
   });
 
-  it('escapes the username, which is user input', async () => {
-    const app = await start(join(dir, `sessions-${fileCount++}.db`));
-    const jar = new CookieJar();
-    const name = `<script>alert("x")</script> & 'quotes'`;
-    await login(jar, app.url, name);
-    const page = await (await jar.fetch(`${app.url}/`)).text();
-    expect(page).toContain(
-      `Logged in as <strong>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;</strong>`,
-    );
-    expect(page).not.toContain('<script>');
+  it('the page escapes what it writes itself', () => {
     expect(escapeHtml(`<>&"'`)).toBe('&lt;&gt;&amp;&quot;&#39;');
+    const page = renderPage({ name: 'X', label: '<script>x</script>', kind: null });
+    expect(page).toContain('&lt;script&gt;x&lt;/script&gt;');
+    expect(page).not.toContain('<script>x');
   });
 
   it('refuses an empty or overlong name without logging in', async () => {
@@ -158,9 +165,10 @@ describe('demo app', () => {
 describe('demo store selection', () => {
   it('defaults to SQLite in the given file', async () => {
     const filename = join(dir, 'nested', 'dir', 'sessions.db');
-    const { store, label } = await storeFromEnv({ SQLITE_FILE: filename });
+    const { store, label, kind } = await storeFromEnv({ SQLITE_FILE: filename });
     expect(store).toBeInstanceOf(SqliteStore);
     expect(label).toBe(`the SQLite file ${filename}`);
+    expect(kind).toBe('sqlite');
     await store.close?.();
   });
 

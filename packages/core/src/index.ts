@@ -34,4 +34,4 @@ export { withDeadline } from './timeout';
 export * as validate from './validate';
 export { keysetPages } from './paging';
 export { PruneTimer } from './prune-timer';
-export { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';
+export { SessionStoreWarning, SessionStoreWarningCode } from './warning';

@@ -425,18 +425,7 @@ export abstract class SessionStoreBase extends Store {
   protected touchedCookieJson(operation: string, session: SessionData): string | null {
     const cookie = (session as { cookie?: unknown }).cookie;
     if (typeof cookie !== 'object' || cookie === null) return null;
-    let text: unknown;
-    try {
-      text = JSON.stringify(cookie);
-    } catch (error) {
-      throw storeError(
-        this.storeName,
-        operation,
-        StoreErrorCode.serialize,
-        `the cookie cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
-        error,
-      );
-    }
+    const text = this.stringify(operation, 'the cookie', () => JSON.stringify(cookie));
     return typeof text === 'string' ? text : null;
   }
 
@@ -447,18 +436,7 @@ export abstract class SessionStoreBase extends Store {
 
   /** Serializes (and encrypts) a session for `sid`, enforcing the size limit. */
   protected encode(operation: string, sid: string, session: unknown): string {
-    let text: unknown;
-    try {
-      text = this.serializer.stringify(session);
-    } catch (error) {
-      throw storeError(
-        this.storeName,
-        operation,
-        StoreErrorCode.serialize,
-        `the session cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
-        error,
-      );
-    }
+    const text = this.stringify(operation, 'the session', () => this.serializer.stringify(session));
     if (typeof text !== 'string') {
       throw storeError(
         this.storeName,
@@ -526,6 +504,21 @@ export abstract class SessionStoreBase extends Store {
   }
 
   // Internals -------------------------------------------------------------------------------
+
+  /** Runs a serializer; what it throws becomes ERR_SESSION_STORE_SERIALIZE, the same for a session and a cookie. */
+  private stringify(operation: string, what: string, serialize: () => unknown): unknown {
+    try {
+      return serialize();
+    } catch (error) {
+      throw storeError(
+        this.storeName,
+        operation,
+        StoreErrorCode.serialize,
+        `${what} cannot be serialized: ${(error as Error)?.message ?? String(error)}`,
+        error,
+      );
+    }
+  }
 
   private materialize(sid: string, record: StoredRecord, now: number): SessionData | null {
     const session = this.decode(sid, record.payload);

@@ -1,6 +1,8 @@
 import {
   cookieExpiresAt,
   jsonSerializer,
+  ONE_DAY_SECONDS,
+  type RecordInspection,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
@@ -12,17 +14,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import memjs, { type Client } from 'memjs';
 import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
+import { inspectMemcachedRecord } from './inspect-record';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
-import {
-  DEFAULT_TTL_SECONDS,
-  ITEM_OVERHEAD_BYTES,
-  type MemcachedStoreOptions,
-  resolveMemcachedOptions,
-} from './options';
-import { ServerHealth } from './server-health';
-
-const STORE = 'MemcachedStore';
+import { ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveOptions, STORE_NAME } from './options';
+import { ConnectionWatch } from './connection-watch';
 
 /**
  * The item flags of a JSON session: the `memcached` package (connect-memcached's client) marks
@@ -64,17 +60,17 @@ export class MemcachedStore extends SessionStoreBase {
 
   private readonly ownsClient: boolean;
   private readonly commands: BinaryCommands;
-  private readonly health: ServerHealth;
+  private readonly watch: ConnectionWatch;
   private readonly batchSize: number;
   private readonly itemFlags: number;
   private readonly dumpOptions: MetadumpOptions;
 
   constructor(options: MemcachedStoreOptions) {
-    const resolved = resolveMemcachedOptions(options);
+    const resolved = resolveOptions(options);
     super(
       {
-        storeName: STORE,
-        defaultTtlSeconds: DEFAULT_TTL_SECONDS,
+        storeName: STORE_NAME,
+        defaultTtlSeconds: ONE_DAY_SECONDS,
         ttlGranularityMs: GRANULARITY_MS,
         maxSessionBytes: resolved.itemSizeMax - ITEM_OVERHEAD_BYTES,
         // memcached keeps items in memory only: a restarted server has none.
@@ -88,12 +84,12 @@ export class MemcachedStore extends SessionStoreBase {
     this.ownsClient = source.kind === 'servers';
     this.client = source.kind === 'client' ? source.client : memjs.Client.create(source.servers, source.clientOptions);
     const probeTimeoutMs = Math.min(this.operationTimeoutMs, 1000);
-    this.health = new ServerHealth(
+    this.watch = new ConnectionWatch(
       this.client.servers,
       { probeTimeoutMs, probeIntervalMs: PROBE_INTERVAL_MS },
       { up: () => this.reportConnected(), allDown: () => this.reportDisconnected() },
     );
-    this.commands = new BinaryCommands(this.client, this.health);
+    this.commands = new BinaryCommands(this.client, this.watch);
     this.itemFlags = this.serializer === jsonSerializer ? FLAG_JSON : 0;
     this.dumpOptions = {
       idleTimeoutMs: this.operationTimeoutMs,
@@ -102,11 +98,15 @@ export class MemcachedStore extends SessionStoreBase {
     };
   }
 
+  /** A key holds at most 250 bytes: a sid too long for one can never have been stored. */
+  protected override unstorableSid(sid: string): string | null {
+    return isValidKeyLength(sessionKey(this.prefix, sid))
+      ? null
+      : `the sid is too long for a memcached key: the prefix and escaped sid exceed ${MAX_KEY_BYTES} bytes`;
+  }
+
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    const key = this.keyOf(sid);
-    // A sid too long to be a key can never have been stored.
-    if (key === null) return null;
-    const item = await this.commands.get(key);
+    const item = await this.commands.get(this.keyOf(sid));
     if (!item) return null;
     // memcached cannot report an item's expiry: the stored cookie.expires is the truth, and the
     // base checks it against the clock on every read.
@@ -115,14 +115,6 @@ export class MemcachedStore extends SessionStoreBase {
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
     const key = this.keyOf(sid);
-    if (key === null) {
-      throw storeError(
-        STORE,
-        'set',
-        StoreErrorCode.invalidArgument,
-        `the sid is too long for a memcached key: the prefix and escaped sid exceed ${MAX_KEY_BYTES} bytes`,
-      );
-    }
     try {
       await this.commands.set(key, payload, this.itemFlags, memcachedExptime(expiresAt, Date.now()));
     } catch (error) {
@@ -138,7 +130,6 @@ export class MemcachedStore extends SessionStoreBase {
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
     const key = this.keyOf(sid);
-    if (key === null) return;
     for (let attempt = 1; attempt <= MAX_TOUCH_ATTEMPTS; attempt++) {
       const item = await this.commands.get(key);
       if (!item) return;
@@ -164,9 +155,7 @@ export class MemcachedStore extends SessionStoreBase {
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
-    const key = this.keyOf(sid);
-    if (key === null) return;
-    await this.commands.delete(key);
+    await this.commands.delete(this.keyOf(sid));
   }
 
   /**
@@ -238,8 +227,12 @@ export class MemcachedStore extends SessionStoreBase {
     }
   }
 
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectMemcachedRecord(this.commands, this.keyOf(sid));
+  }
+
   protected override async closeBackend(): Promise<void> {
-    this.health.close();
+    this.watch.close();
     if (this.ownsClient) this.client.close();
   }
 
@@ -253,15 +246,15 @@ export class MemcachedStore extends SessionStoreBase {
     return entries;
   }
 
-  private keyOf(sid: string): string | null {
-    const key = sessionKey(this.prefix, sid);
-    return isValidKeyLength(key) ? key : null;
+  /** The key of a sid the base let through (see unstorableSid). */
+  private keyOf(sid: string): string {
+    return sessionKey(this.prefix, sid);
   }
 
   private explain(operation: string, error: unknown): unknown {
     if (error instanceof MemcachedStatusError && error.status === Status.valueTooLarge) {
       return storeError(
-        STORE,
+        STORE_NAME,
         operation,
         StoreErrorCode.tooLarge,
         "memcached refused the session as larger than its item size limit (its -I setting is below the store's itemSizeMax option); memcached drops the previous value of the key when it refuses a set",

@@ -2,7 +2,7 @@ import type { BaseStoreOptions } from '@session-stores/core';
 import { validate } from '@session-stores/core';
 import type { Client, ClientOptions, ServerOptions } from 'memjs';
 
-const STORE = 'MemcachedStore';
+export const STORE_NAME = 'MemcachedStore';
 
 /** Options for the memjs client the store makes from `servers`. */
 export type MemjsClientOptions = ClientOptions & ServerOptions;
@@ -38,7 +38,6 @@ export interface MemcachedStoreOptions extends BaseStoreOptions {
 }
 
 export const DEFAULT_PREFIX = 'sess:';
-export const DEFAULT_TTL_SECONDS = 86_400;
 export const DEFAULT_ITEM_SIZE_MAX = 1_048_576;
 export const DEFAULT_BATCH_SIZE = 100;
 /**
@@ -80,22 +79,22 @@ const PREFIX = {
 const SERVER = /^(?:[^@\s,]+@)?[^\s,@:]+(?::\d{1,5})?$/;
 
 /** Validates the memcached-specific options (the base validates the shared ones); throws a TypeError naming the option. */
-export function resolveMemcachedOptions(raw: MemcachedStoreOptions | undefined): ResolvedMemcachedOptions {
-  const options = validate.checkOptionsObject(STORE, raw);
-  const way = validate.exactlyOne(STORE, options, ['client', 'servers']);
+export function resolveOptions(raw: MemcachedStoreOptions | undefined): ResolvedMemcachedOptions {
+  const options = validate.checkOptionsObject(STORE_NAME, raw);
+  const way = validate.exactlyOne(STORE_NAME, options, ['client', 'servers']);
   if (way === 'client' && options.clientOptions !== undefined) {
     throw new TypeError(
-      `${STORE}: option "clientOptions" applies only with "servers"; configure your own client directly`,
+      `${STORE_NAME}: option "clientOptions" applies only with "servers"; configure your own client directly`,
     );
   }
   const clientOptions = options.clientOptions;
   if (clientOptions !== undefined && !validate.isPlainObject(clientOptions)) {
     throw new TypeError(
-      `${STORE}: option "clientOptions" must be an object of memjs options, got ${validate.describeValue(clientOptions)}`,
+      `${STORE_NAME}: option "clientOptions" must be an object of memjs options, got ${validate.describeValue(clientOptions)}`,
     );
   }
   const itemSizeMax =
-    validate.optionalNumber(STORE, 'itemSizeMax', options.itemSizeMax, {
+    validate.optionalNumber(STORE_NAME, 'itemSizeMax', options.itemSizeMax, {
       min: 1024,
       max: 1024 * 1024 * 1024,
       integer: true,
@@ -109,10 +108,10 @@ export function resolveMemcachedOptions(raw: MemcachedStoreOptions | undefined):
             servers: checkServers(options.servers),
             clientOptions: { ...DEFAULT_CLIENT_OPTIONS, ...(clientOptions as MemjsClientOptions | undefined) },
           },
-    prefix: validate.optionalString(STORE, 'prefix', options.prefix, PREFIX) ?? DEFAULT_PREFIX,
+    prefix: validate.optionalString(STORE_NAME, 'prefix', options.prefix, PREFIX) ?? DEFAULT_PREFIX,
     itemSizeMax,
     batchSize:
-      validate.optionalNumber(STORE, 'batchSize', options.batchSize, { min: 1, max: 10_000, integer: true }) ??
+      validate.optionalNumber(STORE_NAME, 'batchSize', options.batchSize, { min: 1, max: 10_000, integer: true }) ??
       DEFAULT_BATCH_SIZE,
   };
 }
@@ -128,7 +127,7 @@ function checkClient(client: unknown): Client {
     !Array.isArray(candidate!.servers)
   ) {
     throw new TypeError(
-      `${STORE}: option "client" must be a memjs Client (memjs.Client.create(...)), got ${candidate && typeof candidate.getMulti === 'function' ? 'what looks like a "memcached" package client, which MemcachedStore does not accept (see "Migrating from connect-memcached" in the README)' : validate.describeValue(client)}`,
+      `${STORE_NAME}: option "client" must be a memjs Client (memjs.Client.create(...)), got ${candidate && typeof candidate.getMulti === 'function' ? 'what looks like a "memcached" package client, which MemcachedStore does not accept (see "Migrating from connect-memcached" in the README)' : validate.describeValue(client)}`,
     );
   }
   return client as Client;
@@ -142,7 +141,7 @@ function checkServers(servers: unknown): string {
     !list.every((entry) => typeof entry === 'string' && SERVER.test(entry))
   ) {
     throw new TypeError(
-      `${STORE}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${validate.describeValue(servers)}`,
+      `${STORE_NAME}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${validate.describeValue(servers)}`,
     );
   }
   return (list as string[]).join(',');

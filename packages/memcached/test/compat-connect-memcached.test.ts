@@ -6,8 +6,8 @@ import Memcached from 'memcached';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectSwitchKeepsVisits } from '../../../scripts/test-support/visit-counter-app';
 import { MemcachedStore, sessionKey } from '../src';
-import { DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
-import { rawGet, remainingSeconds } from './support/text-command';
+import { DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './helpers';
+import { rawGet, remainingSeconds } from './helpers';
 
 // connect-memcached 3.0.0 (on the `memcached` client) and MemcachedStore on one server, same prefix.
 const server = await backendForTests('memcached');

@@ -1,7 +1,7 @@
 import type { ConformanceOptions } from '@session-stores/conformance';
 import type { BackendServer } from '@session-stores/test-servers';
 import { MemcachedStore, sessionKey } from '../src/index';
-import { rawGet, rawSet, remainingSeconds, type Endpoint } from './support/text-command';
+import { rawGet, rawSet, remainingSeconds, type Endpoint } from './helpers';
 
 /** The server (of the store's pool) that holds `sid`, as memjs picks it, and its key. */
 function locate(store: MemcachedStore, sid: string): { endpoint: Endpoint; key: string } {

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { backendForTests } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import type * as MemcachedModule from '../src/index';
-import { randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
+import { randomPrefix, randomSid, sessionExpiringIn } from './helpers';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 const built = existsSync(`${dist}index.cjs`) && readFileSync(`${dist}index.cjs`, 'utf8').includes('MemcachedStore');

@@ -1,39 +1,23 @@
-import type { SessionData } from 'express-session';
 import memjs from 'memjs';
-import { backendForTests, backendTitle, startMemcached } from '@session-stores/test-servers';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MemcachedStore, type MemcachedStoreOptions, sessionKey } from '../src';
-import { browserSession, DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
-import { dumpKeys, rawGet, rawSet, remainingSeconds } from './support/text-command';
+import { backendTitle } from '@session-stores/test-servers';
+import { describe, expect, it } from 'vitest';
+import { MemcachedStore, sessionKey } from '../src';
+import {
+  browserSession,
+  DAY_MS,
+  dumpKeys,
+  eventually,
+  expectAbout,
+  randomPrefix,
+  randomSid,
+  rawGet,
+  rawSet,
+  remainingSeconds,
+  sessionExpiringIn,
+  testServer,
+} from './helpers';
 
-const server = await backendForTests('memcached');
-const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };
-const stores: MemcachedStore[] = [];
-
-function makeStore(options: Partial<MemcachedStoreOptions> = {}): MemcachedStore {
-  const store = new MemcachedStore({
-    servers: server!.url,
-    prefix: randomPrefix(),
-    ...options,
-  } as MemcachedStoreOptions);
-  stores.push(store);
-  return store;
-}
-
-/**
- * A remaining lifetime as memcached reports it (`mg t`), against the seconds asked for: the
- * store adds up to two (rounding up, clock margin), and memcached's once-a-second counter and
- * its conversion of absolute times move it by a second or two either way.
- */
-function expectAbout(remaining: number | null, seconds: number): void {
-  expect(remaining).not.toBeNull();
-  expect(remaining! - seconds).toBeGreaterThanOrEqual(-1);
-  expect(remaining! - seconds).toBeLessThanOrEqual(4);
-}
-
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
-});
+const { server, endpoint, makeStore } = await testServer();
 
 describe.skipIf(!server)(backendTitle('memcached', server), () => {
   describe('MemcachedStore TTL rules', () => {
@@ -100,105 +84,6 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       await rawSet(endpoint, key, JSON.stringify(expired), 2, 600);
       expect(await store.get(sid)).toBeNull();
       expect(await store.ids()).not.toContain(sid);
-    });
-  });
-
-  describe('MemcachedStore touch', () => {
-    it('touch(sid) writes the touched cookie into the stored session and moves the exptime', async () => {
-      const store = makeStore();
-      const sid = randomSid();
-      await store.set(sid, sessionExpiringIn(60_000, { n: 1 }));
-      const touched = sessionExpiringIn(45 * DAY_MS, { n: 1 });
-      await store.touch(sid, touched);
-      const stored = await rawGet(endpoint, sessionKey(store.prefix, sid));
-      expect(JSON.parse(stored!.value)).toEqual(JSON.parse(JSON.stringify(touched)));
-      expect(stored!.flags).toBe(2);
-      expectAbout(await remainingSeconds(endpoint, sessionKey(store.prefix, sid)), 45 * 86_400);
-    });
-
-    it('touch(sid) never writes the stale data it is given over newer data', async () => {
-      const store = makeStore();
-      const sid = randomSid();
-      const stale = sessionExpiringIn(60_000, { n: 1, cart: ['a'] });
-      await store.set(sid, stale);
-      await store.set(sid, sessionExpiringIn(60_000, { n: 2, cart: ['a', 'b'] }));
-      const touched = {
-        ...stale,
-        cookie: { ...stale.cookie, expires: new Date(Date.now() + 120_000).toISOString() },
-      } as unknown as SessionData;
-      await store.touch(sid, touched);
-      expect(await store.get(sid)).toEqual({
-        cookie: JSON.parse(JSON.stringify(touched.cookie)),
-        n: 2,
-        cart: ['a', 'b'],
-      });
-    });
-
-    it('touch(sid) re-reads and retries when a set lands between its read and its compare-and-set', async () => {
-      const client = memjs.Client.create(server!.url, { logger: { log: () => {} } });
-      const prefix = randomPrefix();
-      const store = makeStore({ servers: undefined, client, prefix });
-      const writer = makeStore({ prefix });
-      const sid = randomSid();
-      await store.set(sid, sessionExpiringIn(60_000, { n: 1 }));
-      const perform = client.perform.bind(client);
-      let casWrites = 0;
-      // Lets a real concurrent set reach the server just before touch's first compare-and-set.
-      client.perform = (key, request, seq, callback, retries) => {
-        const isCasSet = request[1] === 0x01 && !request.subarray(16, 24).equals(Buffer.alloc(8));
-        if (isCasSet && ++casWrites === 1) {
-          void (async () => {
-            await writer.set(sid, sessionExpiringIn(60_000, { n: 2 }));
-            perform(key, request, seq, callback, retries);
-          })();
-          return;
-        }
-        perform(key, request, seq, callback, retries);
-      };
-      const touched = sessionExpiringIn(90_000, { n: 1 });
-      await store.touch(sid, touched);
-      expect(casWrites).toBe(2);
-      expect(await store.get(sid)).toEqual({ cookie: JSON.parse(JSON.stringify(touched.cookie)), n: 2 });
-      await store.close();
-      client.close();
-    });
-
-    it('touch(sid) racing set(sid) never rolls the set back', async () => {
-      const store = makeStore();
-      for (let round = 0; round < 20; round++) {
-        const sid = randomSid();
-        await store.set(sid, sessionExpiringIn(60_000, { round, v: 'old' }));
-        await Promise.all([
-          store.set(sid, sessionExpiringIn(60_000, { round, v: 'new' })),
-          store.touch(sid, sessionExpiringIn(90_000, { round, v: 'old' })),
-        ]);
-        expect(await store.get(sid)).toMatchObject({ round, v: 'new' });
-      }
-    });
-
-    it('touch(sid) of an unknown, destroyed or cookie-expired sid creates nothing', async () => {
-      const store = makeStore();
-      const unknown = randomSid();
-      await store.touch(unknown, sessionExpiringIn(60_000));
-      expect(await store.get(unknown)).toBeNull();
-
-      const destroyed = randomSid();
-      await store.set(destroyed, sessionExpiringIn(60_000));
-      await store.destroy(destroyed);
-      await store.touch(destroyed, sessionExpiringIn(60_000));
-      expect(await rawGet(endpoint, sessionKey(store.prefix, destroyed))).toBeNull();
-
-      const expired = randomSid();
-      const key = sessionKey(store.prefix, expired);
-      await rawSet(
-        endpoint,
-        key,
-        JSON.stringify({ cookie: { expires: new Date(Date.now() - 1).toISOString() }, n: 1 }),
-        2,
-        600,
-      );
-      await store.touch(expired, sessionExpiringIn(60_000, { n: 1 }));
-      expect(await store.get(expired)).toBeNull();
     });
   });
 
@@ -361,51 +246,5 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       expect((await rawGet(endpoint, sessionKey(custom.prefix, sid)))!.flags).toBe(0);
       expect(await custom.get(sid)).toMatchObject({ cookie: { path: '/' } });
     });
-  });
-
-  describe('MemcachedStore while the server is down', () => {
-    it.skipIf(server?.canRestart === false)(
-      'fails fast, emits disconnect once, then connect when the server is back without any traffic',
-      async () => {
-        // A server of this test's own: it is stopped and started.
-        const own = await startMemcached();
-        const store = new MemcachedStore({ servers: own.url, prefix: randomPrefix() });
-        const events: string[] = [];
-        store.on('connect', () => events.push('connect'));
-        store.on('disconnect', () => events.push('disconnect'));
-        try {
-          const sid = randomSid();
-          await store.set(sid, sessionExpiringIn(60_000));
-          expect(events).toEqual(['connect']);
-          await own.stop();
-          const started = Date.now();
-          const outcomes = await Promise.allSettled([
-            store.get(sid),
-            store.set(sid, sessionExpiringIn(60_000)),
-            store.touch(sid, sessionExpiringIn(60_000)),
-            store.destroy(sid),
-            store.all(),
-            store.ids(),
-            store.length(),
-            store.clear(),
-          ]);
-          expect(Date.now() - started).toBeLessThan(5000);
-          for (const outcome of outcomes) {
-            expect(outcome.status).toBe('rejected');
-            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(Error);
-            expect((outcome as PromiseRejectedResult).reason.code).not.toBe('ENOENT');
-          }
-          expect(await eventually(() => events.includes('disconnect'), 3000)).toBe(true);
-          await own.start();
-          expect(await eventually(() => events.at(-1) === 'connect', 3000)).toBe(true);
-          expect(events).toEqual(['connect', 'disconnect', 'connect']);
-          await store.set(sid, sessionExpiringIn(60_000, { back: true }));
-          expect(await store.get(sid)).toMatchObject({ back: true });
-        } finally {
-          await store.close();
-          await own.dispose();
-        }
-      },
-    );
   });
 });

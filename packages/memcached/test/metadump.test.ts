@@ -2,8 +2,8 @@ import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import { MemcachedStore } from '../src';
 import { describeEndpoint, type DumpInfo, metadump, type MetadumpOptions } from '../src/metadump';
-import { randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
-import { rawSet } from './support/text-command';
+import { randomPrefix, randomSid, sessionExpiringIn } from './helpers';
+import { rawSet } from './helpers';
 
 const server = await backendForTests('memcached');
 const endpoint = server?.nodes[0] ?? { host: '127.0.0.1', port: 0 };

@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
 import { MemcachedStore, sessionKey } from '../src';
-import { eventually, randomPrefix, randomSid, sessionExpiringIn } from './support/sessions';
-import { dumpKeys } from './support/text-command';
+import { eventually, randomPrefix, randomSid, sessionExpiringIn } from './helpers';
+import { dumpKeys } from './helpers';
 
 // Two independent servers, so that one can be killed while the other stays up.
 const first = await backendForTests('memcached');

@@ -4,7 +4,7 @@ import type { Client } from 'memjs';
 import { describe, expect, it } from 'vitest';
 import { expectVisitCounter, readmeCode, swap } from '../../../scripts/test-support/readme-code';
 import { DEFAULT_CLIENT_OPTIONS, MemcachedStore } from '../src/index';
-import { randomSid, sessionExpiringIn } from './support/sessions';
+import { randomSid, sessionExpiringIn } from './helpers';
 
 /** The README's code, run as written: only the server address (and the port) is swapped. */
 const { text: readme, blocks, runModule } = readmeCode(import.meta.url);

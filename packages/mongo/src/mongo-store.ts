@@ -5,6 +5,7 @@ import {
   storeError,
   StoreErrorCode,
   withDeadline,
+  type RecordInspection,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
@@ -20,6 +21,7 @@ import {
   resolveOptions,
   STORE_NAME,
 } from './options';
+import { inspectMongoRecord } from './inspect-record';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { OwnedConnection } from './owned-connection';
 import { ConnectionWatch } from './connection-watch';
@@ -235,6 +237,10 @@ export class MongoStore extends SessionStoreBase {
   protected override async deleteAllRecords(): Promise<void> {
     const collection = await this.collection();
     await collection.deleteMany({});
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectMongoRecord(await this.collection(), sid, READ_OPTIONS);
   }
 
   protected override async closeBackend(): Promise<void> {

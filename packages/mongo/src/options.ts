@@ -1,4 +1,10 @@
-import { type BaseStoreOptions, DEFAULT_PAGE_SIZE, DEFAULT_PRUNE_BATCH_SIZE, validate } from '@session-stores/core';
+import {
+  type BaseStoreOptions,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PRUNE_BATCH_SIZE,
+  MAX_TIMER_SECONDS,
+  validate,
+} from '@session-stores/core';
 
 export const STORE_NAME = 'MongoStore';
 import type { MongoClient, MongoClientOptions } from 'mongodb';
@@ -52,8 +58,8 @@ export interface MongoStoreOptions extends BaseStoreOptions {
 export const DEFAULT_TTL_SECONDS = 14 * 24 * 60 * 60;
 export const DEFAULT_COLLECTION_NAME = 'sessions';
 export const DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES = 10;
-/** setInterval's longest delay is 2^31 - 1 ms; anything longer fires at once. */
-const MAX_INTERVAL_MINUTES = Math.floor((2 ** 31 - 1) / 60_000);
+/** setTimeout's longest delay, in minutes: anything longer fires at once. */
+const MAX_INTERVAL_MINUTES = Math.floor(MAX_TIMER_SECONDS / 60);
 
 /** connect-mongo options this store does not take, with what to use instead. Silently ignoring them could store plaintext or lose ids. */
 const UNSUPPORTED: Record<string, string> = {

@@ -6,16 +6,14 @@ import {
   runCase,
   runConformance,
   type ConformanceOptions,
-  type StoreUnderTest,
 } from '@session-stores/conformance';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, it } from 'vitest';
 import { MongoStore, type MongoStoreOptions } from '../src/index';
 import { type MongoTarget, TEST_DB } from './helpers';
 
-/** The collection of a store under test: the conformance namespace is the collection name. */
-const collectionOf = (store: StoreUnderTest): string =>
-  (store as unknown as { settings: { collectionName: string } }).settings.collectionName;
+/** The collection of each store under test: the conformance namespace it was made with. */
+const collectionNames = new WeakMap<MongoStore, string>();
 
 /**
  * Conformance options for MongoStore on `target`: each namespace is a collection of one test
@@ -25,11 +23,11 @@ const collectionOf = (store: StoreUnderTest): string =>
 export function mongoConformanceOptions(
   target: MongoTarget,
   storeOptions: Partial<MongoStoreOptions> = {},
-): ConformanceOptions {
+): ConformanceOptions<MongoStore> {
   const direct = new MongoClient(target.server.url, { serverSelectionTimeoutMS: 5000 });
   afterAll(() => direct.close());
-  const collection = (store: StoreUnderTest) =>
-    direct.db(TEST_DB).collection<{ _id: string; session: unknown; expires: Date }>(collectionOf(store));
+  const collection = (store: MongoStore) =>
+    direct.db(TEST_DB).collection<{ _id: string; session: unknown; expires: Date }>(collectionNames.get(store)!);
   const label = storeOptions.stringify === false ? ', stringify: false' : '';
   // FerretDB writes through SQLite one at a time: on a busy 2-core machine the suite's burst of
   // 1000 parallel calls can keep the last ones waiting longer than the default 5 s deadline.
@@ -42,15 +40,17 @@ export function mongoConformanceOptions(
 
   return {
     name: `MongoStore on ${target.title}${label}`,
-    // The cast: iterate() yields express-session's SessionData, which the suite types as a plain record.
-    createStore: ({ namespace }) =>
-      new MongoStore({
+    createStore: ({ namespace }) => {
+      const store = new MongoStore({
         mongoUrl: target.server.url,
         dbName: TEST_DB,
         collectionName: namespace,
         ...slowServer,
         ...storeOptions,
-      } as MongoStoreOptions) as unknown as StoreUnderTest,
+      } as MongoStoreOptions);
+      collectionNames.set(store, namespace);
+      return store;
+    },
     inspect: {
       async rawTtlMs(store, sid) {
         const document = await collection(store).findOne({ _id: sid });

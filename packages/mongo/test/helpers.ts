@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { backendForTests, BackendUnavailableError, startMongo, type HarnessServer } from '@session-stores/test-servers';
-import { MongoClient } from 'mongodb';
-import { afterAll } from 'vitest';
+import { type Collection, type Db, MongoClient } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
+import { MongoStore, type MongoStoreOptions, type SessionDocument } from '../src/index';
 
 /** FerretDB lacks TTL indexes and nested arrays in documents; tests that depend on either branch on this. */
 export type ServerKind = 'ferretdb' | 'mongodb';
@@ -108,4 +109,48 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** What a test file of one target holds: a direct client, its test database, and the stores it made. */
+export interface TestBed {
+  readonly direct: MongoClient;
+  readonly db: Db;
+  readonly stores: MongoStore[];
+  /** A store on its own collection (autoRemove off unless asked), closed after the file. */
+  makeStore(options?: Partial<MongoStoreOptions>): { store: MongoStore; collection: Collection<SessionDocument> };
+}
+
+/** Registers the file's hooks for `target`: the direct client connects before the tests, and everything closes after. */
+export function testBed(target: MongoTarget): TestBed {
+  let direct: MongoClient | undefined;
+  const stores: MongoStore[] = [];
+  beforeAll(async () => {
+    direct = directClient(target);
+    await direct.connect();
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await direct?.close();
+  });
+  return {
+    get direct() {
+      return direct!;
+    },
+    get db() {
+      return direct!.db(TEST_DB);
+    },
+    stores,
+    makeStore(options = {}) {
+      const collectionName = options.collectionName ?? uniqueName();
+      const store = new MongoStore({
+        mongoUrl: target.server.url,
+        dbName: TEST_DB,
+        collectionName,
+        autoRemove: 'disabled',
+        ...options,
+      } as MongoStoreOptions);
+      stores.push(store);
+      return { store, collection: direct!.db(TEST_DB).collection<SessionDocument>(collectionName) };
+    },
+  };
 }

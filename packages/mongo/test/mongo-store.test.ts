@@ -1,50 +1,16 @@
 import type { SessionData } from 'express-session';
-import { type Collection, type Db, MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  MongoStore,
-  MongoStoreWarningCode,
-  type MongoStoreOptions,
-  type MongoStoreWarning,
-  type SessionDocument,
-} from '../src/index';
-import { directClient, eventually, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
+import { MongoClient } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { MongoStore, MongoStoreWarningCode, type MongoStoreWarning } from '../src/index';
+import { eventually, mongoTargets, sessionData, testBed, TEST_DB, uniqueName } from './helpers';
 
 const { targets, skipped } = await mongoTargets();
 
 for (const title of skipped) describe.skip(title, () => it('runs the MongoStore tests', () => {}));
 
 describe.each(targets)('MongoStore on $title', (target) => {
-  let direct: MongoClient;
-  let db: Db;
-  const stores: MongoStore[] = [];
-
-  beforeAll(async () => {
-    direct = directClient(target);
-    await direct.connect();
-    db = direct.db(TEST_DB);
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((store) => store.close()));
-    await direct.close();
-  });
-
-  /** A store on its own collection; closed after the file. */
-  function makeStore(options: Partial<MongoStoreOptions> = {}): {
-    store: MongoStore;
-    collection: Collection<SessionDocument>;
-  } {
-    const collectionName = options.collectionName ?? uniqueName();
-    const store = new MongoStore({
-      mongoUrl: target.server.url,
-      dbName: TEST_DB,
-      collectionName,
-      autoRemove: 'disabled',
-      ...options,
-    } as MongoStoreOptions);
-    stores.push(store);
-    return { store, collection: db.collection<SessionDocument>(collectionName) };
-  }
+  const bed = testBed(target);
+  const { makeStore, stores } = bed;
 
   describe('layout (connect-mongo)', () => {
     it('set(sid) writes { _id: sid, session: JSON text, expires: Date of cookie.expires }', async () => {
@@ -85,12 +51,12 @@ describe.each(targets)('MongoStore on $title', (target) => {
       stores.push(store);
       await store.set('sid-where', sessionData() as unknown as SessionData);
       expect(
-        await direct
+        await bed.direct
           .db(dbName)
           .collection(collectionName)
           .countDocuments({ _id: 'sid-where' as never }),
       ).toBe(1);
-      await direct.db(dbName).dropDatabase();
+      await bed.direct.db(dbName).dropDatabase();
     });
   });
 
@@ -182,7 +148,7 @@ describe.each(targets)('MongoStore on $title', (target) => {
     it("clear() deletes this collection's documents only", async () => {
       const { store, collection } = makeStore();
       const { store: neighbour } = makeStore();
-      const unrelated = db.collection(uniqueName('other'));
+      const unrelated = bed.db.collection(uniqueName('other'));
       await unrelated.insertOne({ keep: true });
       await store.set('mine', sessionData() as unknown as SessionData);
       await neighbour.set('theirs', sessionData() as unknown as SessionData);
@@ -296,75 +262,6 @@ describe.each(targets)('MongoStore on $title', (target) => {
       await expect(
         store.set('sid-wide', sessionData(60_000, { wide }) as unknown as SessionData),
       ).rejects.toMatchObject({ code: 'ERR_SESSION_STORE_TOO_LARGE' });
-    });
-  });
-
-  describe('autoRemove', () => {
-    it.runIf(target.kind === 'ferretdb')(
-      '"native" on FerretDB (no TTL indexes) falls back to "interval" with a warning event, never an error',
-      async () => {
-        const errors: unknown[] = [];
-        const { store } = makeStore({ autoRemove: 'native', autoRemoveInterval: 1 / 600 });
-        store.on('error', (error) => errors.push(error));
-        const warning = await new Promise<MongoStoreWarning>((resolve) => store.once('warning', resolve));
-        expect(warning).toMatchObject({ name: 'MongoStoreWarning', code: MongoStoreWarningCode.ttlIndexRefused });
-        expect(warning.message).toMatch(/refused the TTL index.*autoRemove: "interval"/);
-        expect(store.autoRemove).toBe('interval');
-        // And the timer it fell back to does remove expired documents.
-        const collection = db.collection<SessionDocument>(
-          (store as unknown as { settings: { collectionName: string } }).settings.collectionName,
-        );
-        await collection.insertOne({ _id: 'expired', session: '{}', expires: new Date(Date.now() - 1) });
-        await eventually('the fallback timer to prune', async () => (await collection.countDocuments()) === 0);
-        expect(errors).toEqual([]);
-      },
-    );
-
-    it.runIf(target.kind === 'mongodb')(
-      '"native" creates connect-mongo\'s TTL index (expires_1, expireAfterSeconds 0)',
-      async () => {
-        const { store, collection } = makeStore({ autoRemove: 'native' });
-        const warnings: unknown[] = [];
-        store.on('warning', (warning) => warnings.push(warning));
-        await eventually('the TTL index', () => store.autoRemove === 'native');
-        const indexes = await collection.listIndexes().toArray();
-        expect(indexes).toContainEqual(
-          expect.objectContaining({ name: 'expires_1', key: { expires: 1 }, expireAfterSeconds: 0 }),
-        );
-        expect(warnings).toEqual([]);
-      },
-    );
-
-    // The timer is the core's PruneTimer, unref'd (packages/core/test/prune-timer.test.ts).
-    it('"interval" prunes expired documents on a timer, and leaves live ones', async () => {
-      const { store, collection } = makeStore({ autoRemove: 'interval', autoRemoveInterval: 1 / 600 });
-      await store.set('live', sessionData() as unknown as SessionData);
-      await collection.insertMany(
-        Array.from({ length: 5 }, (_, i) => ({
-          _id: `expired-${i}`,
-          session: '{}',
-          expires: new Date(Date.now() - 1),
-        })),
-      );
-      await eventually('the timer to prune', async () => (await collection.countDocuments()) === 1);
-      expect(await store.get('live')).not.toBeNull();
-    });
-
-    it('prune() deletes every expired document in bounded batches and says how many', async () => {
-      const { store, collection } = makeStore({ pruneBatchSize: 4 });
-      await collection.insertMany(
-        Array.from({ length: 10 }, (_, i) => ({
-          _id: `expired-${i}`,
-          session: '{}',
-          expires: new Date(Date.now() - 1),
-        })),
-      );
-      await store.set('live', sessionData() as unknown as SessionData);
-      expect(await store.prune()).toBe(10);
-      expect(await collection.countDocuments()).toBe(1);
-      expect(
-        await new Promise((resolve, reject) => store.prune((error, count) => (error ? reject(error) : resolve(count)))),
-      ).toBe(0);
     });
   });
 

@@ -1,8 +1,7 @@
 import type { SessionData } from 'express-session';
-import { type Db, type MongoClient } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoStore, type MongoStoreOptions, type SessionDocument } from '../src/index';
-import { directClient, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { MongoStoreOptions, SessionDocument } from '../src/index';
+import { mongoTargets, sessionData, testBed } from './helpers';
 
 /**
  * touch keeps the stored cookie true, not only the expiry, as on every store (conformance
@@ -28,32 +27,11 @@ const LAYOUTS: Array<[string, Partial<MongoStoreOptions>]> = [
 ];
 
 describe.each(targets)('touch and the stored cookie, on $title', (target) => {
-  let direct: MongoClient;
-  let db: Db;
-  const stores: MongoStore[] = [];
-
-  beforeAll(async () => {
-    direct = directClient(target);
-    await direct.connect();
-    db = direct.db(TEST_DB);
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((store) => store.close()));
-    await direct.close();
-  });
-
-  function makeStore(options: Partial<MongoStoreOptions>): { store: MongoStore; collectionName: string } {
-    const collectionName = uniqueName();
-    const store = new MongoStore({
-      mongoUrl: target.server.url,
-      dbName: TEST_DB,
-      collectionName,
-      autoRemove: 'disabled',
-      ...options,
-    });
-    stores.push(store);
-    return { store, collectionName };
-  }
+  const bed = testBed(target);
+  const makeStore = (options: Partial<MongoStoreOptions>) => {
+    const { store, collection } = bed.makeStore(options);
+    return { store, collectionName: collection.collectionName };
+  };
 
   describe.each(LAYOUTS)('%s', (_layout, options) => {
     it('a new maxAge replaces the stored cookie, and the data stays as set, not as touch was given', async () => {
@@ -79,15 +57,31 @@ describe.each(targets)('touch and the stored cookie, on $title', (target) => {
     });
   });
 
+  it('a cookie JSON cannot hold fails with ERR_SESSION_STORE_SERIALIZE, as in every store, and changes nothing', async () => {
+    const { store, collectionName } = makeStore({});
+    const original = sessionData(60_000, { n: 1 }) as unknown as AnySession;
+    await store.set('sid', original);
+    const before = await bed.db.collection<SessionDocument>(collectionName).findOne({ _id: 'sid' });
+    const unserializable = {
+      ...original,
+      cookie: { ...original.cookie, originalMaxAge: 10n },
+    } as unknown as AnySession;
+    await expect(store.touch('sid', unserializable)).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_SERIALIZE',
+      message: expect.stringMatching(/^MongoStore\.touch failed: the cookie cannot be serialized/),
+    });
+    expect(await bed.db.collection<SessionDocument>(collectionName).findOne({ _id: 'sid' })).toEqual(before);
+  });
+
   it('a stored session the store cannot read keeps its data; only the expiry moves', async () => {
     const { store, collectionName } = makeStore({});
     const expires = new Date(Date.now() + 60_000);
-    await db
+    await bed.db
       .collection<SessionDocument>(collectionName)
       .insertOne({ _id: 'sid', session: '{"cookie": not json', expires });
     const later = withMaxAge(sessionData() as unknown as AnySession, 3_600_000);
     await store.touch('sid', later);
-    const document = await db.collection<SessionDocument>(collectionName).findOne({ _id: 'sid' });
+    const document = await bed.db.collection<SessionDocument>(collectionName).findOne({ _id: 'sid' });
     expect(document?.session).toBe('{"cookie": not json');
     expect(document?.expires.getTime()).toBe(Date.parse(String(later.cookie.expires)));
   });

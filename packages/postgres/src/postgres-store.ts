@@ -2,6 +2,7 @@ import {
   jsonSerializer,
   keysetPages,
   ONE_DAY_SECONDS,
+  type RecordInspection,
   SessionStoreBase,
   SessionStoreWarningCode,
   type SessionStoreWarning,
@@ -14,6 +15,7 @@ import type { SessionData } from 'express-session';
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
 import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options';
+import { inspectPostgresRecord } from './inspect-record';
 import { createOwnClient } from './own-client';
 import { fromSessColumn, toSessColumn } from './sess-column';
 import {
@@ -217,6 +219,11 @@ export class PostgresStore extends SessionStoreBase {
   protected override async deleteAllRecords(): Promise<void> {
     const { statements } = await this.prepare();
     await this.query(statements.clear, []);
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    const { layout } = await this.prepare();
+    return inspectPostgresRecord((text, values) => this.query(text, values), this.table, layout, sid);
   }
 
   protected override async closeBackend(): Promise<void> {

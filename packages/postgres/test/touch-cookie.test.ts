@@ -130,6 +130,19 @@ describe.skipIf(!maybeDb)(`touch and the stored cookie, on ${databaseTitle(maybe
     expect(await store.get(id)).toMatchObject({ n: 1, cookie: { originalMaxAge: 60_000 } });
   });
 
+  it('a cookie JSON cannot hold fails with ERR_SESSION_STORE_SERIALIZE, as in every store, and changes nothing', async () => {
+    const { table, store } = await tableWith();
+    const id = sid();
+    const original = session(60_000, { n: 1 });
+    await store.set(id, original);
+    const unserializable = asSession({ ...original, cookie: { ...original.cookie, originalMaxAge: 10n } });
+    await expect(store.touch(id, unserializable)).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_SERIALIZE',
+      message: expect.stringMatching(/^PostgresStore\.touch failed: the cookie cannot be serialized/),
+    });
+    expect(await rawSess(table, id)).toBe(JSON.stringify(original));
+  });
+
   it('touch of an unknown or expired sid writes nothing on any path', async () => {
     const { table, store } = await tableWith();
     const encrypted = db.store({ tableName: table, encryption: { secret: 'a secret of at least sixteen bytes' } });

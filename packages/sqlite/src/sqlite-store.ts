@@ -1,6 +1,7 @@
 import {
   type DecodeErrorEvent,
   keysetPages,
+  type RecordInspection,
   ONE_DAY_SECONDS,
   SessionStoreBase,
   type StoredEntry,
@@ -9,6 +10,7 @@ import {
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import type { SessionData } from 'express-session';
+import { inspectSqliteRecord } from './inspect-record';
 import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layout';
 import { resolveOptions, type ResolvedSqliteOptions, type SqliteStoreOptions, STORE_NAME } from './options';
 import { buildSql, type StoreSql } from './sql';
@@ -35,9 +37,6 @@ export class SqliteStore extends SessionStoreBase {
   readonly db: SqliteDatabase;
   /** The session table. */
   readonly table: string;
-  /** The table layout. */
-  readonly layout: LayoutName;
-
   private readonly settings: ResolvedSqliteOptions;
   private readonly format: Layout;
   private readonly sql: StoreSql;
@@ -59,7 +58,6 @@ export class SqliteStore extends SessionStoreBase {
     );
     this.settings = settings;
     this.table = settings.table;
-    this.layout = settings.layout;
     this.format = LAYOUTS[settings.layout];
     this.sql = buildSql(settings.table, this.format);
     const source = settings.source;
@@ -74,6 +72,15 @@ export class SqliteStore extends SessionStoreBase {
     }
 
     if (settings.pruneIntervalMs !== false) this.startPruneTimer(settings.pruneIntervalMs);
+  }
+
+  /**
+   * The table layout (the `layout` option). A method giving a promise, as on PostgresStore, whose
+   * layout is found out from the table: the same member on every store that reads another
+   * package's layout.
+   */
+  layout(): Promise<LayoutName> {
+    return Promise.resolve(this.settings.layout);
   }
 
   // Backend primitives ---------------------------------------------------------------------
@@ -152,6 +159,10 @@ export class SqliteStore extends SessionStoreBase {
 
   protected override async deleteAllRecords(): Promise<void> {
     this.prepared().clear.run();
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    return inspectSqliteRecord(this.db, this.table, this.format, sid);
   }
 
   protected override async closeBackend(): Promise<void> {

@@ -6,7 +6,7 @@ import { tempDatabaseDir } from './helpers';
 // One database file for the whole suite, so stores made with the same namespace (table) share
 // their sessions through separate connections, as two app instances would. There is no server
 // to stop, so no fault hooks: the lock behaviour that clause 32 means for SQLite is tested in
-// pragmas-and-locks.test.ts.
+// faults.test.ts.
 const file = tempDatabaseDir().path('conformance.db');
 
 const row = (store: SqliteStore, sid: string) =>

@@ -84,7 +84,7 @@ describe('SqliteStore options', () => {
       operationTimeoutMs: 1000,
     });
     expect(store.table).toBe('web_sessions');
-    expect(store.layout).toBe('connect-sqlite3');
+    expect(await store.layout()).toBe('connect-sqlite3');
     expect(store.db.pragma('busy_timeout', { simple: true })).toBe(250);
     await store.close();
   });

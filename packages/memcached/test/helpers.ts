@@ -1,4 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import type { SessionData } from 'express-session';
 import { connect } from 'node:net';
+import { backendForTests, type HarnessServer } from '@session-stores/test-servers';
+import { afterEach, expect } from 'vitest';
+import { MemcachedStore, type MemcachedStoreOptions } from '../src';
+
+export const DAY_MS = 86_400_000;
+
+/** A session as express-session passes it (JSON form), expiring `ms` from now. */
+export function sessionExpiringIn(ms: number, extra: Record<string, unknown> = {}): SessionData {
+  return {
+    cookie: { originalMaxAge: ms, expires: new Date(Date.now() + ms).toISOString(), httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as SessionData;
+}
+
+/** A browser-session cookie: no expiry of its own, so the store's default TTL applies. */
+export function browserSession(extra: Record<string, unknown> = {}): SessionData {
+  return {
+    cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/' },
+    ...extra,
+  } as unknown as SessionData;
+}
+
+export function randomSid(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+/** A fresh prefix per test, so tests never see each other's sessions. */
+export function randomPrefix(): string {
+  return `t${randomBytes(5).toString('hex')}:`;
+}
+
+/** Polls `check` until it returns true or the deadline passes; returns the last result. */
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  intervalMs = 25,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
 
 export interface Endpoint {
   host: string;
@@ -88,4 +134,44 @@ export async function rawGet(endpoint: Endpoint, key: string): Promise<{ value: 
   if (!match) throw new Error(`unexpected mg reply: ${reply}`);
   const bytes = Buffer.from(reply.slice(match[0].length), 'latin1').subarray(0, Number(match[1]));
   return { value: bytes.toString('utf8'), flags: Number(match[2]) };
+}
+
+/**
+ * Stores on `server`, each with a fresh prefix so tests never see each other's sessions,
+ * closed after each test of the file that calls this.
+ */
+export function storeMaker(server: HarnessServer | null): (options?: Partial<MemcachedStoreOptions>) => MemcachedStore {
+  const stores: MemcachedStore[] = [];
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+  });
+  return (options = {}) => {
+    const store = new MemcachedStore({
+      servers: server!.url,
+      prefix: randomPrefix(),
+      ...options,
+    } as MemcachedStoreOptions);
+    stores.push(store);
+    return store;
+  };
+}
+
+/**
+ * A remaining lifetime as memcached reports it (`mg t`), against the seconds asked for: the
+ * store adds up to two (rounding up, clock margin), and memcached's once-a-second counter and
+ * its conversion of absolute times move it by a second or two either way.
+ */
+export function expectAbout(remaining: number | null, seconds: number): void {
+  expect(remaining).not.toBeNull();
+  expect(remaining! - seconds).toBeGreaterThanOrEqual(-1);
+  expect(remaining! - seconds).toBeLessThanOrEqual(4);
+}
+
+/**
+ * The memcached server of a test file (null when none can be had here: the file's tests are
+ * skipped with the reason), its first endpoint, and a store maker on it.
+ */
+export async function testServer() {
+  const server = await backendForTests('memcached');
+  return { server, endpoint: server?.nodes[0] ?? { host: '127.0.0.1', port: 0 }, makeStore: storeMaker(server) };
 }

@@ -15,7 +15,7 @@ import type { TransportListener } from './binary-protocol';
  * - A down server is probed again every `probeIntervalMs`, so the store reports `connect` when
  *   a server comes back even with no traffic; any answered command also marks its server up.
  */
-export class ServerHealth implements TransportListener {
+export class ConnectionWatch implements TransportListener {
   private readonly state = new Map<Server, 'up' | 'checking' | 'down'>();
   private readonly retryTimers = new Map<Server, NodeJS.Timeout>();
   private closed = false;

@@ -1,0 +1,52 @@
+import { backendForTests, backendTitle, type BackendServer } from '@session-stores/test-servers';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+import type { SessionView } from '../src/session-view';
+import { storeFromEnv } from '../src/store-from-env';
+import { CookieJar } from './cookie-jar';
+
+/**
+ * The demo over HTTP on the server backends the browser test does not drive: a save writes a
+ * record, and the state shows it through the store's own inspect (or says the store has none).
+ * The environment is the one a user sets for `STORE=... pnpm start`.
+ */
+const cases = [
+  { kind: 'redis', variable: 'REDIS_URL', backend: 'Redis' },
+  { kind: 'mongo', variable: 'MONGO_URL', backend: 'MongoDB' },
+  { kind: 'memcached', variable: 'MEMCACHED_SERVERS', backend: 'Memcached' },
+] as const;
+
+const servers = new Map<string, BackendServer | null>();
+for (const { kind } of cases) servers.set(kind, await backendForTests(kind));
+
+describe.each(cases)('demo on $kind', ({ kind, variable, backend }) => {
+  const server = servers.get(kind) ?? null;
+  it.skipIf(!server)(`a save shows its record, on ${backendTitle(kind, server)}`, async () => {
+    const { store } = await storeFromEnv({ STORE: kind, [variable]: server!.url });
+    const app = createApp({ store, secret: 'demo backends test secret', storeKind: kind });
+    const listener: Server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => listener.once('listening', resolve));
+    const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+    try {
+      const jar = new CookieJar();
+      expect((await jar.fetch(`${url}/save`, { method: 'POST' })).status).toBe(303);
+      const view = (await (await jar.fetch(`${url}/state`)).json()) as SessionView;
+      expect(view.sid).toBe(jar.sid);
+      expect(view.data).toEqual({ views: 1 });
+      const inspect = (store as { inspect?: (sid: string) => Promise<unknown> }).inspect;
+      if (typeof inspect === 'function') {
+        expect(view.record).toEqual(await inspect.call(store, jar.sid!));
+        expect(view.record).toMatchObject({ backend, location: expect.stringContaining(jar.sid!) });
+      } else {
+        expect(view.record).toBeNull();
+        expect(view.recordUnavailable).toContain('has no inspect(sid)');
+      }
+    } finally {
+      listener.closeAllConnections();
+      await new Promise((resolve) => listener.close(resolve));
+      await store.close?.();
+    }
+  });
+});
