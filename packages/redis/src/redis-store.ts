@@ -1,9 +1,16 @@
-import { cookieExpiresAt, SessionStoreBase, type StoredEntry, type StoredRecord } from '@session-stores/core';
+import {
+  cookieExpiresAt,
+  type RecordInspection,
+  SessionStoreBase,
+  type StoredEntry,
+  type StoredRecord,
+} from '@session-stores/core';
 import type { SessionData } from 'express-session';
 import { ConnectionWatch } from './connection-watch';
 import type { DriverName, RedisDriver } from './driver';
 import { prefixPattern, scanKeyPages } from './key-scan';
 import { DEFAULT_TTL_SECONDS, resolveOptions, STORE_NAME, type RedisClient, type RedisStoreOptions } from './options';
+import { inspectRedisRecord } from './inspect-record';
 import { createOwnClient } from './own-client';
 import { ReadyGate } from './ready-gate';
 import { RecordReader } from './record-reader';
@@ -106,6 +113,11 @@ export class RedisStore extends SessionStoreBase {
     if (rewritten === null) return;
     if (!this.driver.isReady()) await this.untilReady(started);
     await COMPARE_AND_SET.run(this.driver, [key], [stored, rewritten, expiry]);
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    return inspectRedisRecord(await this.reader.readOne(this.driver, this.key(sid)));
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
