@@ -76,7 +76,7 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
     case 'redis': {
       const url = required(env, kind, 'REDIS_URL');
       const RedisStore = await storeClass(() => import('@session-stores/redis'), '@session-stores/redis', 'RedisStore');
-      return { store: new RedisStore({ url }), label: `Redis at ${redact(url)}`, kind };
+      return { store: new RedisStore({ url, driver: 'ioredis' }), label: `Redis at ${redact(url)}`, kind };
     }
     case 'mongo': {
       const mongoUrl = required(env, kind, 'MONGO_URL');

@@ -1,11 +1,12 @@
 import expressSession from 'express-session';
 import type { SessionData } from 'express-session';
+import { isThenable, thenMaybe } from './async-parse';
 import { deliver } from './callbacks';
 import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
 import { describeCause, storeError, StoreErrorCode, toStoreError } from './errors';
 import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
-import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS } from './options';
+import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS } from './options';
 import type { RecordInspection } from './inspection';
 import { PruneTimer } from './prune-timer';
 import { RecentWrites } from './recent-writes';
@@ -46,10 +47,10 @@ export interface DecodeErrorEvent {
 export interface StoreDescription {
   /** The class name used in error messages: `RedisStore`. */
   storeName: string;
-  /** The default lifetime of sessions without cookie expiry, in seconds. */
-  defaultTtlSeconds: number;
-  /** Smallest unit of expiry the backend honours, in ms. */
-  ttlGranularityMs: number;
+  /** The default lifetime of sessions without cookie expiry, in seconds. Default one day. */
+  defaultTtlSeconds?: number;
+  /** Smallest unit of expiry the backend honours, in ms. Default 1. */
+  ttlGranularityMs?: number;
   /** Largest serialized session the backend accepts, in bytes; null when unbounded. */
   maxSessionBytes?: number | null;
   /** Sessions survive a restart of the backend. Default true. */
@@ -138,12 +139,13 @@ export abstract class SessionStoreBase extends Store {
   protected constructor(description: StoreDescription, rawOptions: BaseStoreOptions | undefined) {
     super();
     const name = description.storeName;
+    const defaultTtlSeconds = description.defaultTtlSeconds ?? ONE_DAY_SECONDS;
     const options = checkOptionsObject(name, rawOptions) as BaseStoreOptions;
     this.storeName = name;
 
     const ttl = options.ttl;
     if (typeof ttl === 'function') this.ttl = ttl;
-    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? description.defaultTtlSeconds;
+    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? defaultTtlSeconds;
 
     const serializer = options.serializer;
     if (
@@ -185,10 +187,10 @@ export abstract class SessionStoreBase extends Store {
       length: canListIds,
       clear: canClear,
       iterate: canList,
-      ttlGranularityMs: description.ttlGranularityMs,
+      ttlGranularityMs: description.ttlGranularityMs ?? 1,
       maxSessionBytes: this.maxSessionBytes,
       persistent: description.persistent ?? true,
-      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : description.defaultTtlSeconds * 1000,
+      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : defaultTtlSeconds * 1000,
     });
   }
 
@@ -463,11 +465,24 @@ export abstract class SessionStoreBase extends Store {
   /**
    * Parses (and decrypts) a stored payload. Unreadable data (corrupt, tampered, encrypted with
    * an unknown secret) is a miss, reported through the `decodeError` event, never a crash (clause 36).
+   * For callers that need the session now: a serializer whose parse returns a Promise is a
+   * decode error here (see {@link decodeAwaiting}).
    */
   protected decode(sid: string, payload: string | Record<string, unknown>): Record<string, unknown> | null {
+    const decoded = this.decodeAwaiting(sid, payload);
+    if (!isThenable(decoded)) return decoded;
+    decoded.then(undefined, () => {});
+    return this.decodeFailed(sid, new Error("the serializer's parse returned a Promise where a value is needed"));
+  }
+
+  /** Like {@link decode}, awaiting a serializer whose parse returns a Promise (synchronous otherwise). */
+  protected decodeAwaiting(
+    sid: string,
+    payload: string | Record<string, unknown>,
+  ): Record<string, unknown> | null | Promise<Record<string, unknown> | null> {
+    let parsed: unknown;
     try {
       const token = envelopeToken(payload);
-      let parsed: unknown;
       if (token !== null) {
         if (!this.cipher) throw new Error('the session is encrypted and no encryption secret is configured');
         parsed = this.serializer.parse(this.cipher.decrypt(sid, token));
@@ -476,13 +491,15 @@ export abstract class SessionStoreBase extends Store {
           throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
         parsed = typeof payload === 'string' ? this.serializer.parse(payload) : payload;
       }
-      if (!isSessionObject(parsed)) throw new Error('the stored session is not an object');
-      return parsed;
     } catch (error) {
-      const event: DecodeErrorEvent = { sid, error };
-      this.emit('decodeError', event);
-      return null;
+      return this.decodeFailed(sid, error);
     }
+    if (isThenable(parsed))
+      return Promise.resolve(parsed).then(
+        (value) => this.acceptParsed(sid, value),
+        (error: unknown) => this.decodeFailed(sid, error),
+      );
+    return this.acceptParsed(sid, parsed);
   }
 
   /**
@@ -497,13 +514,32 @@ export abstract class SessionStoreBase extends Store {
     touched: SessionData,
   ): string | null {
     const stored = this.decode(sid, storedPayload);
-    if (!stored) return null;
+    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+  }
+
+  /** Like {@link rewriteCookie}, awaiting a serializer whose parse returns a Promise. */
+  protected async rewriteCookieAwaiting(
+    operation: string,
+    sid: string,
+    storedPayload: string | Record<string, unknown>,
+    touched: SessionData,
+  ): Promise<string | null> {
+    const stored = await this.decodeAwaiting(sid, storedPayload);
+    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+  }
+
+  // Internals -------------------------------------------------------------------------------
+
+  private withCookie(operation: string, sid: string, stored: Record<string, unknown>, touched: SessionData): string {
     const cookie = this.touchedCookieJson(operation, touched);
     stored.cookie = cookie === null ? null : (JSON.parse(cookie) as unknown);
     return this.encode(operation, sid, stored);
   }
 
-  // Internals -------------------------------------------------------------------------------
+  private acceptParsed(sid: string, parsed: unknown): Record<string, unknown> | null {
+    if (!isSessionObject(parsed)) return this.decodeFailed(sid, new Error('the stored session is not an object'));
+    return parsed;
+  }
 
   /** Runs a serializer; what it throws becomes ERR_SESSION_STORE_SERIALIZE, the same for a session and a cookie. */
   private stringify(operation: string, what: string, serialize: () => unknown): unknown {
@@ -520,8 +556,27 @@ export abstract class SessionStoreBase extends Store {
     }
   }
 
-  private materialize(sid: string, record: StoredRecord, now: number): SessionData | null {
-    const session = this.decode(sid, record.payload);
+  private decodeFailed(sid: string, error: unknown): null {
+    const event: DecodeErrorEvent = { sid, error };
+    this.emit('decodeError', event);
+    return null;
+  }
+
+  /** The session `get` returns for a record; a Promise only when the serializer's parse returned one. */
+  private materialize(
+    sid: string,
+    record: StoredRecord,
+    now: number,
+  ): SessionData | null | Promise<SessionData | null> {
+    return thenMaybe(this.decodeAwaiting(sid, record.payload), (session) => this.live(sid, record, now, session));
+  }
+
+  private live(
+    sid: string,
+    record: StoredRecord,
+    now: number,
+    session: Record<string, unknown> | null,
+  ): SessionData | null {
     if (!session) return null;
     const expiresAt = record.expiresAt ?? cookieExpiresAt(session);
     if (expiresAt !== null && !Number.isNaN(expiresAt) && expiresAt <= now) return null;
@@ -543,7 +598,8 @@ export abstract class SessionStoreBase extends Store {
         if (step.done) return;
         const now = Date.now();
         for (const entry of step.value) {
-          const session = this.materialize(entry.sid, entry, now);
+          let session = this.materialize(entry.sid, entry, now);
+          if (isThenable(session)) session = await session;
           if (session) yield { sid: entry.sid, session };
         }
       }
