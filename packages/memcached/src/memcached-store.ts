@@ -1,6 +1,7 @@
 import {
   cookieExpiresAt,
   jsonSerializer,
+  resolveExpiresAt,
   ONE_DAY_SECONDS,
   type RecordInspection,
   SessionStoreBase,
@@ -12,13 +13,21 @@ import {
 import type { SessionData } from 'express-session';
 import { setTimeout as delay } from 'node:timers/promises';
 import memjs, { type Client } from 'memjs';
-import { BinaryCommands, MemcachedStatusError, Status } from './binary-protocol';
+import { BinaryCommands, MemcachedStatusError, Status, type StoredItem } from './binary-protocol';
 import { GRANULARITY_MS, memcachedExptime } from './exptime';
 import { inspectMemcachedRecord } from './inspect-record';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
-import { ITEM_OVERHEAD_BYTES, type MemcachedStoreOptions, resolveOptions, STORE_NAME } from './options';
+import {
+  type ConnectMemcachedSecretOptions,
+  ITEM_OVERHEAD_BYTES,
+  type MemcachedStoreOptions,
+  resolveOptions,
+  STORE_NAME,
+} from './options';
 import { ConnectionWatch } from './connection-watch';
+import { decryptConnectMemcached, parseConnectMemcachedCiphertext } from './connect-memcached-secret';
+import { ketamaServerIndex } from './ketama';
 
 /**
  * The item flags of a JSON session: the `memcached` package (connect-memcached's client) marks
@@ -64,6 +73,7 @@ export class MemcachedStore extends SessionStoreBase {
   private readonly batchSize: number;
   private readonly itemFlags: number;
   private readonly dumpOptions: MetadumpOptions;
+  private readonly connectMemcachedSecret: Required<ConnectMemcachedSecretOptions> | null;
 
   constructor(options: MemcachedStoreOptions) {
     const resolved = resolveOptions(options);
@@ -83,6 +93,16 @@ export class MemcachedStore extends SessionStoreBase {
     const source = resolved.source;
     this.ownsClient = source.kind === 'servers';
     this.client = source.kind === 'client' ? source.client : memjs.Client.create(source.servers, source.clientOptions);
+    if (source.kind === 'servers' && resolved.keyDistribution === 'ketama') {
+      // memjs asks getServer(key) for the index of the server to use (memjs's documented hook;
+      // @types/memjs types its result as a string, but memjs indexes its server list with it).
+      const addresses = source.servers.split(',');
+      const serverIndex = ketamaServerIndex(
+        addresses.map((address, index) => ({ address, weight: source.weights[index]! })),
+      );
+      this.client.getServer = serverIndex as unknown as (key: string) => string;
+    }
+    this.connectMemcachedSecret = resolved.connectMemcachedSecret;
     const probeTimeoutMs = Math.min(this.operationTimeoutMs, 1000);
     this.watch = new ConnectionWatch(
       this.client.servers,
@@ -106,11 +126,43 @@ export class MemcachedStore extends SessionStoreBase {
   }
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    const item = await this.commands.get(this.keyOf(sid));
+    const key = this.keyOf(sid);
+    const item = await this.commands.get(key);
     if (!item) return null;
     // memcached cannot report an item's expiry: the stored cookie.expires is the truth, and the
     // base checks it against the clock on every read.
-    return { payload: item.value.toString('utf8'), expiresAt: null };
+    return { payload: await this.ownPayload(sid, key, item), expiresAt: null };
+  }
+
+  /**
+   * The stored text, except a session connect-memcached encrypted with its `secret` (when
+   * `connectMemcachedSecret` is set): that one is decrypted, encoded in this store's format and
+   * written back with compare-and-set (a newer write wins), so it is decrypted the old way once.
+   * One that does not open stays as it is, and reading it is a decode error (a miss, reported).
+   */
+  private async ownPayload(sid: string, key: string, item: StoredItem): Promise<string> {
+    const text = item.value.toString('utf8');
+    const legacy = this.connectMemcachedSecret;
+    const envelope = legacy && parseConnectMemcachedCiphertext(text);
+    if (!envelope) return text;
+    let session: unknown;
+    try {
+      session = JSON.parse(await decryptConnectMemcached(envelope, legacy!));
+    } catch (error) {
+      this.warn(
+        'ERR_MEMCACHED_STORE_LEGACY_DECRYPT',
+        'a session encrypted by connect-memcached did not open with connectMemcachedSecret',
+        error,
+      );
+      return text;
+    }
+    const payload = this.encode('get', sid, session);
+    const now = Date.now();
+    const expiresAt = resolveExpiresAt(session as SessionData, sid, now, this.ttl);
+    if (expiresAt > now) {
+      await this.commands.set(key, payload, this.itemFlags, memcachedExptime(expiresAt, now), item.cas);
+    }
+    return payload;
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
@@ -237,13 +289,14 @@ export class MemcachedStore extends SessionStoreBase {
   }
 
   private async fetch(batch: Array<{ key: string; sid: string }>): Promise<StoredEntry[]> {
-    const items = await Promise.all(batch.map(({ key }) => this.commands.get(key)));
-    const entries: StoredEntry[] = [];
-    items.forEach((item, index) => {
-      // Deleted or expired since the dump listed it.
-      if (item) entries.push({ sid: batch[index]!.sid, payload: item.value.toString('utf8'), expiresAt: null });
-    });
-    return entries;
+    const items = await Promise.all(
+      batch.map(async ({ key, sid }) => {
+        const item = await this.commands.get(key);
+        return item && { sid, payload: await this.ownPayload(sid, key, item), expiresAt: null };
+      }),
+    );
+    // Deleted or expired since the dump listed it.
+    return items.filter((entry) => entry !== null);
   }
 
   /** The key of a sid the base let through (see unstorableSid). */

@@ -7,10 +7,23 @@ export const STORE_NAME = 'MemcachedStore';
 /** Options for the memjs client the store makes from `servers`. */
 export type MemjsClientOptions = ClientOptions & ServerOptions;
 
+/** How keys are spread over several servers. */
+export type KeyDistribution = 'memjs' | 'ketama';
+
+/** Reading sessions connect-memcached encrypted with its `secret` option (see connect-memcached-secret.ts). */
+export interface ConnectMemcachedSecretOptions {
+  /** connect-memcached's `secret`. */
+  secret: string;
+  /** connect-memcached's `algorithm`: an AES-GCM cipher. Default `"aes-256-gcm"`. */
+  algorithm?: string;
+  /** connect-memcached's `hashing` (key derivation and HMAC). Default `"sha512"`. */
+  hashing?: string;
+}
+
 /**
- * Options of {@link MemcachedStore}. Give exactly one of `client` or `servers`. `client`,
- * `prefix` and `ttl` mean what they mean in connect-memcached (whose `hosts` is `servers` here,
- * and whose default prefix is `""`).
+ * Options of {@link MemcachedStore}. Give exactly one of `client`, `servers` or `hosts`.
+ * `client`, `prefix` and `ttl` mean what they mean in connect-memcached (whose default prefix
+ * is `""`); its `hosts` is accepted as another name for `servers`.
  */
 export interface MemcachedStoreOptions extends BaseStoreOptions {
   /**
@@ -22,7 +35,21 @@ export interface MemcachedStoreOptions extends BaseStoreOptions {
    * `"host:port,host:port"` or `["host:port", ...]` (memjs's syntax, `user:pass@` allowed): the
    * store makes its own memjs client, with fail-fast timeouts, and closes it in `close()`.
    */
-  servers?: string | readonly string[];
+  servers?: string | readonly string[] | Readonly<Record<string, number>>;
+  /** connect-memcached's name for `servers`. */
+  hosts?: string | readonly string[] | Readonly<Record<string, number>>;
+  /**
+   * Which server holds a key, with several servers. `"memjs"` (default): memjs's hash.
+   * `"ketama"`: the consistent hashing of the `memcached` package, which connect-memcached uses,
+   * so that sessions it wrote are found after a switch. `servers` as `{ "host:port": weight }`
+   * (connect-memcached's weighted form) needs `"ketama"`. Only with `servers`/`hosts`.
+   */
+  keyDistribution?: KeyDistribution;
+  /**
+   * Read sessions connect-memcached stored encrypted with its `secret`: each is decrypted once
+   * and rewritten in this store's format. Needs `encryption`, so that nothing is rewritten in clear.
+   */
+  connectMemcachedSecret?: ConnectMemcachedSecretOptions;
   /** memjs options for the client the store makes from `servers`, over the store's defaults. */
   clientOptions?: MemjsClientOptions;
   /** Prepended to every (escaped) sid to make the memcached key. Default `"sess:"`. */
@@ -62,10 +89,13 @@ export const DEFAULT_CLIENT_OPTIONS: MemjsClientOptions = {
 };
 
 export type ClientSource =
-  { kind: 'client'; client: Client } | { kind: 'servers'; servers: string; clientOptions: MemjsClientOptions };
+  | { kind: 'client'; client: Client }
+  | { kind: 'servers'; servers: string; weights: number[]; clientOptions: MemjsClientOptions };
 
 export interface ResolvedMemcachedOptions {
   source: ClientSource;
+  keyDistribution: KeyDistribution;
+  connectMemcachedSecret: Required<ConnectMemcachedSecretOptions> | null;
   prefix: string;
   itemSizeMax: number;
   batchSize: number;
@@ -81,10 +111,18 @@ const SERVER = /^(?:[^@\s,]+@)?[^\s,@:]+(?::\d{1,5})?$/;
 /** Validates the memcached-specific options (the base validates the shared ones); throws a TypeError naming the option. */
 export function resolveOptions(raw: MemcachedStoreOptions | undefined): ResolvedMemcachedOptions {
   const options = validate.checkOptionsObject(STORE_NAME, raw);
-  const way = validate.exactlyOne(STORE_NAME, options, ['client', 'servers']);
+  const way = validate.exactlyOne(STORE_NAME, options, ['client', 'servers', 'hosts']);
   if (way === 'client' && options.clientOptions !== undefined) {
     throw new TypeError(
       `${STORE_NAME}: option "clientOptions" applies only with "servers"; configure your own client directly`,
+    );
+  }
+  const keyDistribution =
+    validate.optionalOneOf(STORE_NAME, 'keyDistribution', options.keyDistribution, ['memjs', 'ketama'] as const) ??
+    'memjs';
+  if (way === 'client' && options.keyDistribution !== undefined) {
+    throw new TypeError(
+      `${STORE_NAME}: option "keyDistribution" applies only with "servers"; with your own client, set its getServer(key) yourself`,
     );
   }
   const clientOptions = options.clientOptions;
@@ -105,9 +143,11 @@ export function resolveOptions(raw: MemcachedStoreOptions | undefined): Resolved
         ? { kind: 'client', client: checkClient(options.client) }
         : {
             kind: 'servers',
-            servers: checkServers(options.servers),
+            ...checkServers(way, options[way], keyDistribution),
             clientOptions: { ...DEFAULT_CLIENT_OPTIONS, ...(clientOptions as MemjsClientOptions | undefined) },
           },
+    keyDistribution,
+    connectMemcachedSecret: checkConnectMemcachedSecret(options.connectMemcachedSecret, options.encryption),
     prefix: validate.optionalString(STORE_NAME, 'prefix', options.prefix, PREFIX) ?? DEFAULT_PREFIX,
     itemSizeMax,
     batchSize:
@@ -133,16 +173,62 @@ function checkClient(client: unknown): Client {
   return client as Client;
 }
 
-function checkServers(servers: unknown): string {
-  const list = typeof servers === 'string' ? servers.split(',').map((entry) => entry.trim()) : servers;
+/** The memjs server string, and each server's weight (connect-memcached's `{ "host:port": weight }` form). */
+function checkServers(
+  name: string,
+  servers: unknown,
+  keyDistribution: KeyDistribution,
+): { servers: string; weights: number[] } {
+  let weights: unknown[] | null = null;
+  let list: unknown = typeof servers === 'string' ? servers.split(',').map((entry) => entry.trim()) : servers;
+  if (validate.isPlainObject(servers)) {
+    if (keyDistribution !== 'ketama') {
+      throw new TypeError(
+        `${STORE_NAME}: option "${name}" as { "host:port": weight } needs keyDistribution: "ketama" (weights mean nothing to memjs's hash); or give an array of "host:port" strings`,
+      );
+    }
+    list = Object.keys(servers);
+    weights = Object.values(servers);
+  }
   if (
     !Array.isArray(list) ||
     list.length === 0 ||
-    !list.every((entry) => typeof entry === 'string' && SERVER.test(entry))
+    !list.every((entry) => typeof entry === 'string' && SERVER.test(entry)) ||
+    (weights !== null &&
+      !weights.every((weight) => typeof weight === 'number' && weight > 0 && Number.isFinite(weight)))
   ) {
     throw new TypeError(
-      `${STORE_NAME}: option "servers" must be "host:port,host:port" or a non-empty array of "host:port" strings, got ${validate.describeValue(servers)}`,
+      `${STORE_NAME}: option "${name}" must be "host:port,host:port", a non-empty array of "host:port" strings or, with keyDistribution "ketama", { "host:port": weight > 0 }, got ${validate.describeValue(servers)}`,
     );
   }
-  return (list as string[]).join(',');
+  return { servers: (list as string[]).join(','), weights: (weights as number[] | null) ?? list.map(() => 1) };
+}
+
+const KRUPTEIN_CIPHERS = /^aes-(128|192|256)-gcm$/;
+
+function checkConnectMemcachedSecret(
+  raw: unknown,
+  encryption: unknown,
+): Required<ConnectMemcachedSecretOptions> | null {
+  if (raw === undefined) return null;
+  const name = 'connectMemcachedSecret';
+  if (!validate.isPlainObject(raw) || typeof raw.secret !== 'string' || raw.secret.length === 0) {
+    throw new TypeError(
+      `${STORE_NAME}: option "${name}" must be { secret, algorithm?, hashing? } with connect-memcached's secret, got ${validate.describeValue(raw)}`,
+    );
+  }
+  const algorithm = validate.optionalString(STORE_NAME, `${name}.algorithm`, raw.algorithm, {
+    regex: KRUPTEIN_CIPHERS,
+    description: 'an AES-GCM cipher ("aes-256-gcm", "aes-192-gcm" or "aes-128-gcm"), as connect-memcached accepts',
+  });
+  const hashing = validate.optionalString(STORE_NAME, `${name}.hashing`, raw.hashing, {
+    regex: /^(sha1|sha224|sha256|sha384|sha512|sha512-256|sha3-256|sha3-384|sha3-512)$/,
+    description: 'a hash of crypto.getHashes() that connect-memcached users set, such as "sha512"',
+  });
+  if (encryption === undefined) {
+    throw new TypeError(
+      `${STORE_NAME}: option "${name}" needs "encryption" too: sessions read with the old secret are rewritten encrypted, never in clear`,
+    );
+  }
+  return { secret: raw.secret, algorithm: algorithm ?? 'aes-256-gcm', hashing: hashing ?? 'sha512' };
 }

@@ -38,5 +38,21 @@ describe.skipIf(!built)(
       expect(typeof module.MemcachedStore).toBe('function');
       await roundTrip(module);
     });
+
+    it("the compatibility entry is connect-memcached's factory: require(...)(session) and import", async () => {
+      const session: unknown = createRequire(import.meta.url)('express-session');
+      const required = createRequire(import.meta.url)('@session-stores/memcached/connect-memcached') as unknown;
+      const imported = ((await import(pathToFileURL(`${dist}connect-memcached.js`).href)) as { default: unknown })
+        .default;
+      for (const factory of [required, imported]) {
+        expect(typeof factory).toBe('function');
+        const Store = (factory as (s: unknown) => new (o: object) => { prefix: string; close(): Promise<void> })(
+          session,
+        );
+        const store = new Store({ hosts: [server ? server.url : '127.0.0.1:1'] });
+        expect(store.prefix).toBe('');
+        await store.close();
+      }
+    });
   },
 );

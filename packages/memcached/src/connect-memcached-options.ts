@@ -1,0 +1,95 @@
+import type { MemcachedStoreOptions } from './options';
+
+/**
+ * connect-memcached's options (beside MemcachedStore's own) and their meaning as MemcachedStore
+ * options, for the compatibility entry (connect-memcached.ts).
+ */
+
+/**
+ * connect-memcached's options, beside every MemcachedStore option. A number `ttl` keeps
+ * connect-memcached's meaning: the seconds every session lives, whatever its cookie says.
+ */
+export interface ConnectMemcachedOptions extends MemcachedStoreOptions {
+  /**
+   * connect-memcached's encryption secret: its sessions are read with it, and every session is
+   * written with `encryption` (AES-256-GCM), which is `{ secret }` unless you give it.
+   */
+  secret?: string;
+  /** connect-memcached's cipher for `secret`. Default `"aes-256-gcm"`. */
+  algorithm?: string;
+  /** connect-memcached's hash for `secret`. Default `"sha512"`. */
+  hashing?: string;
+}
+
+/** The options connect-memcached handed on to the `memcached` package or to kruptein, and what to use instead. */
+const HANDED_ON: Record<string, string> = {
+  timeout: 'clientOptions.timeout (memjs, seconds)',
+  retries: 'clientOptions.retries (memjs)',
+  retry: 'clientOptions.retry_delay (memjs, seconds)',
+  reconnect: 'clientOptions.retry_delay (memjs, seconds)',
+  idle: 'clientOptions.keepAlive (memjs)',
+  poolSize: 'nothing: memjs keeps one connection per server',
+  failures: 'clientOptions.retries (memjs); a dead server is reported through the store\'s "disconnect" event',
+  remove: 'nothing: a key never moves to another server, which would split sessions',
+  failOverServers: 'nothing: a key never moves to another server, which would split sessions',
+  redundancy: 'nothing: each session lives on one server',
+  compatibility: 'keyDistribution ("ketama" is the memcached package\'s default)',
+  keyCompression: 'nothing: keys longer than 250 bytes are refused',
+  maxKeySize: "nothing: memcached's 250-byte key limit is enforced",
+  maxValue: 'itemSizeMax',
+  maxExpiration: 'nothing: lifetimes over 30 days are written as absolute times',
+  encodeas: "encryption (sessions are written with MemcachedStore's own encryption)",
+  use_asn1: "encryption (sessions are written with MemcachedStore's own encryption)",
+  use_scrypt: "encryption (sessions are written with MemcachedStore's own encryption)",
+  use_argon2: "encryption (sessions are written with MemcachedStore's own encryption)",
+};
+
+/** The MemcachedStore options an app written for connect-memcached means. */
+export function fromConnectMemcachedOptions(options: ConnectMemcachedOptions = {}): MemcachedStoreOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`MemcachedStore: the options must be an object, got ${typeof options}`);
+  }
+  for (const name of Object.keys(options)) {
+    if (name in HANDED_ON && (options as Record<string, unknown>)[name] !== undefined) {
+      throw new TypeError(
+        `MemcachedStore: option "${name}" (which connect-memcached hands to the memcached package or kruptein) is not supported; use ${HANDED_ON[name]}`,
+      );
+    }
+  }
+  const { secret, algorithm, hashing, ttl, ...ours } = options;
+  if (secret === undefined && (algorithm !== undefined || hashing !== undefined)) {
+    throw new TypeError(
+      `MemcachedStore: option "${algorithm !== undefined ? 'algorithm' : 'hashing'}" applies only with "secret" (connect-memcached's encryption); for the key distribution use keyDistribution`,
+    );
+  }
+  const resolved: MemcachedStoreOptions = {
+    prefix: '',
+    ...(ours.client === undefined && ours.servers === undefined && ours.hosts === undefined
+      ? { hosts: '127.0.0.1:11211' }
+      : {}),
+    ...(ours.client === undefined ? { keyDistribution: 'ketama' as const } : {}),
+    ...ours,
+  };
+  // connect-memcached's ttl beats the cookie's maxAge: a ttl function does that here.
+  if (typeof ttl === 'number') resolved.ttl = () => ttl;
+  else if (ttl !== undefined) resolved.ttl = ttl;
+  if (secret !== undefined) {
+    if (typeof secret !== 'string' || secret.length === 0) {
+      throw new TypeError(`MemcachedStore: option "secret" must be connect-memcached's secret, a non-empty string`);
+    }
+    resolved.connectMemcachedSecret = {
+      secret,
+      ...(algorithm !== undefined ? { algorithm } : {}),
+      ...(hashing !== undefined ? { hashing } : {}),
+    };
+    if (resolved.encryption === undefined) {
+      if (Buffer.byteLength(secret) < 16) {
+        throw new TypeError(
+          'MemcachedStore: option "secret" is shorter than the 16 bytes MemcachedStore\'s encryption needs; keep it (to read the old sessions) and give encryption: { secret: "<at least 16, better 32 random characters>" }',
+        );
+      }
+      resolved.encryption = { secret };
+    }
+  }
+  return resolved;
+}
