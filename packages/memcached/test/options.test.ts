@@ -85,6 +85,7 @@ describe('MemcachedStore options', () => {
       ttlGranularityMs: 1000,
       maxSessionBytes: 1_048_576 - 512,
       persistent: false,
+      sessionsByUser: false,
       defaultTtlMs: 86_400_000,
     });
     expect(store.prefix).toBe('sess:');
