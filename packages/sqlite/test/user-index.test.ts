@@ -10,6 +10,8 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
+/** A session for a minute, typed as express-session's (helpers' cookie has a string expires). */
+const live = (data: Record<string, unknown> = {}): SessionData => session(60_000, data) as unknown as SessionData;
 const userId = (value: SessionData): string | undefined => (value as { userId?: string }).userId;
 
 function storeOn(filename: string, options: Partial<SqliteStoreOptions> = {}): SqliteStore {
@@ -30,7 +32,7 @@ function columnsOf(filename: string, table = 'sessions'): string[] {
 describe('SqliteStore sessions by user', () => {
   it('adds no column without the userId option (never silently)', async () => {
     const file = files.path();
-    await storeOn(file).set(sid(), session(60_000, { userId: 'ada' }));
+    await storeOn(file).set(sid(), live({ userId: 'ada' }));
     expect(columnsOf(file)).toEqual(['sid', 'sess', 'expire']);
   });
 
@@ -38,10 +40,10 @@ describe('SqliteStore sessions by user', () => {
     for (const layout of ['better-sqlite3-session-store', 'connect-sqlite3'] as const) {
       const file = files.path();
       const old = sid();
-      await storeOn(file, { layout }).set(old, session(60_000, { userId: 'ada' }));
+      await storeOn(file, { layout }).set(old, live({ userId: 'ada' }));
       const indexed = storeOn(file, { layout, userId });
       const fresh = sid();
-      await indexed.set(fresh, session(60_000, { userId: 'ada' }));
+      await indexed.set(fresh, live({ userId: 'ada' }));
       expect(columnsOf(file)).toContain('user_id');
       // The older row has no user until it is saved again: the index never guesses.
       expect((await indexed.userSessions('ada')).map((entry) => entry.sid)).toEqual([fresh]);
@@ -51,9 +53,9 @@ describe('SqliteStore sessions by user', () => {
 
   it('with createTable: false, a table without the column fails every call with the SQL to run', async () => {
     const file = files.path();
-    await storeOn(file).set(sid(), session(60_000));
+    await storeOn(file).set(sid(), live());
     const store = storeOn(file, { createTable: false, userId });
-    await expect(store.set(sid(), session(60_000, { userId: 'ada' }))).rejects.toMatchObject({
+    await expect(store.set(sid(), live({ userId: 'ada' }))).rejects.toMatchObject({
       code: 'ERR_SESSION_STORE_BACKEND',
       message: expect.stringMatching(/no "user_id" column .*run: ALTER TABLE "sessions" ADD COLUMN "user_id" TEXT/),
     });
@@ -65,9 +67,9 @@ describe('SqliteStore sessions by user', () => {
     const indexed = storeOn(file, { userId });
     const plain = storeOn(file);
     const id = sid();
-    await indexed.set(id, session(60_000, { userId: 'ada' }));
+    await indexed.set(id, live({ userId: 'ada' }));
     expect(await indexed.countUserSessions('ada')).toBe(1);
-    await plain.set(id, session(60_000, { userId: 'grace' }));
+    await plain.set(id, live({ userId: 'grace' }));
     expect(await indexed.countUserSessions('ada')).toBe(0);
   });
 });
