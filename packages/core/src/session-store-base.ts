@@ -5,7 +5,7 @@ import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
 import { describeCause, storeError, StoreErrorCode, toStoreError } from './errors';
 import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
-import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS } from './options';
+import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS } from './options';
 import type { RecordInspection } from './inspection';
 import { PruneTimer } from './prune-timer';
 import { RecentWrites } from './recent-writes';
@@ -54,10 +54,10 @@ export interface DecodeErrorEvent {
 export interface StoreDescription {
   /** The class name used in error messages: `RedisStore`. */
   storeName: string;
-  /** The default lifetime of sessions without cookie expiry, in seconds. */
-  defaultTtlSeconds: number;
-  /** Smallest unit of expiry the backend honours, in ms. */
-  ttlGranularityMs: number;
+  /** The default lifetime of sessions without cookie expiry, in seconds. Default one day. */
+  defaultTtlSeconds?: number;
+  /** Smallest unit of expiry the backend honours, in ms. Default 1. */
+  ttlGranularityMs?: number;
   /** Largest serialized session the backend accepts, in bytes; null when unbounded. */
   maxSessionBytes?: number | null;
   /** Sessions survive a restart of the backend. Default true. */
@@ -174,12 +174,13 @@ export abstract class SessionStoreBase extends Store {
   protected constructor(description: StoreDescription, rawOptions: BaseStoreOptions | undefined) {
     super();
     const name = description.storeName;
+    const defaultTtlSeconds = description.defaultTtlSeconds ?? ONE_DAY_SECONDS;
     const options = checkOptionsObject(name, rawOptions) as BaseStoreOptions;
     this.storeName = name;
 
     const ttl = options.ttl;
     if (typeof ttl === 'function') this.ttl = ttl;
-    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? description.defaultTtlSeconds;
+    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? defaultTtlSeconds;
 
     const serializer = options.serializer;
     if (
@@ -225,11 +226,11 @@ export abstract class SessionStoreBase extends Store {
       length: canListIds,
       clear: canClear,
       iterate: canList,
-      ttlGranularityMs: description.ttlGranularityMs,
+      ttlGranularityMs: description.ttlGranularityMs ?? 1,
       maxSessionBytes: this.maxSessionBytes,
       persistent: description.persistent ?? true,
       sessionsByUser: this.userIdOf !== null,
-      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : description.defaultTtlSeconds * 1000,
+      defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : defaultTtlSeconds * 1000,
     });
   }
 

@@ -1,4 +1,9 @@
-import { MAX_TIMER_SECONDS } from './options';
+import {
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_PRUNE_BATCH_SIZE,
+  DEFAULT_PRUNE_INTERVAL_SECONDS,
+  MAX_TIMER_SECONDS,
+} from './options';
 
 /**
  * Option checks shared by every store. Each throws a TypeError naming the option and what was
@@ -91,11 +96,26 @@ export function optionalOneOf<T extends string>(
   return value as T;
 }
 
+/** The `pageSize` option of stores that enumerate page by page: records per page. */
+export function pageSize(store: string, value: unknown): number {
+  return optionalNumber(store, 'pageSize', value, { min: 1, max: 100_000, integer: true }) ?? DEFAULT_PAGE_SIZE;
+}
+
+/** The `pruneBatchSize` option of stores that prune: records deleted per statement. */
+export function pruneBatchSize(store: string, value: unknown, max = 1_000_000): number {
+  return optionalNumber(store, 'pruneBatchSize', value, { min: 1, max, integer: true }) ?? DEFAULT_PRUNE_BATCH_SIZE;
+}
+
 /**
  * A prune interval option in seconds, or `false` for no timer: the interval in ms, or false.
  * At most setTimeout's longest delay, which would otherwise fire at once and prune in a loop.
  */
-export function pruneIntervalMs(store: string, option: string, value: unknown, defaultSeconds: number): number | false {
+export function pruneIntervalMs(
+  store: string,
+  option: string,
+  value: unknown,
+  defaultSeconds = DEFAULT_PRUNE_INTERVAL_SECONDS,
+): number | false {
   if (value === false) return false;
   const seconds = value === undefined ? defaultSeconds : value;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_TIMER_SECONDS)

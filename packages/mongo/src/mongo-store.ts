@@ -191,10 +191,11 @@ export class MongoStore extends SessionStoreBase {
     }
     // Written back in the layout it was read in, so a collection being migrated keeps both.
     const value = typeof stored === 'string' ? rewritten : toBson(JSON.parse(rewritten));
-    const { matchedCount } = await collection.updateOne(
-      { _id: sid, session: stored },
-      { $set: { session: value, expires } },
-    );
+    // FerretDB answers only an _id filter from its index (any other field scans the collection),
+    // and it does not isolate concurrent updates of one document anyway (README, "FerretDB"):
+    // there the write goes by _id alone.
+    const filter = (await this.isFerretDb()) ? { _id: sid } : { _id: sid, session: stored };
+    const { matchedCount } = await collection.updateOne(filter, { $set: { session: value, expires } });
     // The session changed since the read: a set() got in between, with a cookie of its own. Only
     // the expiry moves then, as touch always did (the document may also hold values this driver
     // reads back as other types, which the comparison cannot match).

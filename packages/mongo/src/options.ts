@@ -1,10 +1,4 @@
-import {
-  type BaseStoreOptions,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_PRUNE_BATCH_SIZE,
-  MAX_TIMER_SECONDS,
-  validate,
-} from '@session-stores/core';
+import { type BaseStoreOptions, MAX_TIMER_SECONDS, validate } from '@session-stores/core';
 
 export const STORE_NAME = 'MongoStore';
 import type { MongoClient, MongoClientOptions } from 'mongodb';
@@ -126,15 +120,8 @@ export function resolveOptions(options: MongoStoreOptions | undefined): Resolved
         max: MAX_INTERVAL_MINUTES,
       }) ?? DEFAULT_AUTO_REMOVE_INTERVAL_MINUTES) * 60_000,
     stringify,
-    pruneBatchSize:
-      validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, {
-        min: 1,
-        max: 100_000,
-        integer: true,
-      }) ?? DEFAULT_PRUNE_BATCH_SIZE,
-    pageSize:
-      validate.optionalNumber(STORE_NAME, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
-      DEFAULT_PAGE_SIZE,
+    pruneBatchSize: validate.pruneBatchSize(STORE_NAME, raw.pruneBatchSize, 100_000),
+    pageSize: validate.pageSize(STORE_NAME, raw.pageSize),
   };
 }
 

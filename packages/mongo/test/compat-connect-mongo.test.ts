@@ -1,11 +1,10 @@
 import { MongoStore as ConnectMongo } from 'connect-mongo';
 import session, { type SessionData } from 'express-session';
-import type { MongoClient } from 'mongodb';
-import { type Collection } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collection } from 'mongodb';
+import { describe, expect, it } from 'vitest';
 import { expectSwitchKeepsVisits } from '../../../scripts/test-support/visit-counter-app';
-import { MongoStore } from '../src/index';
-import { directClient, mongoTargets, TEST_DB, uniqueName } from './helpers';
+import type { MongoStore } from '../src/index';
+import { mongoTargets, TEST_DB, testBed, uniqueName } from './helpers';
 
 // Sessions written by connect-mongo 6.0.0 are read by MongoStore, and the reverse, in both of
 // its layouts: an app can switch packages (either way) without logging anyone out.
@@ -34,17 +33,7 @@ function liveSession(data: Record<string, unknown>, maxAge = 60_000): SessionDat
 const jsonOf = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
 describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) => {
-  let client: MongoClient;
-  const ours: MongoStore[] = [];
-
-  beforeAll(async () => {
-    client = directClient(target);
-    await client.connect();
-  });
-  afterAll(async () => {
-    await Promise.all(ours.map((store) => store.close()));
-    await client.close();
-  });
+  const bed = testBed(target);
 
   // connect-mongo's default autoRemove ("native") makes every call of it fail on FerretDB: its
   // collection promise waits on the TTL index that FerretDB refuses.
@@ -53,15 +42,15 @@ describe.each(targets)('connect-mongo 6.0.0 compatibility on $title', (target) =
   function pair(stringify: boolean): { theirs: ConnectMongo; ours: MongoStore; collection: Collection } {
     const collectionName = uniqueName();
     const theirs = ConnectMongo.create({
-      client,
+      client: bed.direct,
       dbName: TEST_DB,
       collectionName,
       stringify,
       autoRemove: theirAutoRemove,
     });
-    const store = new MongoStore({ client, dbName: TEST_DB, collectionName, stringify, autoRemove: 'disabled' });
-    ours.push(store);
-    return { theirs, ours: store, collection: client.db(TEST_DB).collection(collectionName) };
+    // On the same client as connect-mongo's: the store is given it, not a URL.
+    const { store, collection } = bed.makeStore({ mongoUrl: undefined, client: bed.direct, collectionName, stringify });
+    return { theirs, ours: store, collection: collection as unknown as Collection };
   }
 
   describe.each([true, false])('stringify: %s', (stringify) => {

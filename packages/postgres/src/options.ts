@@ -1,10 +1,4 @@
-import {
-  type BaseStoreOptions,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_PRUNE_BATCH_SIZE,
-  DEFAULT_PRUNE_INTERVAL_SECONDS,
-  validate,
-} from '@session-stores/core';
+import { type BaseStoreOptions, validate } from '@session-stores/core';
 import type { Pool, PoolConfig } from 'pg';
 
 export const STORE_NAME = 'PostgresStore';
@@ -102,22 +96,9 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedP
   const createTableIfMissing =
     validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
 
-  const pruneIntervalMs = validate.pruneIntervalMs(
-    STORE_NAME,
-    'pruneSessionInterval',
-    options.pruneSessionInterval,
-    DEFAULT_PRUNE_INTERVAL_SECONDS,
-  );
-
-  const pruneBatchSize =
-    validate.optionalNumber(STORE_NAME, 'pruneBatchSize', options.pruneBatchSize, {
-      min: 1,
-      max: 1_000_000,
-      integer: true,
-    }) ?? DEFAULT_PRUNE_BATCH_SIZE;
-  const pageSize =
-    validate.optionalNumber(STORE_NAME, 'pageSize', options.pageSize, { min: 1, max: 100_000, integer: true }) ??
-    DEFAULT_PAGE_SIZE;
+  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneSessionInterval', options.pruneSessionInterval);
+  const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, options.pruneBatchSize);
+  const pageSize = validate.pageSize(STORE_NAME, options.pageSize);
   const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(
     STORE_NAME,
     'errorLog',

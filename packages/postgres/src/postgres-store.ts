@@ -1,7 +1,6 @@
 import {
   jsonSerializer,
   keysetPages,
-  ONE_DAY_SECONDS,
   type RecordInspection,
   SessionStoreBase,
   SessionStoreWarningCode,
@@ -58,16 +57,8 @@ export class PostgresStore extends SessionStoreBase {
 
   constructor(options: PostgresStoreOptions) {
     const resolved = resolveOptions(options);
-    super(
-      {
-        storeName: STORE_NAME,
-        defaultTtlSeconds: ONE_DAY_SECONDS,
-        ttlGranularityMs: 1,
-        maxSessionBytes: null,
-        persistent: true,
-      },
-      options,
-    );
+    // One day's default TTL, millisecond expiry, no size limit, persistent: the core's defaults.
+    super({ storeName: STORE_NAME }, options);
     this.table = qualifiedTableName(resolved.schemaName, resolved.tableName);
     this.createTableIfMissing = resolved.createTableIfMissing;
     this.pruneBatchSize = resolved.pruneBatchSize;

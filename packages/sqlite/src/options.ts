@@ -1,11 +1,4 @@
-import {
-  type BaseStoreOptions,
-  DEFAULT_OPERATION_TIMEOUT_MS,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_PRUNE_BATCH_SIZE,
-  DEFAULT_PRUNE_INTERVAL_SECONDS,
-  validate,
-} from '@session-stores/core';
+import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, validate } from '@session-stores/core';
 import type { Database } from 'better-sqlite3';
 import { LAYOUT_NAMES, type LayoutName } from './layout';
 
@@ -109,22 +102,9 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
   const layout = validate.optionalOneOf(STORE_NAME, 'layout', raw.layout, LAYOUT_NAMES) ?? DEFAULT_LAYOUT;
   const createTable = validate.optionalBoolean(STORE_NAME, 'createTable', raw.createTable) ?? true;
 
-  const pruneIntervalMs = validate.pruneIntervalMs(
-    STORE_NAME,
-    'pruneInterval',
-    raw.pruneInterval,
-    DEFAULT_PRUNE_INTERVAL_SECONDS,
-  );
-
-  const pruneBatchSize =
-    validate.optionalNumber(STORE_NAME, 'pruneBatchSize', raw.pruneBatchSize, {
-      min: 1,
-      max: 1_000_000,
-      integer: true,
-    }) ?? DEFAULT_PRUNE_BATCH_SIZE;
-  const pageSize =
-    validate.optionalNumber(STORE_NAME, 'pageSize', raw.pageSize, { min: 1, max: 100_000, integer: true }) ??
-    DEFAULT_PAGE_SIZE;
+  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneInterval', raw.pruneInterval);
+  const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, raw.pruneBatchSize);
+  const pageSize = validate.pageSize(STORE_NAME, raw.pageSize);
 
   // The base validates operationTimeoutMs itself; here only its value is needed as a bound.
   const operationTimeoutMs =

@@ -2,7 +2,6 @@ import {
   type DecodeErrorEvent,
   keysetPages,
   type RecordInspection,
-  ONE_DAY_SECONDS,
   SessionStoreBase,
   type StoredEntry,
   type StoredRecord,
@@ -53,16 +52,8 @@ export class SqliteStore extends SessionStoreBase {
 
   constructor(options: SqliteStoreOptions) {
     const settings = resolveOptions(options);
-    super(
-      {
-        storeName: STORE_NAME,
-        defaultTtlSeconds: ONE_DAY_SECONDS,
-        ttlGranularityMs: 1,
-        maxSessionBytes: null,
-        persistent: true,
-      },
-      options,
-    );
+    // One day's default TTL, millisecond expiry, no size limit, persistent: the core's defaults.
+    super({ storeName: STORE_NAME }, options);
     this.settings = settings;
     this.table = settings.table;
     this.format = LAYOUTS[settings.layout];
