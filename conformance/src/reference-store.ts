@@ -128,6 +128,15 @@ class OperationFailure extends Error {
   }
 }
 
+/** The check of a sid or a user id argument: a bad one is an error through the callback. */
+function requireNonEmptyString(what: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new OperationFailure(
+      ReferenceErrorCode.invalidArgument,
+      `${what} must be a non-empty string, got ${typeof value}`,
+    );
+}
+
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -480,11 +489,7 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   }
 
   protected checkSid(sid: unknown): asserts sid is string {
-    if (typeof sid !== 'string' || sid.length === 0)
-      throw new OperationFailure(
-        ReferenceErrorCode.invalidArgument,
-        `sid must be a non-empty string, got ${typeof sid}`,
-      );
+    requireNonEmptyString('sid', sid);
   }
 
   /** The user of a session being set: a non-empty string, or null for none. */
@@ -498,11 +503,7 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   }
 
   protected checkUserId(userId: unknown): asserts userId is string {
-    if (typeof userId !== 'string' || userId.length === 0)
-      throw new OperationFailure(
-        ReferenceErrorCode.invalidArgument,
-        `userId must be a non-empty string, got ${typeof userId}`,
-      );
+    requireNonEmptyString('userId', userId);
   }
 
   protected checkSession(session: unknown): void {

@@ -32,6 +32,20 @@ async function setSessionOf(
   return [sid, session];
 }
 
+/**
+ * Two users with sessions and one session of nobody: `aliceCount` sessions of alice, one of bob,
+ * one without a user, each `[sid, session]`.
+ */
+async function populate(context: CaseContext, aliceCount: number) {
+  const alice = newUser(context, 'alice');
+  const bob = newUser(context, 'bob');
+  const aliceSessions: [string, LiveSession][] = [];
+  for (let index = 0; index < aliceCount; index += 1) aliceSessions.push(await setSessionOf(context, alice));
+  const bobSession = await setSessionOf(context, bob);
+  const nobodySession = await setSessionOf(context, null);
+  return { alice, bob, aliceSessions, bobSession, nobodySession };
+}
+
 /** What userSessions(user) called back, checked to be an array of `{ sid, session }`. */
 async function listed(
   context: CaseContext,
@@ -77,12 +91,9 @@ export const sessionsByUserCases: ConformanceCase[] = [
       'userSessions(user) lists each session set for that user with its data, countUserSessions(user) counts them, and no other',
     skipReason,
     async run(context) {
-      const alice = newUser(context, 'alice');
-      const bob = newUser(context, 'bob');
-      const [a1, a1Session] = await setSessionOf(context, alice);
-      const [a2] = await setSessionOf(context, alice);
-      const [b1] = await setSessionOf(context, bob);
-      await setSessionOf(context, null);
+      const { alice, bob, aliceSessions, bobSession } = await populate(context, 2);
+      const [[a1, a1Session], [a2]] = aliceSessions as [[string, LiveSession], [string, LiveSession]];
+      const [b1] = bobSession;
       await assertUserHas(context, alice, [a1, a2], 'alice after two sets');
       await assertUserHas(context, bob, [b1], 'bob after one set');
       await assertUserHas(context, newUser(context, 'nobody'), [], 'a user without sessions');
@@ -174,13 +185,14 @@ export const sessionsByUserCases: ConformanceCase[] = [
       'destroyUserSessions(user, { except }) destroys that user’s sessions but except, gives their number, and nobody else’s',
     skipReason,
     async run(context) {
-      const alice = newUser(context, 'alice');
-      const bob = newUser(context, 'bob');
-      const [keep, keepSession] = await setSessionOf(context, alice);
-      const [a2] = await setSessionOf(context, alice);
-      const [a3] = await setSessionOf(context, alice);
-      const [b1, b1Session] = await setSessionOf(context, bob);
-      const [anonymous, anonymousSession] = await setSessionOf(context, null);
+      const { alice, bob, aliceSessions, bobSession, nobodySession } = await populate(context, 3);
+      const [[keep, keepSession], [a2], [a3]] = aliceSessions as [
+        [string, LiveSession],
+        [string, LiveSession],
+        [string, LiveSession],
+      ];
+      const [b1, b1Session] = bobSession;
+      const [anonymous, anonymousSession] = nobodySession;
       const elsewhere = await context.openStore(`${context.namespace}_b`);
       const [far, farSession] = await setSessionOf(context, alice, 600_000, elsewhere);
 
