@@ -1,7 +1,7 @@
 import type { SessionData, Store } from 'express-session';
 
-/** The five backends, in report order. */
-export const BACKENDS = ['redis', 'postgres', 'mongo', 'sqlite', 'memcached'] as const;
+/** The backends, in report order: Redis twice, ours and raw on node-redis (`redis`) and on ioredis (`redis-ioredis`). */
+export const BACKENDS = ['redis', 'redis-ioredis', 'postgres', 'mongo', 'sqlite', 'memcached'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
 /** Ours (a @session-stores package), the anchor (the store users run today), raw (the driver alone: the limit). */

@@ -1,3 +1,4 @@
 import { packageBuild } from '../../scripts/tsup.base';
 
-export default packageBuild();
+// shims: import.meta.url in the CommonJS build, for loading the chosen driver (own-client.ts).
+export default packageBuild(undefined, { shims: true });

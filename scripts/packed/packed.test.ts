@@ -192,6 +192,8 @@ describe.skipIf(npmMissing)(
             'install',
             tarball('@session-stores/core'),
             ...storeNames.map((store) => tarball(`@session-stores/${store}`)),
+            // The Redis store's client library, an optional peer (its README installs it).
+            'redis',
             'express',
             `typescript@${typescript}`,
             '@types/express',

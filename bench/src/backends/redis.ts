@@ -7,84 +7,127 @@ import { ttlMs } from '../session-expiry';
 import { loadOurStore, storeSubject, type BackendDefinition, type Subject, type SubjectContext } from '../subject';
 
 /**
- * Redis: ours on ioredis, connect-redis 10 on node-redis (the only client it accepts), and raw
- * ioredis with one command per operation. Each subject has its own key prefix.
+ * Redis, twice, so that both client libraries are side by side in one report: `redis` is ours
+ * on node-redis and raw node-redis, `redis-ioredis` ours on ioredis and raw ioredis. The anchor
+ * is connect-redis 10 on node-redis (the only client it accepts) in both. Each subject has its
+ * own key prefix; raw sends one command per operation.
  */
-export const redisBackend: BackendDefinition = {
-  name: 'redis',
-  anchorLabel: 'connect-redis 10.0.0 (node-redis 5)',
-  oursLabel: '@session-stores/redis (ioredis)',
-  rawLabel: 'ioredis GET / SET PX / PEXPIRE / DEL',
+type Driver = 'node-redis' | 'ioredis';
 
-  async startServer() {
-    const { startRedis } = await import('@session-stores/test-servers');
-    return startHarnessServer(
-      'redis',
-      () => startRedis(),
-      async (server) => {
-        const client = new Redis(server.url, { lazyConnect: true });
-        try {
-          await client.connect();
-          const info = await client.info('server');
-          return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
-        } finally {
-          client.disconnect();
-        }
-      },
-    );
-  },
+function redisDefinition(name: 'redis' | 'redis-ioredis', driver: Driver): BackendDefinition {
+  const definition: BackendDefinition = {
+    name,
+    anchorLabel: 'connect-redis 10.0.0 (node-redis 5)',
+    oursLabel: `@session-stores/redis (${driver})`,
+    rawLabel:
+      driver === 'node-redis' ? 'node-redis GET / SET PX / PEXPIRE / DEL' : 'ioredis GET / SET PX / PEXPIRE / DEL',
 
-  async createSubject(kind, context) {
-    if (kind === 'ours') return ours(context);
-    if (kind === 'anchor') return anchor(context);
-    return raw(context);
-  },
-};
+    async startServer() {
+      const { startRedis } = await import('@session-stores/test-servers');
+      return startHarnessServer(
+        name,
+        () => startRedis(),
+        async (server) => {
+          const client = new Redis(server.url, { lazyConnect: true });
+          try {
+            await client.connect();
+            const info = await client.info('server');
+            return `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`;
+          } finally {
+            client.disconnect();
+          }
+        },
+      );
+    },
+
+    async createSubject(kind, context) {
+      if (kind === 'ours') return ours(definition, driver, context);
+      if (kind === 'anchor') return anchor(definition, context);
+      return driver === 'node-redis' ? rawNodeRedis(definition, context) : rawIoredis(definition, context);
+    },
+  };
+  return definition;
+}
+
+export const redisBackend = redisDefinition('redis', 'node-redis');
+export const redisIoredisBackend = redisDefinition('redis-ioredis', 'ioredis');
 
 const prefix = (kind: string, context: SubjectContext) => `${kind}:${context.namespace}:`;
 
-async function ours(context: SubjectContext): Promise<Subject> {
-  type Ctor = new (options: { url: string; prefix: string }) => Store & { close(): Promise<void> };
+async function ours(definition: BackendDefinition, driver: Driver, context: SubjectContext): Promise<Subject> {
+  type Ctor = new (options: { url: string; prefix: string; driver: Driver }) => Store & { close(): Promise<void> };
   const RedisStore = await loadOurStore<Ctor>(
     '@session-stores/redis',
     'RedisStore',
     () => import('@session-stores/redis'),
   );
-  const store = new RedisStore({ url: context.server.url, prefix: prefix('ours', context) });
-  return storeSubject('ours', redisBackend.oursLabel, store, () => store.close());
+  const store = new RedisStore({ url: context.server.url, prefix: prefix('ours', context), driver });
+  return storeSubject('ours', definition.oursLabel, store, () => store.close());
 }
 
-async function anchor(context: SubjectContext): Promise<Subject> {
+async function anchor(definition: BackendDefinition, context: SubjectContext): Promise<Subject> {
   const client = createClient({ url: context.server.url });
   client.on('error', () => undefined);
   await client.connect();
   const store = new ConnectRedisStore({ client, prefix: prefix('anchor', context) });
-  return storeSubject('anchor', redisBackend.anchorLabel, store, async () => {
+  return storeSubject('anchor', definition.anchorLabel, store, async () => {
     await client.quit();
   });
 }
 
-async function raw(context: SubjectContext): Promise<Subject> {
-  const client = new Redis(context.server.url);
+/** The commands a raw subject sends, one per operation, on either library. */
+interface RawCommands {
+  get(key: string): Promise<string | null>;
+  setPx(key: string, value: string, ms: number): Promise<unknown>;
+  pexpire(key: string, ms: number): Promise<unknown>;
+  del(key: string): Promise<unknown>;
+  quit(): Promise<unknown>;
+}
+
+function rawSubject(definition: BackendDefinition, context: SubjectContext, commands: RawCommands): Subject {
   const key = (sid: string) => prefix('raw', context) + sid;
   return {
     kind: 'raw',
-    label: redisBackend.rawLabel,
+    label: definition.rawLabel,
     get: async (sid) => {
-      const value = await client.get(key(sid));
+      const value = await commands.get(key(sid));
       return value === null ? null : (JSON.parse(value) as unknown);
     },
     set: async (sid, session) => {
-      await client.set(key(sid), JSON.stringify(session), 'PX', ttlMs(session));
+      await commands.setPx(key(sid), JSON.stringify(session), ttlMs(session));
     },
     touch: async (sid, session) => {
-      await client.pexpire(key(sid), ttlMs(session));
+      await commands.pexpire(key(sid), ttlMs(session));
     },
     destroy: async (sid) => {
-      await client.del(key(sid));
+      await commands.del(key(sid));
     },
     close: async () => {
-      await client.quit();
+      await commands.quit();
     },
   };
+}
+
+async function rawNodeRedis(definition: BackendDefinition, context: SubjectContext): Promise<Subject> {
+  const client = createClient({ url: context.server.url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return rawSubject(definition, context, {
+    get: (key) => client.get(key),
+    setPx: (key, value, ms) => client.set(key, value, { expiration: { type: 'PX', value: ms } }),
+    pexpire: (key, ms) => client.pExpire(key, ms),
+    del: (key) => client.del(key),
+    quit: () => client.quit(),
+  });
+}
+
+async function rawIoredis(definition: BackendDefinition, context: SubjectContext): Promise<Subject> {
+  const client = new Redis(context.server.url);
+  return rawSubject(definition, context, {
+    get: (key) => client.get(key),
+    setPx: (key, value, ms) => client.set(key, value, 'PX', ms),
+    pexpire: (key, ms) => client.pexpire(key, ms),
+    del: (key) => client.del(key),
+    quit: () => client.quit(),
+  });
 }

@@ -82,7 +82,7 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
       const url = required(env, kind, 'REDIS_URL');
       const RedisStore = await storeClass(() => import('@session-stores/redis'), '@session-stores/redis', 'RedisStore');
       return {
-        store: withUserIndex((extra) => new RedisStore({ url, ...extra })),
+        store: withUserIndex((extra) => new RedisStore({ url, driver: 'ioredis', ...extra })),
         label: `Redis at ${redact(url)}`,
         kind,
       };

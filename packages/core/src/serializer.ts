@@ -1,7 +1,8 @@
 /**
  * How a session becomes the text stored in the backend and back. The default is JSON, which is
  * what every store users migrate from writes. A custom serializer (connect-redis's `serializer`
- * option) must return a string and parse what it wrote.
+ * option) must return a string and parse what it wrote. `parse` may return a Promise (as
+ * connect-redis allows): the store awaits it where it reads sessions.
  */
 export interface Serializer {
   stringify(session: unknown): string;

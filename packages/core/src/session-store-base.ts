@@ -1,5 +1,6 @@
 import expressSession from 'express-session';
 import type { SessionData } from 'express-session';
+import { isThenable, thenMaybe } from './async-parse';
 import { deliver } from './callbacks';
 import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
@@ -403,7 +404,8 @@ export abstract class SessionStoreBase extends Store {
       const now = Date.now();
       const entries: SessionEntry[] = [];
       for (const record of records) {
-        const session = this.materialize(record.sid, record, now);
+        // A custom serializer may parse asynchronously: materialize may give a promise.
+        const session = await this.materialize(record.sid, record, now);
         if (session) entries.push({ sid: record.sid, session });
       }
       return entries;
@@ -418,8 +420,10 @@ export abstract class SessionStoreBase extends Store {
       checkUserIdArgument(this.storeName, 'countUserSessions', userId);
       if (this.countUserRecords) return this.countUserRecords(userId);
       const now = Date.now();
-      const records = await this.listUserRecords!(userId);
-      return records.filter((record) => this.materialize(record.sid, record, now) !== null).length;
+      let count = 0;
+      for (const record of await this.listUserRecords!(userId))
+        if ((await this.materialize(record.sid, record, now)) !== null) count += 1;
+      return count;
     });
   }
 
@@ -566,11 +570,24 @@ export abstract class SessionStoreBase extends Store {
   /**
    * Parses (and decrypts) a stored payload. Unreadable data (corrupt, tampered, encrypted with
    * an unknown secret) is a miss, reported through the `decodeError` event, never a crash (clause 36).
+   * For callers that need the session now: a serializer whose parse returns a Promise is a
+   * decode error here (see {@link decodeAwaiting}).
    */
   protected decode(sid: string, payload: string | Record<string, unknown>): Record<string, unknown> | null {
+    const decoded = this.decodeAwaiting(sid, payload);
+    if (!isThenable(decoded)) return decoded;
+    decoded.then(undefined, () => {});
+    return this.decodeFailed(sid, new Error("the serializer's parse returned a Promise where a value is needed"));
+  }
+
+  /** Like {@link decode}, awaiting a serializer whose parse returns a Promise (synchronous otherwise). */
+  protected decodeAwaiting(
+    sid: string,
+    payload: string | Record<string, unknown>,
+  ): Record<string, unknown> | null | Promise<Record<string, unknown> | null> {
+    let parsed: unknown;
     try {
       const token = envelopeToken(payload);
-      let parsed: unknown;
       if (token !== null) {
         if (!this.cipher) throw new Error('the session is encrypted and no encryption secret is configured');
         parsed = this.serializer.parse(this.cipher.decrypt(sid, token));
@@ -579,13 +596,15 @@ export abstract class SessionStoreBase extends Store {
           throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
         parsed = typeof payload === 'string' ? this.serializer.parse(payload) : payload;
       }
-      if (!isSessionObject(parsed)) throw new Error('the stored session is not an object');
-      return parsed;
     } catch (error) {
-      const event: DecodeErrorEvent = { sid, error };
-      this.emit('decodeError', event);
-      return null;
+      return this.decodeFailed(sid, error);
     }
+    if (isThenable(parsed))
+      return Promise.resolve(parsed).then(
+        (value) => this.acceptParsed(sid, value),
+        (error: unknown) => this.decodeFailed(sid, error),
+      );
+    return this.acceptParsed(sid, parsed);
   }
 
   /**
@@ -600,13 +619,32 @@ export abstract class SessionStoreBase extends Store {
     touched: SessionData,
   ): string | null {
     const stored = this.decode(sid, storedPayload);
-    if (!stored) return null;
+    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+  }
+
+  /** Like {@link rewriteCookie}, awaiting a serializer whose parse returns a Promise. */
+  protected async rewriteCookieAwaiting(
+    operation: string,
+    sid: string,
+    storedPayload: string | Record<string, unknown>,
+    touched: SessionData,
+  ): Promise<string | null> {
+    const stored = await this.decodeAwaiting(sid, storedPayload);
+    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+  }
+
+  // Internals -------------------------------------------------------------------------------
+
+  private withCookie(operation: string, sid: string, stored: Record<string, unknown>, touched: SessionData): string {
     const cookie = this.touchedCookieJson(operation, touched);
     stored.cookie = cookie === null ? null : (JSON.parse(cookie) as unknown);
     return this.encode(operation, sid, stored);
   }
 
-  // Internals -------------------------------------------------------------------------------
+  private acceptParsed(sid: string, parsed: unknown): Record<string, unknown> | null {
+    if (!isSessionObject(parsed)) return this.decodeFailed(sid, new Error('the stored session is not an object'));
+    return parsed;
+  }
 
   /** Runs a serializer; what it throws becomes ERR_SESSION_STORE_SERIALIZE, the same for a session and a cookie. */
   private stringify(operation: string, what: string, serialize: () => unknown): unknown {
@@ -623,8 +661,27 @@ export abstract class SessionStoreBase extends Store {
     }
   }
 
-  private materialize(sid: string, record: StoredRecord, now: number): SessionData | null {
-    const session = this.decode(sid, record.payload);
+  private decodeFailed(sid: string, error: unknown): null {
+    const event: DecodeErrorEvent = { sid, error };
+    this.emit('decodeError', event);
+    return null;
+  }
+
+  /** The session `get` returns for a record; a Promise only when the serializer's parse returned one. */
+  private materialize(
+    sid: string,
+    record: StoredRecord,
+    now: number,
+  ): SessionData | null | Promise<SessionData | null> {
+    return thenMaybe(this.decodeAwaiting(sid, record.payload), (session) => this.live(sid, record, now, session));
+  }
+
+  private live(
+    sid: string,
+    record: StoredRecord,
+    now: number,
+    session: Record<string, unknown> | null,
+  ): SessionData | null {
     if (!session) return null;
     const expiresAt = record.expiresAt ?? cookieExpiresAt(session);
     if (expiresAt !== null && !Number.isNaN(expiresAt) && expiresAt <= now) return null;
@@ -646,7 +703,8 @@ export abstract class SessionStoreBase extends Store {
         if (step.done) return;
         const now = Date.now();
         for (const entry of step.value) {
-          const session = this.materialize(entry.sid, entry, now);
+          let session = this.materialize(entry.sid, entry, now);
+          if (isThenable(session)) session = await session;
           if (session) yield { sid: entry.sid, session };
         }
       }

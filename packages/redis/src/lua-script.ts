@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from './options';
+import type { RedisDriver } from './driver';
 
 /**
  * A Lua script run with EVALSHA: one round trip carrying a 40-character digest instead of the
@@ -14,12 +14,12 @@ export class LuaScript {
     this.sha1 = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisClient, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
+  async run(driver: RedisDriver, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> {
     try {
-      return await client.evalsha(this.sha1, keys.length, ...keys, ...args);
+      return await driver.evalsha(this.sha1, keys, args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.eval(this.source, keys.length, ...keys, ...args);
+      return driver.eval(this.source, keys, args);
     }
   }
 }

@@ -1,11 +1,17 @@
 import type { BaseStoreOptions } from '@session-stores/core';
 import { validate } from '@session-stores/core';
-import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions, SentinelAddress } from 'ioredis';
+import type { DriverName, RedisDriver } from './driver';
+import { IoredisDriver, isIoredisClient, type IoredisClient, type IoredisLike } from './ioredis-driver';
+import { NodeRedisDriver, nodeRedisTopology, type NodeRedisAny } from './node-redis-driver';
+import type { NodeAddress, OwnClientSource } from './own-client-source';
 
-const STORE = 'RedisStore';
+export const STORE_NAME = 'RedisStore';
 
-/** An ioredis client: a standalone (or Sentinel-managed) `Redis`, or a `Cluster`. */
-export type RedisClient = Redis | Cluster;
+/**
+ * A client the store accepts: ioredis (`Redis`, `Cluster`, a Sentinel-managed `Redis`) or
+ * node-redis v5 (`createClient()`, `createCluster()`, `createSentinel()`).
+ */
+export type RedisClient = IoredisLike | NodeRedisAny;
 
 /**
  * Options of {@link RedisStore}. Give exactly one of `client`, `url`, `cluster` or `sentinel`.
@@ -14,27 +20,37 @@ export type RedisClient = Redis | Cluster;
  */
 export interface RedisStoreOptions extends BaseStoreOptions {
   /**
-   * An ioredis `Redis` or `Cluster` client that you made. The store never closes it. See the
-   * README ("Your own client") for the client settings that matter (timeouts, offline queue,
-   * `scaleReads`).
+   * A client that you made and connected: ioredis (`Redis`, `Cluster`) or node-redis v5
+   * (`createClient()`, `createCluster()`, `createSentinel()`), as connect-redis takes. The store
+   * never closes it. See the README ("Your own client") for the client settings that matter.
    */
-  client?: RedisClient;
+  client?: RedisClient | object;
+  /**
+   * The library of the client the store makes from `url`, `cluster` or `sentinel`:
+   * `'node-redis'` (the `redis` package, the default) or `'ioredis'`. Install the one you choose.
+   */
+  driver?: DriverName;
   /** A `redis://` or `rediss://` URL: the store makes its own client, with fail-fast timeouts, and closes it in `close()`. */
   url?: string;
   /** Makes the store's own Cluster client from these seed nodes. */
   cluster?: {
-    nodes: ClusterNode[];
-    /** Passed to `new Cluster(nodes, options)`, over the store's own defaults. */
-    options?: ClusterOptions;
+    /** `"host:port"`, a port, or `{ host, port }`. */
+    nodes: NodeAddress[];
+    /** Passed to `new Cluster(nodes, options)` (ioredis) or `createCluster(options)` (node-redis), over the store's own defaults. */
+    options?: object;
   };
   /** Makes the store's own client that finds the master through Sentinel. */
   sentinel?: {
-    sentinels: Array<Partial<SentinelAddress>>;
+    sentinels: Array<{ host?: string; port?: number }>;
     /** The master group name the sentinels monitor (`sentinel monitor <name> ...`). */
     name: string;
   };
-  /** ioredis options for the client the store makes from `url` or `sentinel` (or each node of `cluster`), over the store's defaults. */
-  clientOptions?: RedisOptions;
+  /**
+   * Options of the client the store makes from `url` or `sentinel` (or of each node of
+   * `cluster`), over the store's defaults: ioredis `RedisOptions`, or node-redis
+   * `createClient` options, as `driver` says.
+   */
+  clientOptions?: object;
   /** Prepended to every sid to make the Redis key. Default `"sess:"` (as connect-redis). */
   prefix?: string;
   /** The `COUNT` hint of each `SCAN` in `all`, `ids`, `length`, `clear` and `iterate`. Default 100. */
@@ -48,14 +64,12 @@ export interface RedisStoreOptions extends BaseStoreOptions {
 }
 
 /** How the store reaches Redis, resolved from the options. */
-export type ClientSource =
-  | { kind: 'client'; client: RedisClient }
-  | { kind: 'url'; url: string; clientOptions: RedisOptions }
-  | { kind: 'sentinel'; sentinels: Array<Partial<SentinelAddress>>; name: string; clientOptions: RedisOptions }
-  | { kind: 'cluster'; nodes: ClusterNode[]; clusterOptions: ClusterOptions; clientOptions: RedisOptions };
+export type ClientSource = { kind: 'client'; driver: RedisDriver } | OwnClientSource;
 
 export interface ResolvedRedisOptions {
   source: ClientSource;
+  /** The library of the store's own client (unused with `client`). */
+  driver: DriverName;
   prefix: string;
   scanCount: number;
   disableTTL: boolean;
@@ -64,62 +78,73 @@ export interface ResolvedRedisOptions {
 export const DEFAULT_PREFIX = 'sess:';
 export const DEFAULT_SCAN_COUNT = 100;
 export const DEFAULT_TTL_SECONDS = 86_400;
+/** The library of the store's own client: the faster one in the benchmark (see the README). */
+export const DEFAULT_DRIVER: DriverName = 'node-redis';
+const DRIVERS: readonly DriverName[] = ['node-redis', 'ioredis'];
 
 /** Validates the Redis-specific options (the base validates the shared ones); throws a TypeError naming the option. */
-export function resolveRedisOptions(raw: RedisStoreOptions | undefined): ResolvedRedisOptions {
-  const options = validate.checkOptionsObject(STORE, raw);
-  const way = validate.exactlyOne(STORE, options, ['client', 'url', 'cluster', 'sentinel']);
-  const clientOptions = validate.optionalObject(STORE, 'clientOptions', options.clientOptions) ?? {};
-  if (way === 'client' && options.clientOptions !== undefined) {
+export function resolveOptions(raw: RedisStoreOptions | undefined): ResolvedRedisOptions {
+  const options = validate.checkOptionsObject(STORE_NAME, raw);
+  const way = validate.exactlyOne(STORE_NAME, options, ['client', 'url', 'cluster', 'sentinel']);
+  const clientOptions = validate.optionalObject(STORE_NAME, 'clientOptions', options.clientOptions) ?? {};
+  for (const name of ['clientOptions', 'driver'])
+    if (way === 'client' && options[name] !== undefined) {
+      throw new TypeError(
+        `${STORE_NAME}: option "${name}" applies only with "url", "sentinel" or "cluster"; configure your own client directly`,
+      );
+    }
+  const driver = options.driver ?? DEFAULT_DRIVER;
+  if (!DRIVERS.includes(driver as DriverName)) {
     throw new TypeError(
-      `${STORE}: option "clientOptions" applies only with "url", "sentinel" or "cluster"; configure your own client directly`,
+      `${STORE_NAME}: option "driver" must be "node-redis" or "ioredis", got ${validate.describeValue(driver)}`,
     );
   }
   return {
-    source: resolveSource(way, options, clientOptions as RedisOptions),
-    prefix: validate.optionalString(STORE, 'prefix', options.prefix) ?? DEFAULT_PREFIX,
+    source: resolveSource(way, options, clientOptions),
+    driver: driver as DriverName,
+    prefix: validate.optionalString(STORE_NAME, 'prefix', options.prefix) ?? DEFAULT_PREFIX,
     scanCount:
-      validate.optionalNumber(STORE, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ??
+      validate.optionalNumber(STORE_NAME, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ??
       DEFAULT_SCAN_COUNT,
-    disableTTL: validate.optionalBoolean(STORE, 'disableTTL', options.disableTTL) ?? false,
+    disableTTL: validate.optionalBoolean(STORE_NAME, 'disableTTL', options.disableTTL) ?? false,
   };
 }
 
-function resolveSource(way: string, options: Record<string, unknown>, clientOptions: RedisOptions): ClientSource {
+function resolveSource(way: string, options: Record<string, unknown>, clientOptions: object): ClientSource {
   switch (way) {
     case 'client':
-      return { kind: 'client', client: checkClient(options.client) };
+      return { kind: 'client', driver: driverFor(options.client) };
     case 'url': {
       const url = options.url;
       if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
         throw new TypeError(
-          `${STORE}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`,
+          `${STORE_NAME}: option "url" must be a redis:// or rediss:// URL string, got ${validate.describeValue(url)}`,
         );
       }
       return { kind: 'url', url, clientOptions };
     }
     case 'sentinel': {
-      const sentinel = validate.optionalObject(STORE, 'sentinel', options.sentinel)!;
+      const sentinel = validate.optionalObject(STORE_NAME, 'sentinel', options.sentinel)!;
       const sentinels = sentinel.sentinels;
       if (!Array.isArray(sentinels) || sentinels.length === 0 || !sentinels.every(validate.isPlainObject)) {
         throw new TypeError(
-          `${STORE}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`,
+          `${STORE_NAME}: option "sentinel.sentinels" must be a non-empty array of { host, port }, got ${validate.describeValue(sentinels)}`,
         );
       }
       if (typeof sentinel.name !== 'string' || sentinel.name.length === 0) {
         throw new TypeError(
-          `${STORE}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`,
+          `${STORE_NAME}: option "sentinel.name" must be the master group name (a non-empty string), got ${validate.describeValue(sentinel.name)}`,
         );
       }
       return {
         kind: 'sentinel',
-        sentinels: sentinels as Array<Partial<SentinelAddress>>,
+        sentinels: sentinels as Array<{ host?: string; port?: number }>,
         name: sentinel.name,
         clientOptions,
       };
     }
     default: {
-      const cluster = validate.optionalObject(STORE, 'cluster', options.cluster)!;
+      const cluster = validate.optionalObject(STORE_NAME, 'cluster', options.cluster)!;
       const nodes = cluster.nodes;
       if (
         !Array.isArray(nodes) ||
@@ -127,43 +152,29 @@ function resolveSource(way: string, options: Record<string, unknown>, clientOpti
         !nodes.every((node) => typeof node === 'string' || typeof node === 'number' || validate.isPlainObject(node))
       ) {
         throw new TypeError(
-          `${STORE}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`,
+          `${STORE_NAME}: option "cluster.nodes" must be a non-empty array of "host:port" strings or { host, port }, got ${validate.describeValue(nodes)}`,
         );
       }
-      const clusterOptions = validate.optionalObject(STORE, 'cluster.options', cluster.options) ?? {};
+      const clusterOptions = validate.optionalObject(STORE_NAME, 'cluster.options', cluster.options) ?? {};
       return {
         kind: 'cluster',
-        nodes: nodes as ClusterNode[],
-        clusterOptions: clusterOptions as ClusterOptions,
+        nodes: nodes as NodeAddress[],
+        clusterOptions,
         clientOptions,
       };
     }
   }
 }
 
-/**
- * Accepts ioredis clients only. Users coming from connect-redis often pass their node-redis
- * client: say so plainly instead of failing later on a missing method.
- */
-function checkClient(client: unknown): RedisClient {
+/** The driver of a client of either library; anything else is refused, naming what is accepted. */
+function driverFor(client: unknown): RedisDriver {
+  const accepted =
+    'an ioredis Redis or Cluster client, or a node-redis v5 createClient(), createCluster() or createSentinel() client';
   if (!validate.isPlainObject(client))
-    throw new TypeError(
-      `${STORE}: option "client" must be an ioredis Redis or Cluster client, got ${validate.describeValue(client)}`,
-    );
+    throw new TypeError(`${STORE_NAME}: option "client" must be ${accepted}, got ${validate.describeValue(client)}`);
   const candidate = client as Record<string, unknown>;
-  if (typeof candidate.mGet === 'function' || typeof candidate.scanIterator === 'function') {
-    throw new TypeError(
-      `${STORE}: option "client" must be an ioredis Redis or Cluster client; this looks like a node-redis client (the "redis" package), which RedisStore does not accept (see "Migrating from connect-redis" in the README)`,
-    );
-  }
-  if (
-    typeof candidate.multi !== 'function' ||
-    typeof candidate.on !== 'function' ||
-    typeof candidate.status !== 'string'
-  ) {
-    throw new TypeError(
-      `${STORE}: option "client" must be an ioredis Redis or Cluster client, got an object without multi(), on() and status`,
-    );
-  }
-  return client as unknown as RedisClient;
+  const topology = nodeRedisTopology(candidate);
+  if (topology !== null) return new NodeRedisDriver(client as unknown as NodeRedisAny, topology);
+  if (isIoredisClient(candidate)) return new IoredisDriver(client as unknown as IoredisClient);
+  throw new TypeError(`${STORE_NAME}: option "client" must be ${accepted}; got an object that is neither`);
 }

@@ -1,58 +1,58 @@
 import {
   cookieExpiresAt,
-  describeCause,
+  type RecordInspection,
   SessionStoreBase,
-  storeError,
-  StoreErrorCode,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
 import type { SessionData } from 'express-session';
-import type { Redis } from 'ioredis';
-import { untilClusterReady } from './cluster-ready';
-import { followConnection } from './connection-events';
-import { isCluster, prefixPattern, scanKeyPages } from './key-scan';
-import { DEFAULT_TTL_SECONDS, resolveRedisOptions, type RedisClient, type RedisStoreOptions } from './options';
-import { closeOwnClient, createOwnClient } from './own-client';
+import { ConnectionWatch } from './connection-watch';
+import type { DriverName, RedisDriver } from './driver';
+import { prefixPattern, scanKeyPages } from './key-scan';
+import { DEFAULT_TTL_SECONDS, resolveOptions, STORE_NAME, type RedisClient, type RedisStoreOptions } from './options';
+import { inspectRedisRecord } from './inspect-record';
+import { createOwnClient } from './own-client';
+import { ReadyGate } from './ready-gate';
 import { RecordReader } from './record-reader';
 import { COMPARE_AND_SET, TOUCH_COOKIE } from './touch-scripts';
 
+/** At most this many calls wait for Redis to become ready at once; more fail at once (bounded memory in an outage). */
+const MAX_WAITING_CALLS = 10_000;
+
 /**
- * An express-session store on Redis through ioredis: standalone, Sentinel or Cluster.
+ * An express-session store on Redis through node-redis or ioredis: standalone, Sentinel or Cluster.
  *
  * Layout (the same as connect-redis, so apps can switch either way without logging anyone
  * out): one string key `prefix + sid` per session, holding the serialized session, expiring
  * when the session does. The key's own expiry, set to the millisecond with `SET .. PXAT`, is
- * the truth: `get` reads it with the value (`PEXPIRETIME`, in one script) and returns it as
+ * the truth: `get` reads it with the value (`PEXPIRETIME`, in the same round trip) and returns it as
  * `cookie.expires`.
  * `touch` replaces only the stored cookie and the key's expiry in one atomic script, so the
  * stored data is never overwritten by touch's possibly stale copy (see touch-scripts.ts).
  */
 export class RedisStore extends SessionStoreBase {
-  /** The ioredis client the store uses (yours, or the one it made). */
+  /** The client the store uses (yours, or the one it made). */
   readonly client: RedisClient;
+  /** The library of that client. */
+  readonly driverName: DriverName;
   /** The key prefix, as given (without the client's own `keyPrefix`). */
   readonly prefix: string;
   readonly scanCount: number;
   readonly disableTTL: boolean;
 
   private readonly ownsClient: boolean;
+  private readonly driver: RedisDriver;
+  private readonly gate: ReadyGate;
   private readonly reader = new RecordReader();
-  /** The client's own ioredis `keyPrefix`: it applies to keys we send, but not to SCAN patterns or the keys SCAN returns. */
-  private readonly clientKeyPrefix: string;
-  private readonly stopFollowing: () => void;
+  private readonly watch: ConnectionWatch;
+  private readonly stopConnecting: () => void;
   /** Whether touch may splice the cookie into the stored JSON (plain JSON only: not a custom serializer's format, not encrypted). */
   private readonly splicesCookie: boolean;
-  /**
-   * Until a Cluster client that refuses calls while not ready (offline queue off, as the store
-   * makes its own) has connected once, calls wait for that first connection instead of failing.
-   */
-  private firstConnection: Promise<void> | null = null;
 
   constructor(options: RedisStoreOptions) {
     super(
       {
-        storeName: 'RedisStore',
+        storeName: STORE_NAME,
         defaultTtlSeconds: DEFAULT_TTL_SECONDS,
         ttlGranularityMs: 1,
         maxSessionBytes: null,
@@ -60,27 +60,21 @@ export class RedisStore extends SessionStoreBase {
       },
       options,
     );
-    const resolved = resolveRedisOptions(options);
+    const resolved = resolveOptions(options);
     this.prefix = resolved.prefix;
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
     this.ownsClient = resolved.source.kind !== 'client';
     this.splicesCookie =
       (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
-    this.client =
-      resolved.source.kind === 'client'
-        ? resolved.source.client
-        : createOwnClient(resolved.source, this.operationTimeoutMs);
-    this.clientKeyPrefix = String(this.client.options.keyPrefix ?? '');
-    const client = this.client;
-    if (isCluster(client) && client.options.enableOfflineQueue === false && client.status !== 'ready') {
-      const first = untilClusterReady(client).then(() => {
-        this.firstConnection = null;
-      });
-      first.catch(() => {});
-      this.firstConnection = first;
-    }
-    this.stopFollowing = followConnection(this.client, {
+    const source = resolved.source;
+    const own = source.kind === 'client' ? null : createOwnClient(resolved.driver, source, this.operationTimeoutMs);
+    this.driver = own?.driver ?? (source as { driver: RedisDriver }).driver;
+    this.stopConnecting = own?.stop ?? (() => {});
+    this.client = this.driver.client as RedisClient;
+    this.driverName = this.driver.name;
+    this.gate = new ReadyGate(this.driver, MAX_WAITING_CALLS);
+    this.watch = new ConnectionWatch(this.driver, {
       up: () => this.reportConnected(),
       down: () => this.reportDisconnected(),
     });
@@ -94,40 +88,47 @@ export class RedisStore extends SessionStoreBase {
   // Backend primitives --------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    await this.firstConnection;
-    const [record] = await this.reader.read(this.client, [this.key(sid)]);
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    const record = await this.reader.readOne(this.driver, this.key(sid));
     return record ? { payload: record.value, expiresAt: record.expiresAt } : null;
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    await this.firstConnection;
-    if (this.disableTTL) await this.client.set(this.key(sid), payload);
-    else await this.client.set(this.key(sid), payload, 'PXAT', Math.ceil(expiresAt));
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    await this.driver.set(this.key(sid), payload, this.disableTTL ? null : Math.ceil(expiresAt));
   }
 
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
-    await this.firstConnection;
+    const started = Date.now();
+    if (!this.driver.isReady()) await this.untilReady(started);
     const key = this.key(sid);
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
-    const cookie = this.splicesCookie ? this.cookieJson(session) : '';
-    const outcome = await TOUCH_COOKIE.run(this.client, [key], [cookie, expiry]);
+    const cookie = this.splicesCookie ? (this.touchedCookieJson('touch', session) ?? 'null') : '';
+    const outcome = await TOUCH_COOKIE.run(this.driver, [key], [cookie, expiry]);
     if (!Array.isArray(outcome)) return;
     // The script could not splice: rewrite the cookie here (core decodes with the store's
     // serializer and cipher), and write it only if nothing changed the session meanwhile.
     const stored = String(outcome[0]);
-    const rewritten = this.rewriteCookie('touch', sid, stored, session);
+    const rewritten = await this.rewriteCookieAwaiting('touch', sid, stored, session);
     if (rewritten === null) return;
-    await COMPARE_AND_SET.run(this.client, [key], [stored, rewritten, expiry]);
+    if (!this.driver.isReady()) await this.untilReady(started);
+    await COMPARE_AND_SET.run(this.driver, [key], [stored, rewritten, expiry]);
+  }
+
+  protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    return inspectRedisRecord(await this.reader.readOne(this.driver, this.key(sid)));
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
-    await this.firstConnection;
-    await this.client.unlink(this.key(sid));
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    await this.driver.unlink([this.key(sid)]);
   }
 
   protected override async *listRecords(): AsyncGenerator<StoredEntry[]> {
     for await (const keys of this.scanPages()) {
-      const records = await this.reader.read(this.client, keys, true);
+      if (!this.driver.isReady()) await this.untilReady(Date.now());
+      const records = await this.reader.readPage(this.driver, keys);
       yield records.map(({ key, value, expiresAt }) => ({
         sid: key.slice(this.prefix.length),
         payload: value,
@@ -141,7 +142,9 @@ export class RedisStore extends SessionStoreBase {
       // Keys never expire by themselves here: only the stored cookie says which sessions are live.
       for await (const entries of this.listRecords()) {
         const now = Date.now();
-        yield entries.filter((entry) => this.isLiveByCookie(entry, now)).map((entry) => entry.sid);
+        const live: string[] = [];
+        for (const entry of entries) if (await this.isLiveByCookie(entry, now)) live.push(entry.sid);
+        yield live;
       }
       return;
     }
@@ -153,49 +156,44 @@ export class RedisStore extends SessionStoreBase {
   protected override async *deleteAllRecords(): AsyncGenerator<number> {
     for await (const keys of this.scanPages()) {
       if (keys.length === 0) continue;
-      if (isCluster(this.client)) await Promise.all(keys.map((key) => this.client.unlink(key)));
-      else await (this.client as Redis).unlink(...keys);
+      if (!this.driver.isReady()) await this.untilReady(Date.now());
+      if (this.driver.isCluster) await Promise.all(keys.map((key) => this.driver.unlink([key])));
+      else await this.driver.unlink(keys);
       yield keys.length;
     }
   }
 
   protected override async closeBackend(): Promise<void> {
-    this.stopFollowing();
-    if (this.ownsClient) await closeOwnClient(this.client, Math.min(this.operationTimeoutMs, 1000));
+    this.watch.close();
+    this.gate.close();
+    this.stopConnecting();
+    if (this.ownsClient) await this.driver.close(Math.min(this.operationTimeoutMs, 1000));
   }
 
   // Internals ---------------------------------------------------------------------------------
 
+  /**
+   * Waits (within the call's deadline, from `started`) until the client is ready, so that no
+   * command is queued in a client to be sent after its caller was told it failed.
+   */
+  private async untilReady(started: number): Promise<void> {
+    const deadline = started + this.operationTimeoutMs;
+    await this.gate.wait(deadline);
+    if (Date.now() >= deadline) throw new Error('Redis became ready after the deadline');
+  }
+
   /** Pages of this store's keys, as the client addresses them (its own keyPrefix removed). */
   private async *scanPages(): AsyncGenerator<string[]> {
-    await this.firstConnection;
-    const strip = this.clientKeyPrefix.length;
-    for await (const keys of scanKeyPages(
-      this.client,
-      prefixPattern(this.clientKeyPrefix + this.prefix),
-      this.scanCount,
-    )) {
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    const clientPrefix = this.driver.keyPrefix;
+    const strip = clientPrefix.length;
+    for await (const keys of scanKeyPages(this.driver, prefixPattern(clientPrefix + this.prefix), this.scanCount)) {
       yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
     }
   }
 
-  /** The touched cookie as JSON.stringify(session) would write it; a cookie JSON cannot hold is a serialize error, as in set. */
-  private cookieJson(session: SessionData): string {
-    try {
-      return JSON.stringify(session.cookie ?? null);
-    } catch (error) {
-      throw storeError(
-        this.storeName,
-        'touch',
-        StoreErrorCode.serialize,
-        `the session's cookie cannot be serialized: ${describeCause(error)}`,
-        error,
-      );
-    }
-  }
-
-  private isLiveByCookie(entry: StoredEntry, now: number): boolean {
-    const session = this.decode(entry.sid, entry.payload);
+  private async isLiveByCookie(entry: StoredEntry, now: number): Promise<boolean> {
+    const session = await this.decodeAwaiting(entry.sid, entry.payload);
     if (!session) return false;
     const expiresAt = cookieExpiresAt(session);
     return expiresAt === null || (!Number.isNaN(expiresAt) && expiresAt > now);

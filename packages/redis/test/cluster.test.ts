@@ -42,7 +42,7 @@ async function keysPerMaster(client: Cluster, keys: string[]): Promise<number[]>
 describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
   it('a store that makes its own Cluster client serves calls made before it has connected', async () => {
     const store = ownStore();
-    expect(store.client.status).not.toBe('ready');
+    expect((store.client as Cluster).status).not.toBe('ready');
     const id = sid();
     await store.set(id, session(60_000, { early: true }));
     expect(await store.get(id)).toMatchObject({ early: true });

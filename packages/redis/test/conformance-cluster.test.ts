@@ -2,7 +2,7 @@ import { runConformance } from '@session-stores/conformance';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { Cluster } from 'ioredis';
 import { afterAll, describe } from 'vitest';
-import { redisConformanceOptions } from './conformance-options';
+import { DRIVERS, redisConformanceOptions } from './conformance-options';
 
 // The whole suite against a Redis Cluster of three masters (REDIS_CLUSTER_NODES, else local
 // servers): enumeration and clear() scan every master, and nothing fails with CROSSSLOT.
@@ -14,12 +14,13 @@ afterAll(() => admin?.disconnect());
 
 describe.skipIf(!server)(backendTitle('redis-cluster', server), () => {
   if (server && admin)
-    runConformance(
-      redisConformanceOptions(
-        'RedisStore on a Redis Cluster',
-        server,
-        { cluster: { nodes: [...server.nodes] } },
-        admin,
-      ),
-    );
+    for (const driver of DRIVERS)
+      runConformance(
+        redisConformanceOptions(
+          `RedisStore (${driver}) on a Redis Cluster`,
+          server,
+          { cluster: { nodes: [...server.nodes] }, driver },
+          admin,
+        ),
+      );
 });

@@ -1,9 +1,13 @@
 import type { ConformanceOptions, StoreUnderTest } from '@session-stores/conformance';
 import type { BackendServer } from '@session-stores/test-servers';
-import { RedisStore, type RedisClient, type RedisStoreOptions } from '../src/index';
+import type { Cluster, Redis } from 'ioredis';
+import { RedisStore, type RedisStoreOptions } from '../src/index';
 
-/** Where a topology's stores connect: one of RedisStore's own-client options. */
-export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel'>;
+/** Where a topology's stores connect: one of RedisStore's own-client options, and the library of that client. */
+export type Connection = Pick<RedisStoreOptions, 'url' | 'cluster' | 'sentinel' | 'driver'>;
+
+/** Every topology's suite runs once per client library. */
+export const DRIVERS = ['node-redis', 'ioredis'] as const;
 
 /**
  * The conformance suite wired to RedisStore on one server: stores made with the namespace as
@@ -14,7 +18,7 @@ export function redisConformanceOptions(
   name: string,
   server: BackendServer,
   connection: Connection,
-  admin: RedisClient,
+  admin: Redis | Cluster,
 ): ConformanceOptions {
   const keyOf = (store: StoreUnderTest, sid: string) => (store as unknown as RedisStore).key(sid);
   return {

@@ -2,7 +2,7 @@ import { runConformance } from '@session-stores/conformance';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, describe } from 'vitest';
-import { redisConformanceOptions } from './conformance-options';
+import { DRIVERS, redisConformanceOptions } from './conformance-options';
 
 // The whole suite against a master and a replica watched by Sentinel (REDIS_SENTINELS, else
 // local servers), through ioredis's Sentinel support.
@@ -15,5 +15,8 @@ afterAll(() => admin?.disconnect());
 
 describe.skipIf(!server)(backendTitle('redis-sentinel', server), () => {
   if (server && sentinel && admin)
-    runConformance(redisConformanceOptions('RedisStore on Redis Sentinel', server, { sentinel }, admin));
+    for (const driver of DRIVERS)
+      runConformance(
+        redisConformanceOptions(`RedisStore (${driver}) on Redis Sentinel`, server, { sentinel, driver }, admin),
+      );
 });

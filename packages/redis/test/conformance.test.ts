@@ -2,7 +2,7 @@ import { runConformance } from '@session-stores/conformance';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, describe } from 'vitest';
-import { redisConformanceOptions } from './conformance-options';
+import { DRIVERS, redisConformanceOptions } from './conformance-options';
 
 // The whole suite against a standalone Redis (REDIS_URL, else a local redis-server).
 const server = await backendForTests('redis');
@@ -13,5 +13,13 @@ afterAll(() => admin?.disconnect());
 
 describe.skipIf(!server)(backendTitle('redis', server), () => {
   if (server && admin)
-    runConformance(redisConformanceOptions('RedisStore on a standalone Redis', server, { url: server.url }, admin));
+    for (const driver of DRIVERS)
+      runConformance(
+        redisConformanceOptions(
+          `RedisStore (${driver}) on a standalone Redis`,
+          server,
+          { url: server.url, driver },
+          admin,
+        ),
+      );
 });

@@ -5,10 +5,10 @@ import { describeWithRedis, eventually, nextEvent, session, sid } from './helper
 
 await describeWithRedis('RedisStore connection events and client ownership', (redis) => {
   it('emits connect when its own client becomes ready', async () => {
-    const store = new RedisStore({ url: redis.server.url });
+    const store = new RedisStore({ url: redis.server.url, driver: 'ioredis' });
     try {
       await nextEvent(store, 'connect');
-      expect(store.client.status).toBe('ready');
+      expect((store.client as Redis).status).toBe('ready');
     } finally {
       await store.close();
     }
@@ -59,16 +59,27 @@ await describeWithRedis('RedisStore connection events and client ownership', (re
     }
   });
 
-  it('close() closes the client the store made', async () => {
+  it('emits connect when its own node-redis client becomes ready, and close() closes that client', async () => {
     const store = new RedisStore({ url: redis.server.url });
+    expect(store.driverName).toBe('node-redis');
+    await nextEvent(store, 'connect');
+    const client = store.client as unknown as { isReady: boolean; isOpen: boolean };
+    expect(client.isReady).toBe(true);
     await store.set(sid(), session(60_000));
     await store.close();
-    expect(store.client.status).toBe('end');
+    expect(client.isOpen).toBe(false);
+  });
+
+  it('close() closes the client the store made', async () => {
+    const store = new RedisStore({ url: redis.server.url, driver: 'ioredis' });
+    await store.set(sid(), session(60_000));
+    await store.close();
+    expect((store.client as Redis).status).toBe('end');
   });
 
   it('close() of a store whose own client cannot reach Redis ends at once', async () => {
-    const store = new RedisStore({ url: 'redis://127.0.0.1:1' });
+    const store = new RedisStore({ url: 'redis://127.0.0.1:1', driver: 'ioredis' });
     await store.close();
-    expect(store.client.status).toBe('end');
+    expect((store.client as Redis).status).toBe('end');
   });
 });

@@ -24,11 +24,32 @@ describe('RedisStore options', () => {
     expect(() => make('redis://127.0.0.1')).toThrow(/options must be an object/);
   });
 
-  it('accepts only ioredis clients, and says so to node-redis users', () => {
+  it('accepts ioredis and node-redis clients, and nothing else', async () => {
     const nodeRedis = createClient({ url });
-    expect(() => make({ client: nodeRedis })).toThrow(/node-redis client/);
-    expect(() => make({ client: {} })).toThrow(/option "client" must be an ioredis Redis or Cluster client/);
+    expect(make({ client: nodeRedis }).driverName).toBe('node-redis');
+    const ioredis = new Redis(url, lazy);
+    expect(make({ client: ioredis }).driverName).toBe('ioredis');
+    ioredis.disconnect();
+    expect(() => make({ client: {} })).toThrow(
+      /option "client" must be an ioredis Redis or Cluster client, or a node-redis v5 createClient\(\), createCluster\(\) or createSentinel\(\) client/,
+    );
     expect(() => make({ client: 'redis://x' })).toThrow(TypeError);
+  });
+
+  it('fails calls on a node-redis client that was never connected, saying so', async () => {
+    const store = make({ client: createClient({ url }) });
+    await expect(store.get('x')).rejects.toThrow(
+      /node-redis client is not open \(call and await client.connect\(\) first\)/,
+    );
+  });
+
+  it('refuses an unknown driver, and driver beside a client of your own', () => {
+    expect(() => make({ url, driver: 'redis' })).toThrow(
+      /option "driver" must be "node-redis" or "ioredis", got "redis"/,
+    );
+    expect(() => make({ client: createClient({ url }), driver: 'ioredis' })).toThrow(
+      /option "driver" applies only with "url", "sentinel" or "cluster"/,
+    );
   });
 
   it('does not take clientOptions beside a client of your own', () => {
@@ -102,12 +123,20 @@ describe('RedisStore options', () => {
     expect(typeof noTouch.touch).toBe('undefined');
   });
 
-  it('makes its own client with fail-fast settings, which clientOptions override', () => {
-    const store = make({ url, clientOptions: { ...lazy, connectTimeout: 123 }, operationTimeoutMs: 3000 });
+  it('makes its own ioredis client with fail-fast settings, which clientOptions override', () => {
+    const store = make({
+      url,
+      driver: 'ioredis',
+      clientOptions: { ...lazy, connectTimeout: 123 },
+      operationTimeoutMs: 3000,
+    });
+    expect(store.driverName).toBe('ioredis');
     const options = (store.client as Redis).options;
-    expect(options.commandTimeout).toBe(3000);
-    expect(options.maxRetriesPerRequest).toBe(1);
-    expect(options.enableOfflineQueue).toBe(true);
+    // No second timer per command (the store's deadline bounds each call), no offline queue
+    // and no resend after a reconnect (a command is never sent after its caller gave up).
+    expect(options.commandTimeout).toBeUndefined();
+    expect(options.maxRetriesPerRequest).toBe(0);
+    expect(options.enableOfflineQueue).toBe(false);
     expect(options.connectTimeout).toBe(123);
     expect(options.retryStrategy?.(100)).toBe(1000);
   });

@@ -56,7 +56,7 @@ await describeWithRedis('RedisStore round trips', (redis) => {
     return { writes, commands: commands.map((args) => args.map((arg, i) => (i === 0 ? arg.toUpperCase() : arg))) };
   }
 
-  it('get is one round trip: EVALSHA of the script that runs GET and PEXPIRETIME', async () => {
+  it('get on ioredis is one round trip: EVALSHA of a script that runs GET and PEXPIRETIME', async () => {
     const store = redis.store({ client });
     const id = sid();
     await store.set(id, session(60_000));
@@ -64,7 +64,18 @@ await describeWithRedis('RedisStore round trips', (redis) => {
     const { writes, commands } = await observe(store, () => store.get(id));
     expect(writes).toBe(1);
     expect(commands.map((args) => args[0])).toEqual(['EVALSHA', 'GET', 'PEXPIRETIME']);
-    expect(commands[0]!.slice(2)).toEqual(['1', `${store.prefix}${id}`, '0']);
+    expect(commands[0]!.slice(2)).toEqual(['1', `${store.prefix}${id}`]);
+  });
+
+  it('get on node-redis sends GET and PEXPIRETIME together, no script', async () => {
+    const store = redis.store({ driver: 'node-redis' });
+    const id = sid();
+    await store.set(id, session(60_000));
+    const { commands } = await observe(store, () => store.get(id));
+    expect(commands).toEqual([
+      ['GET', `${store.prefix}${id}`],
+      ['PEXPIRETIME', `${store.prefix}${id}`],
+    ]);
   });
 
   it('set is one round trip: SET key value PXAT expiresAt', async () => {

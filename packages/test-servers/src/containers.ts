@@ -1,5 +1,5 @@
 import type * as TestcontainersModule from 'testcontainers';
-import type { StartedTestContainer, WaitStrategy } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import { formatHostPort, isLoopbackHost } from './endpoints';
 import { remoteAllowed, startTimeoutMs } from './env';
 import { ProviderUnavailableError } from './errors';
@@ -48,11 +48,14 @@ export async function requireContainerRuntime(): Promise<Testcontainers> {
 
 export interface ContainerNodeSpec {
   image: string;
-  containerPort: number;
+  /**
+   * The container's command, given the host port to listen on: containers share the host's
+   * network (no bridge, no private-range address), so each server is told its own free port
+   * on 127.0.0.1.
+   */
+  command: (port: number) => string[];
   environment?: Record<string, string>;
-  command?: string[];
-  waitStrategy: (testcontainers: Testcontainers) => WaitStrategy;
-  /** Whether the server answers at its published address (polled after start and restart). */
+  /** Whether the server answers at its address (polled after start and restart). */
   isReady: (address: HostPort) => Promise<boolean>;
 }
 
@@ -70,46 +73,94 @@ interface RunningNode {
 }
 
 const ADDRESS_IN_USE_ATTEMPTS = 5;
+const LOG_TAIL_LINES = 20;
 
-async function waitUntilReady(node: Omit<RunningNode, 'container'>): Promise<void> {
-  await pollUntil(() => node.spec.isReady(node.address), {
-    what: `${node.spec.image} at ${formatHostPort(node.address)} to answer`,
-    timeoutMs: startTimeoutMs(),
-  });
+/** The last lines a container wrote, for error messages. */
+async function logTail(testcontainers: Testcontainers, id: string): Promise<string> {
+  try {
+    const client = await testcontainers.getContainerRuntimeClient();
+    const stream = await client.container.logs(client.container.getById(id), { tail: LOG_TAIL_LINES });
+    const chunks: string[] = [];
+    // A stopped container's log stream ends by itself.
+    for await (const chunk of stream) chunks.push(String(chunk));
+    return chunks.join('').trim();
+  } catch {
+    return '(its log could not be read)';
+  }
+}
+
+class ContainerExitedError extends Error {
+  override readonly name = 'ContainerExitedError';
 }
 
 /**
- * The host port is chosen here and bound explicitly (not left to Docker), so that the container
- * keeps it when it is stopped and started again.
+ * Polls the server until it answers; a container that has exited ends the wait at once, with
+ * its log tail (on host networking, a port taken meanwhile makes the server exit).
+ */
+async function waitUntilReady(testcontainers: Testcontainers, node: RunningNode): Promise<void> {
+  const client = await testcontainers.getContainerRuntimeClient();
+  const handle = client.container.getById(node.container.getId());
+  const what = `${node.spec.image} on ${formatHostPort(node.address)} to answer`;
+  let exited = false;
+  await pollUntil(
+    async () => {
+      if (!(await client.container.inspect(handle)).State.Running) {
+        exited = true;
+        return true;
+      }
+      return node.spec.isReady(node.address);
+    },
+    { what, timeoutMs: startTimeoutMs() },
+  );
+  if (exited) {
+    const log = await logTail(testcontainers, node.container.getId());
+    throw new ContainerExitedError(
+      `${node.spec.image} exited instead of answering on ${formatHostPort(node.address)}:\n${log}`,
+    );
+  }
+}
+
+async function removeContainer(container: StartedTestContainer): Promise<void> {
+  await container.stop({ remove: true, removeVolumes: true, timeout: 5000 }).catch(() => undefined);
+}
+
+/**
+ * The container runs on the host's network, its server told a free 127.0.0.1 port chosen here;
+ * it keeps that port when it is stopped and started again. If another process took the port
+ * first, the server exits and the start is retried with a new port.
  */
 async function startNode(testcontainers: Testcontainers, spec: ContainerNodeSpec): Promise<RunningNode> {
   for (let attempt = 1; ; attempt += 1) {
-    const [hostPort] = await freePorts(1);
-    if (hostPort === undefined) throw new Error('no free port');
-    let container: StartedTestContainer;
-    try {
-      let definition = new testcontainers.GenericContainer(spec.image)
-        .withExposedPorts({ container: spec.containerPort, host: hostPort })
-        .withEnvironment(spec.environment ?? {})
-        .withWaitStrategy(spec.waitStrategy(testcontainers))
-        .withStartupTimeout(startTimeoutMs());
-      if (spec.command) definition = definition.withCommand(spec.command);
-      container = await definition.start();
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (mentionsAddressInUse(message) && attempt < ADDRESS_IN_USE_ATTEMPTS) continue;
-      throw error;
-    }
+    const [port] = await freePorts(1);
+    if (port === undefined) throw new Error('no free port');
+    const container = await new testcontainers.GenericContainer(spec.image)
+      .withNetworkMode('host')
+      .withCommand(spec.command(port))
+      .withEnvironment(spec.environment ?? {})
+      // No ports are exposed (host networking), so this returns once the container runs; readiness
+      // is polled below, where a container that exits (its port taken meanwhile) is seen at once.
+      .withWaitStrategy(testcontainers.Wait.forListeningPorts())
+      .withStartupTimeout(startTimeoutMs())
+      .start();
     const host = container.getHost();
     if (!isLoopbackHost(host) && !remoteAllowed()) {
-      await container.stop({ remove: true, removeVolumes: true });
+      await removeContainer(container);
       throw new ProviderUnavailableError(
-        `the container runtime publishes ports on "${host}", not on a loopback address; set SESSION_STORES_ALLOW_REMOTE=1 to use it`,
+        `the container runtime runs on "${host}", not on this machine's loopback; set SESSION_STORES_ALLOW_REMOTE=1 to use it`,
       );
     }
-    const node = { container, spec, address: { host: isLoopbackHost(host) ? '127.0.0.1' : host, port: hostPort } };
-    await waitUntilReady(node);
-    return node;
+    const node = { container, spec, address: { host: isLoopbackHost(host) ? '127.0.0.1' : host, port } };
+    try {
+      await waitUntilReady(testcontainers, node);
+      return node;
+    } catch (error) {
+      await removeContainer(container);
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof ContainerExitedError && mentionsAddressInUse(message) && attempt < ADDRESS_IN_USE_ATTEMPTS) {
+        continue;
+      }
+      throw error;
+    }
   }
 }
 
@@ -117,7 +168,8 @@ async function startNode(testcontainers: Testcontainers, spec: ContainerNodeSpec
  * A server made of containers. stop() stops the containers without removing them, so their
  * file systems (and the data volumes the images declare) survive; start() starts the same
  * containers, on the same host ports, and waits until they answer. dispose() removes them with
- * their volumes. testcontainers' reaper (Ryuk) removes containers left by a crashed run.
+ * their volumes. testcontainers' reaper (Ryuk) removes containers left by a crashed run where it
+ * can be pulled; scripts/with-docker.sh, which turns it off, removes them itself.
  */
 export async function startContainerServer(spec: ContainerServerSpec): Promise<HarnessServer> {
   const testcontainers = await requireContainerRuntime();
@@ -125,9 +177,7 @@ export async function startContainerServer(spec: ContainerServerSpec): Promise<H
   try {
     for (const nodeSpec of spec.nodes) nodes.push(await startNode(testcontainers, nodeSpec));
   } catch (error) {
-    await Promise.all(
-      nodes.map((node) => node.container.stop({ remove: true, removeVolumes: true }).catch(() => undefined)),
-    );
+    await Promise.all(nodes.map((node) => removeContainer(node.container)));
     throw error;
   }
   const addresses = nodes.map((node) => node.address);
@@ -153,7 +203,7 @@ export async function startContainerServer(spec: ContainerServerSpec): Promise<H
           // Docker answers 304 when the container already runs.
           if ((error as { statusCode?: number }).statusCode !== 304) throw error;
         });
-        await waitUntilReady(node);
+        await waitUntilReady(testcontainers, node);
       }
     },
     async dispose() {

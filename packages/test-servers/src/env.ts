@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Provider } from './types';
+import type { BackendName, Provider } from './types';
 
 // Environment variables are read on every call, not at import, so a test can change them.
 
@@ -10,14 +10,29 @@ function truthy(value: string | undefined): boolean {
   return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
 
-/** The provider forced by `SESSION_STORES_PROVIDER`, if any. */
-export function forcedProvider(): Provider | undefined {
-  const value = process.env.SESSION_STORES_PROVIDER;
+/** The variable that forces a provider for one backend: `SESSION_STORES_PROVIDER_REDIS_CLUSTER`, ... */
+export function providerVariable(backend: BackendName): string {
+  return `SESSION_STORES_PROVIDER_${backend.toUpperCase().replaceAll('-', '_')}`;
+}
+
+function providerFrom(variable: string): Provider | undefined {
+  const value = process.env[variable];
   if (value === undefined || value === '') return undefined;
   if (!(PROVIDERS as readonly string[]).includes(value)) {
-    throw new TypeError(`SESSION_STORES_PROVIDER must be one of ${PROVIDERS.join(', ')}; got "${value}"`);
+    throw new TypeError(`${variable} must be one of ${PROVIDERS.join(', ')}; got "${value}"`);
   }
   return value as Provider;
+}
+
+/**
+ * The provider forced for a backend: `SESSION_STORES_PROVIDER_<BACKEND>` (so CI can run, say,
+ * Redis in a container and Redis Cluster locally), else `SESSION_STORES_PROVIDER`, if any.
+ */
+export function forcedProvider(backend?: BackendName): Provider | undefined {
+  return (
+    (backend === undefined ? undefined : providerFrom(providerVariable(backend))) ??
+    providerFrom('SESSION_STORES_PROVIDER')
+  );
 }
 
 /** Strict mode (CI, or SESSION_STORES_STRICT=1): a backend that cannot be started fails the run. */

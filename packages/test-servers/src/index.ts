@@ -5,10 +5,10 @@
  */
 export { BACKEND_NAMES, startBackend, type ServerFor } from './backends';
 export { containerRuntimeStatus, type ContainerRuntimeStatus } from './containers';
-export { isStrictMode } from './env';
+export { isStrictMode, providerVariable } from './env';
 export { BackendUnavailableError, DriverMissingError, ProviderUnavailableError, ServerStartError } from './errors';
 export { backendForTests, backendTitle, skipReason } from './for-tests';
-export { IMAGES } from './images';
+export { IMAGES, imageFor, imageVariable, type ImageName } from './images';
 export { startMemcached, type MemcachedOptions } from './memcached';
 export { startMongo } from './mongo';
 export { startPostgres } from './postgres';

@@ -4,7 +4,7 @@ import { assertLoopback, formatHostPort, parseHostPortList } from './endpoints';
 import { envValue, startTimeoutMs } from './env';
 import { ProviderUnavailableError } from './errors';
 import { freePorts } from './free-port';
-import { IMAGES } from './images';
+import { imageFor } from './images';
 import { LocalProcess } from './local-process';
 import { LocalServer, logFileIn, startLocalServer } from './local-server';
 import { startWithProviders, type StartOptions } from './providers';
@@ -39,14 +39,25 @@ async function memcachedFromEnv(count: number): Promise<HarnessServer> {
   return urlServer('memcached', serverList(used), used);
 }
 
-function memcachedContainers(count: number, memoryMb: number): Promise<HarnessServer> {
+function memcachedContainers(count: number, memoryMb: number, image?: string): Promise<HarnessServer> {
   return startContainerServer({
     backend: 'memcached',
     nodes: Array.from({ length: count }, () => ({
-      image: IMAGES.memcached,
-      containerPort: 11211,
-      command: ['memcached', '-m', String(memoryMb)],
-      waitStrategy: ({ Wait }) => Wait.forListeningPorts(),
+      image: imageFor('memcached', image),
+      // The same flags as local servers: loopback only, no UDP.
+      command: (port: number) => [
+        'memcached',
+        '-l',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        '0',
+        '-m',
+        String(memoryMb),
+        '-c',
+        '1024',
+      ],
       isReady: (address: HostPort) => memcachedAnswers(address),
     })),
     url: serverList,
@@ -114,7 +125,7 @@ export function startMemcached(options: MemcachedOptions = {}): Promise<HarnessS
     count === 1 ? 'memcached' : 'memcached-pair',
     {
       url: () => memcachedFromEnv(count),
-      container: () => memcachedContainers(count, memoryMb),
+      container: () => memcachedContainers(count, memoryMb, options.image),
       local: () => localMemcached(count, memoryMb),
     },
     options,

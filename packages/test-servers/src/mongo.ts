@@ -7,7 +7,7 @@ import { assertLoopback, firstNode, formatHostPort, hostsOfUrl, redactUrl } from
 import { envValue, remoteAllowed, startTimeoutMs } from './env';
 import { ProviderUnavailableError } from './errors';
 import { freePort } from './free-port';
-import { IMAGES } from './images';
+import { imageFor } from './images';
 import { LocalProcess } from './local-process';
 import { LocalServer, logFileIn, startLocalServer } from './local-server';
 import { startWithProviders, type StartOptions } from './providers';
@@ -58,14 +58,13 @@ async function mongoFromUrl(): Promise<HarnessServer> {
   return urlServer('mongo', url, nodes);
 }
 
-function mongoContainer(): Promise<HarnessServer> {
+function mongoContainer(image?: string): Promise<HarnessServer> {
   return startContainerServer({
     backend: 'mongo',
     nodes: [
       {
-        image: IMAGES.mongo,
-        containerPort: 27017,
-        waitStrategy: ({ Wait }) => Wait.forLogMessage(/Waiting for connections/),
+        image: imageFor('mongo', image),
+        command: (port) => ['mongod', '--port', String(port), '--bind_ip', '127.0.0.1'],
         isReady: (address) => mongoAnswers(`mongodb://${formatHostPort(address)}`),
       },
     ],
@@ -116,5 +115,9 @@ async function localFerretDb(): Promise<HarnessServer> {
  * protocol over SQLite; it has no TTL indexes). Data survives stop()/start().
  */
 export function startMongo(options: StartOptions = {}): Promise<HarnessServer> {
-  return startWithProviders('mongo', { url: mongoFromUrl, container: mongoContainer, local: localFerretDb }, options);
+  return startWithProviders(
+    'mongo',
+    { url: mongoFromUrl, container: () => mongoContainer(options.image), local: localFerretDb },
+    options,
+  );
 }

@@ -7,7 +7,7 @@ import { assertLoopback, firstNode, formatHostPort, hostsOfUrl, redactUrl } from
 import { envValue, startTimeoutMs } from './env';
 import { ProviderUnavailableError } from './errors';
 import { freePort } from './free-port';
-import { IMAGES } from './images';
+import { imageFor } from './images';
 import { LocalProcess } from './local-process';
 import { LocalServer, logFileIn, startLocalServer } from './local-server';
 import { startWithProviders, type StartOptions } from './providers';
@@ -49,18 +49,16 @@ async function postgresFromUrl(): Promise<HarnessServer> {
   return urlServer('postgres', url, nodes);
 }
 
-function postgresContainer(): Promise<HarnessServer> {
+function postgresContainer(image?: string): Promise<HarnessServer> {
   return startContainerServer({
     backend: 'postgres',
     nodes: [
       {
-        image: IMAGES.postgres,
-        containerPort: 5432,
+        image: imageFor('postgres', image),
         environment: { POSTGRES_HOST_AUTH_METHOD: 'trust' },
-        command: ['postgres', '-c', 'fsync=off'],
-        // The image's entrypoint runs a temporary server for initialisation first, which logs
-        // the same line: the second one is the real server.
-        waitStrategy: ({ Wait }) => Wait.forLogMessage(/database system is ready to accept connections/, 2),
+        // The official image's entrypoint first runs a server for initialisation on a Unix
+        // socket only: polling over TCP reaches the real one.
+        command: (port) => ['postgres', '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'],
         isReady: (address) => postgresAnswers(postgresUrl(address.host, address.port)),
       },
     ],
@@ -147,7 +145,7 @@ async function localPostgres(): Promise<HarnessServer> {
 export function startPostgres(options: StartOptions = {}): Promise<HarnessServer> {
   return startWithProviders(
     'postgres',
-    { url: postgresFromUrl, container: postgresContainer, local: localPostgres },
+    { url: postgresFromUrl, container: () => postgresContainer(options.image), local: localPostgres },
     options,
   );
 }

@@ -63,13 +63,13 @@ async function clusterFromEnv(): Promise<RedisClusterServer> {
 }
 
 function clusterContainer(): Promise<RedisClusterServer> {
-  // Cluster nodes tell clients the addresses of the other nodes. In containers those are the
-  // container-network addresses, which a test process outside that network cannot reach;
-  // announcing the published ports instead breaks the nodes' own gossip. Host networking would
-  // work on Linux only. So clusters come from REDIS_CLUSTER_NODES or local servers.
+  // With host networking the nodes could announce reachable 127.0.0.1 ports, but the harness
+  // builds a cluster with the local redis-cli and waits on files and processes it owns
+  // (nodes.conf, pids): a container version of that is not written. Clusters come from
+  // REDIS_CLUSTER_NODES or local servers, also in CI.
   return Promise.reject(
     new ProviderUnavailableError(
-      'Redis Cluster in containers is not supported (nodes announce addresses the test process cannot reach)',
+      'Redis Cluster in containers is not supported by the harness (it builds clusters from local redis-server processes)',
     ),
   );
 }

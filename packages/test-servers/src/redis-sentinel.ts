@@ -135,12 +135,13 @@ async function sentinelFromEnv(): Promise<RedisSentinelServer> {
 }
 
 function sentinelContainer(): Promise<RedisSentinelServer> {
-  // Sentinels hand clients the master's address as they see it: inside containers that is a
-  // container-network address the test process cannot reach. So Sentinel setups come from
-  // REDIS_SENTINELS or local servers.
+  // With host networking Sentinels could report reachable 127.0.0.1 addresses, but the
+  // harness's failover() rewrites and reads the config files of processes it owns: a container
+  // version of that is not written. Sentinel setups come from REDIS_SENTINELS or local servers,
+  // also in CI.
   return Promise.reject(
     new ProviderUnavailableError(
-      'Redis Sentinel in containers is not supported (Sentinels report addresses the test process cannot reach)',
+      'Redis Sentinel in containers is not supported by the harness (its failover drives local redis-server processes)',
     ),
   );
 }

@@ -2,7 +2,7 @@ import { startContainerServer } from './containers';
 import { assertLoopback, firstNode, formatHostPort, hostsOfUrl, redactUrl } from './endpoints';
 import { envValue } from './env';
 import { ProviderUnavailableError } from './errors';
-import { IMAGES } from './images';
+import { imageFor } from './images';
 import { startWithProviders, type StartOptions } from './providers';
 import { startLocalRedisWithConfig } from './redis-configured';
 import { redisAnswers } from './resp';
@@ -21,16 +21,24 @@ async function redisFromUrl(): Promise<HarnessServer> {
   return urlServer('redis', url, nodes);
 }
 
-function redisContainer(): Promise<HarnessServer> {
+function redisContainer(image?: string): Promise<HarnessServer> {
   return startContainerServer({
     backend: 'redis',
     nodes: [
       {
-        image: IMAGES.redis,
-        containerPort: 6379,
+        image: imageFor('redis', image),
         // Same persistence as local servers: a snapshot at shutdown, read back at start.
-        command: ['redis-server', '--save', '3600 1', '--appendonly', 'no'],
-        waitStrategy: ({ Wait }) => Wait.forLogMessage('Ready to accept connections'),
+        command: (port) => [
+          'redis-server',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '3600 1',
+          '--appendonly',
+          'no',
+        ],
         isReady: (address) => redisAnswers(address),
       },
     ],
@@ -49,5 +57,9 @@ function localRedis(): Promise<HarnessServer> {
  * container servers keep their keys across stop()/start() (a snapshot is written at shutdown).
  */
 export function startRedis(options: StartOptions = {}): Promise<HarnessServer> {
-  return startWithProviders('redis', { url: redisFromUrl, container: redisContainer, local: localRedis }, options);
+  return startWithProviders(
+    'redis',
+    { url: redisFromUrl, container: () => redisContainer(options.image), local: localRedis },
+    options,
+  );
 }

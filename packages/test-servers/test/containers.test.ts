@@ -1,14 +1,18 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BackendUnavailableError,
   containerRuntimeStatus,
   IMAGES,
+  imageFor,
   startRedis,
   startRedisCluster,
   startRedisSentinel,
 } from '@session-stores/test-servers';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { clearForcedProviders } from './provider-env';
+
+beforeEach(clearForcedProviders);
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -58,6 +62,41 @@ describe('container provider', () => {
       expect((error as BackendUnavailableError).reasons.container).toMatch(/not supported/);
     }
   });
+
+  it('takes images from the option, then SESSION_STORES_<NAME>_IMAGE, then the official tag', () => {
+    vi.stubEnv('SESSION_STORES_POSTGRES_IMAGE', '');
+    expect(imageFor('postgres')).toBe(IMAGES.postgres);
+    vi.stubEnv('SESSION_STORES_POSTGRES_IMAGE', 'session-stores-test/postgres:abc');
+    expect(imageFor('postgres')).toBe('session-stores-test/postgres:abc');
+    expect(imageFor('postgres', 'mine/postgres:15')).toBe('mine/postgres:15');
+    expect(imageFor('redis')).toBe(process.env.SESSION_STORES_REDIS_IMAGE || IMAGES.redis);
+  });
+
+  it('SESSION_STORES_PROVIDER_<BACKEND> chooses the provider for that backend only', async () => {
+    vi.stubEnv('REDIS_URL', '');
+    vi.stubEnv('REDIS_CLUSTER_NODES', '');
+    vi.stubEnv('SESSION_STORES_PROVIDER', 'url');
+    vi.stubEnv('SESSION_STORES_PROVIDER_REDIS', 'local');
+    vi.stubEnv('REDIS_SERVER_BIN', '/nonexistent/redis-server');
+    const redis = await startRedis().catch((caught: unknown) => caught);
+    expect((redis as BackendUnavailableError).reasons).toEqual({ local: expect.stringMatching(/REDIS_SERVER_BIN/) });
+    const cluster = await startRedisCluster().catch((caught: unknown) => caught);
+    expect((cluster as BackendUnavailableError).reasons).toEqual({ url: expect.stringMatching(/REDIS_CLUSTER_NODES/) });
+    vi.stubEnv('SESSION_STORES_PROVIDER_REDIS', 'podman');
+    await expect(startRedis()).rejects.toThrow(/SESSION_STORES_PROVIDER_REDIS must be one of url, container, local/);
+  });
+
+  // A local image whose command line is not Redis's: the container exits at once.
+  const wrongImage = process.env.SESSION_STORES_MEMCACHED_IMAGE;
+  it.runIf(runtime.available && wrongImage)(
+    'in strict mode a container that fails to start is an error, not a fallback to local servers',
+    { timeout: 180_000 },
+    async () => {
+      vi.stubEnv('REDIS_URL', '');
+      vi.stubEnv('SESSION_STORES_STRICT', '1');
+      await expect(startRedis({ image: wrongImage })).rejects.toThrow(/exited instead of answering/);
+    },
+  );
 
   it('pins the same image tags as docker-compose.test.yml', () => {
     const compose = readFileSync(fileURLToPath(new URL('../../../docker-compose.test.yml', import.meta.url)), 'utf8');

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   backendForTests,
   backendTitle,
@@ -6,6 +6,9 @@ import {
   ServerStartError,
   skipReason,
 } from '@session-stores/test-servers';
+import { clearForcedProviders } from './provider-env';
+
+beforeEach(clearForcedProviders);
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BackendUnavailableError,
   startMemcached,
@@ -10,6 +10,9 @@ import {
 } from '@session-stores/test-servers';
 import { freePort } from '../src/free-port';
 import { redisCommand } from '../src/resp';
+import { clearForcedProviders } from './provider-env';
+
+beforeEach(clearForcedProviders);
 
 afterEach(() => {
   vi.unstubAllEnvs();
