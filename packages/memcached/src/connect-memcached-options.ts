@@ -23,25 +23,25 @@ export interface ConnectMemcachedOptions extends MemcachedStoreOptions {
 
 /** The options connect-memcached handed on to the `memcached` package or to kruptein, and what to use instead. */
 const HANDED_ON: Record<string, string> = {
-  timeout: 'clientOptions.timeout (memjs, seconds)',
-  retries: 'clientOptions.retries (memjs)',
-  retry: 'clientOptions.retry_delay (memjs, seconds)',
-  reconnect: 'clientOptions.retry_delay (memjs, seconds)',
-  idle: 'clientOptions.keepAlive (memjs)',
-  poolSize: 'nothing: memjs keeps one connection per server',
-  failures: 'clientOptions.retries (memjs); a dead server is reported through the store\'s "disconnect" event',
-  remove: 'nothing: a key never moves to another server, which would split sessions',
-  failOverServers: 'nothing: a key never moves to another server, which would split sessions',
-  redundancy: 'nothing: each session lives on one server',
-  compatibility: 'keyDistribution ("ketama" is the memcached package\'s default)',
-  keyCompression: 'nothing: keys longer than 250 bytes are refused',
-  maxKeySize: "nothing: memcached's 250-byte key limit is enforced",
-  maxValue: 'itemSizeMax',
-  maxExpiration: 'nothing: lifetimes over 30 days are written as absolute times',
-  encodeas: "encryption (sessions are written with MemcachedStore's own encryption)",
-  use_asn1: "encryption (sessions are written with MemcachedStore's own encryption)",
-  use_scrypt: "encryption (sessions are written with MemcachedStore's own encryption)",
-  use_argon2: "encryption (sessions are written with MemcachedStore's own encryption)",
+  timeout: 'use clientOptions.timeout (memjs, seconds)',
+  retries: 'use clientOptions.retries (memjs)',
+  retry: 'use clientOptions.retry_delay (memjs, seconds)',
+  reconnect: 'use clientOptions.retry_delay (memjs, seconds)',
+  idle: 'use clientOptions.keepAlive (memjs)',
+  poolSize: 'memjs keeps one connection per server',
+  failures: 'use clientOptions.retries (memjs); a dead server is reported through the store\'s "disconnect" event',
+  remove: 'a key never moves to another server, which would split sessions',
+  failOverServers: 'a key never moves to another server, which would split sessions',
+  redundancy: 'each session lives on one server',
+  compatibility: 'use keyDistribution ("ketama" is the memcached package\'s default)',
+  keyCompression: 'keys longer than 250 bytes are refused',
+  maxKeySize: "memcached's 250-byte key limit is enforced",
+  maxValue: 'use itemSizeMax',
+  maxExpiration: 'lifetimes over 30 days are written as absolute times',
+  encodeas: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  use_asn1: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  use_scrypt: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  use_argon2: "use encryption (sessions are written with MemcachedStore's own encryption)",
 };
 
 /** The MemcachedStore options an app written for connect-memcached means. */
@@ -52,7 +52,7 @@ export function fromConnectMemcachedOptions(options: ConnectMemcachedOptions = {
   for (const name of Object.keys(options)) {
     if (name in HANDED_ON && (options as Record<string, unknown>)[name] !== undefined) {
       throw new TypeError(
-        `MemcachedStore: option "${name}" (which connect-memcached hands to the memcached package or kruptein) is not supported; use ${HANDED_ON[name]}`,
+        `MemcachedStore: option "${name}" (which connect-memcached hands to the memcached package or kruptein) is not supported; ${HANDED_ON[name]}`,
       );
     }
   }
