@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../../../scripts/test-support/loopback-server';
 import { MemcachedStore } from '../src';
 import connectMemcachedCompat from '../src/connect-memcached';
-import { dumpKeys, rawGet } from './helpers';
+import { readFileSync } from 'node:fs';
+import type { SessionStoreWarning } from '@session-stores/core';
+import { dumpKeys, randomSid, rawGet, sessionExpiringIn } from './helpers';
 
 /**
  * The drop-in claim of issue 17: connect-memcached's README example, run first on
@@ -152,5 +154,30 @@ describe.skipIf(!servers)(
         expect((await view(after, fresh.cookie)).views).toBe(2);
       },
     );
+
+    it('the README shows the same one-line switch the test makes', () => {
+      const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+      expect(readme).toContain(`${OUR_LINE};`);
+      expect(readme).toContain(`// before: ${ANCHOR_LINE};`);
+    });
+
+    it('a session connect-memcached encrypted under another secret is a miss with a warning, never a crash', async () => {
+      const Theirs = connectMemcachedAnchor(session);
+      const theirs = new Theirs({ hosts: hosts(), secret: 'Ab1!Cd2@Ef3#Gh4$' });
+      const ours = new (connectMemcachedCompat(session))({ hosts: hosts(), secret: 'Xj8$kLp2@Qa9#Zt5!' });
+      opened.push(
+        () => (theirs as unknown as { client: { end(): void } }).client.end(),
+        () => ours.close(),
+      );
+      const warnings: SessionStoreWarning[] = [];
+      ours.on('warning', (warning: SessionStoreWarning) => warnings.push(warning));
+      const sid = randomSid();
+      await new Promise<void>((resolve, reject) =>
+        theirs.set(sid, sessionExpiringIn(60_000, { user: 'ada' }), (error) => (error ? reject(error) : resolve())),
+      );
+      expect(await ours.get(sid)).toBeNull();
+      // Warnings are emitted in the background (never inside the caller's stack).
+      await expect.poll(() => warnings.map((warning) => warning.code)).toContain('ERR_MEMCACHED_STORE_LEGACY_DECRYPT');
+    });
   },
 );
