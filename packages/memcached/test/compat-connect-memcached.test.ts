@@ -6,6 +6,7 @@ import Memcached from 'memcached';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectSwitchKeepsVisits } from '../../../scripts/test-support/visit-counter-app';
 import { MemcachedStore, sessionKey } from '../src';
+import connectMemcachedCompat from '../src/connect-memcached';
 import { DAY_MS, eventually, randomPrefix, randomSid, sessionExpiringIn } from './helpers';
 import { rawGet, remainingSeconds } from './helpers';
 
@@ -108,6 +109,19 @@ describe.skipIf(!server)(`compatibility with connect-memcached 3.0.0 (${backendT
     // Whatever memcached keeps, MemcachedStore never hands out a session whose cookie has expired.
     expect(await eventually(async () => (await ours.get(theirSid)) === null, 1500)).toBe(true);
     expect(await rawGet(endpoint, sessionKey(prefix, theirSid))).not.toBeNull();
+  });
+
+  it("the compatibility entry's number ttl is connect-memcached's: every session's lifetime, whatever its cookie says", async () => {
+    const prefix = randomPrefix();
+    const Compat = connectMemcachedCompat(session);
+    const ours = new Compat({ hosts: [server!.url], prefix, ttl: 120 });
+    opened.push(ours);
+    const sid = randomSid();
+    await ours.set(sid, sessionExpiringIn(3_600_000, { n: 1 }));
+    const remaining = (await remainingSeconds(endpoint, sessionKey(prefix, sid)))!;
+    expect(remaining).toBeGreaterThan(100);
+    expect(remaining).toBeLessThanOrEqual(125);
+    expect(await ours.get(sid)).toMatchObject({ n: 1 });
   });
 
   describe('switching packages under a running app', () => {
