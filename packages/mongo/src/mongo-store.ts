@@ -4,13 +4,14 @@ import {
   SessionStoreBase,
   storeError,
   StoreErrorCode,
+  validate,
   withDeadline,
   type RecordInspection,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
 import type { SessionData } from 'express-session';
-import { BSON, type Collection, type MongoClient } from 'mongodb';
+import { BSON, type Collection, type MongoClient, type UpdateFilter, type WriteConcernSettings } from 'mongodb';
 import { fromBson, toBson } from './bson-session';
 import { createOwnClient, DUPLICATE_KEY, isServerRefusal } from './own-client';
 import {
@@ -26,6 +27,7 @@ import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { OwnedConnection } from './owned-connection';
 import { ConnectionWatch } from './connection-watch';
 import { MongoStoreWarning, MongoStoreWarningCode } from './warning';
+import { legacyCrypto, type LegacyDecryption } from './legacy-crypto';
 
 /** A session document, as connect-mongo writes it. */
 export interface SessionDocument {
@@ -77,8 +79,12 @@ export class MongoStore extends SessionStoreBase {
   private indexing = false;
   private backendClosed = false;
   private serverIsFerretDb: Promise<boolean> | null = null;
+  /** Reads sessions connect-mongo encrypted (its `crypto` or `cryptoAdapter`), which are then written again in ours. */
+  private readonly legacy: LegacyDecryption | null;
 
   constructor(options: MongoStoreOptions) {
+    // connect-mongo's crypto options decide the `encryption` the base sets up, so they come first.
+    const legacy = legacyCrypto(validate.checkOptionsObject(STORE_NAME, options));
     super(
       {
         storeName: STORE_NAME,
@@ -86,8 +92,9 @@ export class MongoStore extends SessionStoreBase {
         ttlGranularityMs: 1,
         maxSessionBytes: MAX_DOCUMENT_BYTES,
       },
-      options,
+      legacy.encryption === undefined ? options : { ...options, encryption: legacy.encryption },
     );
+    this.legacy = legacy.reader;
     const settings = resolveOptions(options);
     this.settings = settings;
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
@@ -135,12 +142,12 @@ export class MongoStore extends SessionStoreBase {
     // other field it scans the whole collection.
     const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
     if (!document || !isLive(document.expires, Date.now())) return null;
-    return toRecord(document);
+    return this.recordOf(collection, sid, document);
   }
 
   protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
     const fields = {
-      session: this.settings.stringify ? payload : toBson(JSON.parse(payload)),
+      session: this.storedValue(payload),
       expires: new Date(expiresAt),
     };
     const bytes = BSON.calculateObjectSize({ _id: sid, ...fields });
@@ -153,7 +160,12 @@ export class MongoStore extends SessionStoreBase {
       );
     }
     const collection = await this.collection();
-    const upsert = () => collection.updateOne({ _id: sid }, { $set: fields }, { upsert: true });
+    const update: UpdateFilter<SessionDocument> = { $set: fields };
+    if (this.settings.timestamps) {
+      update.$setOnInsert = { createdAt: new Date() };
+      update.$currentDate = { updatedAt: true };
+    }
+    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true, ...this.writeOptions() });
     try {
       await upsert();
     } catch (error) {
@@ -182,11 +194,15 @@ export class MongoStore extends SessionStoreBase {
     // destroyed session (clauses 21, 50), and finding none is not an error.
     const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
     if (!document || !isLive(document.expires, Date.now())) return;
-    const stored = document.session;
-    const rewritten = this.rewriteCookie('touch', sid, toRecord(document).payload, session);
+    const record = await this.recordOf(collection, sid, document);
+    if (record === null) return;
+    // A session connect-mongo encrypted has just been written again in this store's format (recordOf).
+    const upgraded = typeof document.session === 'string' && record.payload !== document.session;
+    const stored = upgraded ? this.storedValue(record.payload as string) : document.session;
+    const rewritten = this.rewriteCookie('touch', sid, record.payload, session);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
-      await collection.updateOne({ _id: sid }, { $set: { expires } });
+      await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions());
       return;
     }
     // Written back in the layout it was read in, so a collection being migrated keeps both.
@@ -195,7 +211,11 @@ export class MongoStore extends SessionStoreBase {
     // and it does not isolate concurrent updates of one document anyway (README, "FerretDB"):
     // there the write goes by _id alone.
     const filter = (await this.isFerretDb()) ? { _id: sid } : { _id: sid, session: stored };
-    const { matchedCount } = await collection.updateOne(filter, { $set: { session: value, expires } });
+    const { matchedCount } = await collection.updateOne(
+      filter,
+      this.updateOf({ session: value, expires }),
+      this.writeOptions(),
+    );
     // The session changed since the read: a set() got in between, with a cookie of its own. Only
     // the expiry moves then, as touch always did (the document may also hold values this driver
     // reads back as other types, which the comparison cannot match).
@@ -204,26 +224,35 @@ export class MongoStore extends SessionStoreBase {
 
   /** Moves the expiry of a live document only. */
   private async moveExpiry(collection: Collection<SessionDocument>, sid: string, expires: Date): Promise<void> {
-    const update = { $set: { expires } };
+    const update = this.updateOf({ expires });
     if (!(await this.isFerretDb())) {
-      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update);
+      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update, this.writeOptions());
       return;
     }
     // FerretDB scans the collection for a filter on more than _id (see readRecord): check
     // liveness on a read by _id, then update by _id. Without upsert, a session destroyed in
     // between stays destroyed.
     const document = await collection.findOne({ _id: sid }, { projection: { expires: 1 }, ...READ_OPTIONS });
-    if (document && isLive(document.expires, Date.now())) await collection.updateOne({ _id: sid }, update);
+    if (document && isLive(document.expires, Date.now()))
+      await collection.updateOne({ _id: sid }, update, this.writeOptions());
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
     const collection = await this.collection();
-    await collection.deleteOne({ _id: sid });
+    await collection.deleteOne({ _id: sid }, this.writeOptions());
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
-    for await (const page of this.livePages(RECORD_PROJECTION))
-      yield page.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
+    const collection = await this.collection();
+    for await (const page of this.livePages(RECORD_PROJECTION)) {
+      const records = await Promise.all(
+        page.map(async (document) => {
+          const record = await this.recordOf(collection, String(document._id), document);
+          return record && { sid: String(document._id), ...record };
+        }),
+      );
+      yield records.filter((record) => record !== null);
+    }
   }
 
   protected override async *listIds(): AsyncIterable<string[]> {
@@ -237,7 +266,7 @@ export class MongoStore extends SessionStoreBase {
 
   protected override async deleteAllRecords(): Promise<void> {
     const collection = await this.collection();
-    await collection.deleteMany({});
+    await collection.deleteMany({}, this.writeOptions());
   }
 
   protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
@@ -263,6 +292,54 @@ export class MongoStore extends SessionStoreBase {
   }
 
   // Internals --------------------------------------------------------------------------------
+
+  /** connect-mongo's `writeOperationOptions`, for the writes it applies them to. */
+  private writeOptions(): { writeConcern?: WriteConcernSettings } {
+    return this.settings.writeConcern ? { writeConcern: this.settings.writeConcern } : {};
+  }
+
+  /** An update of an existing session: `updatedAt` moves too with `timestamps`, as connect-mongo does. */
+  private updateOf(fields: Partial<SessionDocument>): UpdateFilter<SessionDocument> {
+    return this.settings.timestamps ? { $set: fields, $currentDate: { updatedAt: true } } : { $set: fields };
+  }
+
+  /** The `session` field for a payload, in the layout of `stringify`. */
+  private storedValue(payload: string): unknown {
+    return this.settings.stringify ? payload : toBson(JSON.parse(payload));
+  }
+
+  /**
+   * The record of a document. A session connect-mongo encrypted (`crypto`/`cryptoAdapter`) is
+   * decrypted, encrypted again in this store's format, and written back unless it changed
+   * meanwhile, so that it is read the old way once only. One that cannot be decrypted (another
+   * secret, tampered) is a miss reported through `decodeError`, like any unreadable session.
+   */
+  private async recordOf(
+    collection: Collection<SessionDocument>,
+    sid: string,
+    document: Pick<SessionDocument, 'session' | 'expires'>,
+  ): Promise<StoredRecord | null> {
+    const stored = document.session;
+    if (!this.legacy || typeof stored !== 'string' || !this.legacy.recognises(stored)) return toRecord(document);
+    let payload: string;
+    try {
+      payload = this.encode('get', sid, JSON.parse(await this.legacy.decrypt(stored)));
+    } catch (error) {
+      this.emit('decodeError', {
+        sid,
+        error: new Error(`the session connect-mongo encrypted cannot be read: ${describeCause(error)}`, {
+          cause: error,
+        }),
+      });
+      return null;
+    }
+    // Compare-and-set on the ciphertext read: a set() that got in between keeps its data. A failed
+    // rewrite loses nothing (the old ciphertext stays readable), so the read goes on regardless.
+    await collection
+      .updateOne({ _id: sid, session: stored }, { $set: { session: this.storedValue(payload) } }, this.writeOptions())
+      .catch(noop);
+    return { payload, expiresAt: toRecord(document).expiresAt };
+  }
 
   /** Whether the server is FerretDB (asked once, with buildInfo; asked again after a failure). */
   private isFerretDb(): Promise<boolean> {
