@@ -9,8 +9,11 @@ import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:
  * - The stored text is `encodeas` (base64 by default) of a DER SEQUENCE of OCTET STRINGs:
  *   `ct, hmac, iv, salt` and, for AEAD ciphers (gcm), `at, aad`.
  * - `ct`, `hmac` and `aad` hold *text* in `encodeas`; `iv`, `salt` and `at` hold raw bytes.
- * - The key is PBKDF2(secret, salt, 15000 rounds, key size of the algorithm, `hashing`).
- * - `hmac` is HMAC-`hashing`(key) over the text of `ct`, checked before decrypting.
+ * - The key is PBKDF2(secret, salt, rounds, key size of the algorithm, `hashing`).
+ * - `hmac` is HMAC-`hashing`(key), checked before decrypting, over the text of `ct` in kruptein
+ *   3.0, and over `ct + salt + iv` as one string (the byte fields read as UTF-8) in 3.1.
+ * - kruptein 3.0 (connect-mongo 6 pins 3.0.8) uses 15000 rounds, 3.1 (what connect-mongo 4 and
+ *   5 install today) 20000. Nothing in the text says which: the HMAC tells.
  * - The plaintext is JSON.stringify of what connect-mongo gave kruptein: the session's JSON text,
  *   so it is parsed twice.
  */
@@ -29,7 +32,11 @@ export interface KrupteinOptions {
   at_size?: number;
 }
 
-const PBKDF2_ROUNDS = 15_000;
+/** What differs between kruptein versions: the PBKDF2 rounds, and what the HMAC covers. */
+const VERSIONS = [
+  { rounds: 15_000, hmacOver: (ct: string) => ct },
+  { rounds: 20_000, hmacOver: (ct: string, salt: Buffer, iv: Buffer) => ct + salt.toString() + iv.toString() },
+] as const;
 const DER_SEQUENCE = 0x30;
 const DER_OCTET_STRING = 0x04;
 const AUTH_TAG_BYTES = 16;
@@ -66,11 +73,15 @@ export class KrupteinReader {
     const fields = this.fields(stored);
     if (!fields) throw new Error('not a session encrypted by connect-mongo (kruptein)');
     const [ct, hmac, iv, salt, at, aad] = fields;
-    const key = this.keyFor(salt!);
     const ctText = ct!.toString('utf8');
-    const expected = createHmac(this.hashing, key).update(ctText).digest();
     const given = Buffer.from(hmac!.toString('utf8'), this.encoding);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    const key = this.keyFor(salt!, (candidate, version) => {
+      const expected = createHmac(this.hashing, candidate)
+        .update(version.hmacOver(ctText, salt!, iv!))
+        .digest();
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!key) {
       throw new Error('the crypto secret does not match, or the encrypted session was tampered with (HMAC differs)');
     }
     let plaintext: string;
@@ -88,16 +99,20 @@ export class KrupteinReader {
     return typeof outer === 'string' ? outer : JSON.stringify(outer);
   }
 
-  private keyFor(salt: Buffer): Buffer {
+  /** The key for `salt` that `matches` (its HMAC), trying each kruptein version's rounds; null when none does. */
+  private keyFor(salt: Buffer, matches: (key: Buffer, version: (typeof VERSIONS)[number]) => boolean): Buffer | null {
     const id = salt.toString('base64');
-    let key = this.keys.get(id);
-    if (!key) {
-      key = pbkdf2Sync(this.secret, salt, PBKDF2_ROUNDS, this.keyBytes, this.hashing);
+    const known = this.keys.get(id);
+    if (known && VERSIONS.some((version) => matches(known, version))) return known;
+    for (const version of VERSIONS) {
+      const key = pbkdf2Sync(this.secret, salt, version.rounds, this.keyBytes, this.hashing);
+      if (!matches(key, version)) continue;
       // A bounded cache: each entry is only needed until its session is rewritten.
       if (this.keys.size >= 1000) this.keys.clear();
       this.keys.set(id, key);
+      return key;
     }
-    return key;
+    return null;
   }
 
   /** The octet strings of the DER sequence, or null when `stored` is not one with the expected count. */

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createKrupteinAdapter } from 'connect-mongo';
 import { describe, expect, it } from 'vitest';
 import { KrupteinReader } from '../src/kruptein-reader';
@@ -16,6 +17,22 @@ describe('KrupteinReader', () => {
     const reader = new KrupteinReader({ secret: 'squirrel', ...options });
     expect(reader.recognises(stored)).toBe(true);
     expect(JSON.parse(reader.decrypt(stored))).toEqual(session);
+  });
+
+  it('reads what connect-mongo 5 encrypted with the kruptein 3.1 it installs (other rounds, other HMAC input)', async () => {
+    const fromV5 = createRequire(createRequire(import.meta.url).resolve('connect-mongo-5/package.json'));
+    expect((fromV5('kruptein/package.json') as { version: string }).version).toMatch(/^3\.1\./);
+    const kruptein = fromV5('kruptein') as (options: object) => {
+      set(secret: string, plaintext: string, cb: (error: unknown, ciphertext: string) => void): void;
+    };
+    // kruptein 3.1 refuses secrets without upper case, digits and symbols.
+    const secret = 'Squirrel!Secret-of-the-App#2024';
+    const stored = await new Promise<string>((resolve, reject) =>
+      kruptein({ secret, hashing: 'sha512' }).set(secret, text, (error, ciphertext) =>
+        error ? reject(new Error(String(error))) : resolve(ciphertext),
+      ),
+    );
+    expect(JSON.parse(new KrupteinReader({ secret }).decrypt(stored))).toEqual(session);
   });
 
   it('reads the stringify: false form (the JSON of the session object)', async () => {
