@@ -39,6 +39,10 @@ export interface SessionDocument {
   expires: Date;
   /** The session's user, with the `userId` option (absent without it). */
   userId?: string | null;
+  /** With `timestamps` (as connect-mongo): when the session was first written. */
+  createdAt?: Date;
+  /** With `timestamps` (as connect-mongo): the last set or touch. */
+  updatedAt?: Date;
 }
 
 /** MongoDB's (and FerretDB's) largest document. */

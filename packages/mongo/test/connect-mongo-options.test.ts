@@ -25,12 +25,12 @@ describe.each(targets)("connect-mongo's writing options on $title", (target) => 
     await collection.updateOne({ _id: 'sid' }, { $unset: { updatedAt: '' } });
     await store.set('sid', session({ n: 2 }));
     const second = await collection.findOne({ _id: 'sid' });
-    expect(second?.['createdAt']).toEqual(first?.['createdAt']);
-    expect(second?.['updatedAt']).toBeInstanceOf(Date);
+    expect(second?.createdAt).toEqual(first?.createdAt);
+    expect(second?.updatedAt).toBeInstanceOf(Date);
 
     await collection.updateOne({ _id: 'sid' }, { $unset: { updatedAt: '' } });
     await store.touch('sid', session({ n: 2 }));
-    expect((await collection.findOne({ _id: 'sid' }))?.['updatedAt']).toBeInstanceOf(Date);
+    expect((await collection.findOne({ _id: 'sid' }))?.updatedAt).toBeInstanceOf(Date);
     expect(await store.get('sid')).toMatchObject({ n: 2 });
   });
 
