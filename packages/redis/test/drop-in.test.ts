@@ -213,9 +213,20 @@ await describeWithRedis("connect-redis's options mean the same in RedisStore", (
 
       it('scanCount: the COUNT of the SCANs behind all/ids/length/clear', async () => {
         const ours = redis.store({ client: client(), scanCount: 7 });
-        expect(ours.scanCount).toBe(7);
         for (let i = 0; i < 3; i += 1) await ours.set(sid(), session(60_000));
-        expect(await ours.length()).toBe(3);
+        // What the server was sent, seen by MONITOR on a connection of the test's own.
+        const monitor = await redis.admin.monitor();
+        const sent: string[][] = [];
+        monitor.on('monitor', (_time: unknown, args: string[]) => sent.push(args));
+        try {
+          expect(await ours.length()).toBe(3);
+          await ours.get(sid()); // one more command, so the SCAN has been relayed when it is seen
+          const scans = sent.filter((args) => args[0]?.toLowerCase() === 'scan');
+          expect(scans.length).toBeGreaterThan(0);
+          for (const args of scans) expect(args.map((a) => a.toLowerCase()).join(' ')).toMatch(/ count 7( |$)/);
+        } finally {
+          monitor.disconnect();
+        }
       });
     });
   }
