@@ -7,7 +7,7 @@ import type { SessionData, Store } from 'express-session';
 import { createClient } from 'redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../../../scripts/test-support/loopback-server';
+import { visitOnce as visit } from '../../../scripts/test-support/visit';
 import type { RedisStore } from '../src/index';
 import { describeWithRedis, prefix, session, sid } from './helpers';
 import { runModule, swap } from './readme';
@@ -43,17 +43,6 @@ interface RunningExample {
   app: Express;
   redisStore: Store;
   redisClient: { quit?(): Promise<unknown>; close?(): Promise<unknown>; disconnect?(): void };
-}
-
-async function visit(app: Express, cookie?: string): Promise<{ text: string; cookie: string }> {
-  const server = await listenOnLoopback(app);
-  try {
-    const response = await fetch(`${server.url}/`, { headers: cookie ? { cookie } : {} });
-    const set = response.headers.get('set-cookie')?.split(';')[0];
-    return { text: await response.text(), cookie: set ?? cookie ?? '' };
-  } finally {
-    await server.close();
-  }
 }
 
 async function stop(example: RunningExample): Promise<void> {

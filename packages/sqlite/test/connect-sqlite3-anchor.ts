@@ -1,5 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { isStrictMode } from '@session-stores/test-servers';
 import { ensureSqlite3Binary } from '../../../bench/grade/sqlite3-binary';
@@ -16,7 +17,7 @@ export type ConnectSqlite3Factory = (session: unknown) => new (options?: object)
  */
 export function loadConnectSqlite3(): { factory: ConnectSqlite3Factory | null; reason: string } {
   withPnpmNodeGyp();
-  const reason = ensureSqlite3Binary((line) => console.warn(`[connect-sqlite3] ${line}`));
+  const reason = oneBuildAtATime(() => ensureSqlite3Binary((line) => console.warn(`[connect-sqlite3] ${line}`)));
   if (reason !== null) {
     if (isStrictMode()) throw new Error(`[connect-sqlite3] required in strict mode: ${reason}`);
     console.warn(`[connect-sqlite3] skipped: ${reason}`);
@@ -45,5 +46,33 @@ function withPnpmNodeGyp(): void {
         return;
       }
     }
+  }
+}
+
+/**
+ * Test files run in parallel processes, and two node-gyp builds in one directory break each
+ * other: the first file to get here builds, the others wait for it (a lock directory; one left by
+ * a killed run is taken over after 15 minutes), then find the binary there.
+ */
+function oneBuildAtATime<T>(build: () => T): T {
+  const lock = join(tmpdir(), 'session-stores-sqlite3-build.lock');
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 15 * 60_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // Released meanwhile: try again.
+      }
+      Atomics.wait(pause, 0, 0, 500);
+    }
+  }
+  try {
+    return build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Store } from 'express-session';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../../../scripts/test-support/loopback-server';
+import { visitOnce as visit } from '../../../scripts/test-support/visit';
 import { swap } from '../../../scripts/test-support/readme-code';
 import betterSqlite3SessionStore from '../src/better-sqlite3-session-store';
 import connectSqlite3 from '../src/connect-sqlite3';
@@ -75,18 +75,6 @@ return app;`;
     };
   } finally {
     globalThis.setInterval = realSetInterval;
-  }
-}
-
-/** One visit: the page and the session cookie (the one sent, or the one set). */
-async function visit(app: Express, cookie?: string): Promise<{ text: string; cookie: string }> {
-  const server = await listenOnLoopback(app);
-  try {
-    const response = await fetch(`${server.url}/`, { headers: cookie ? { cookie } : {} });
-    const set = response.headers.get('set-cookie')?.split(';')[0];
-    return { text: await response.text(), cookie: set ?? cookie ?? '' };
-  } finally {
-    await server.close();
   }
 }
 
