@@ -114,8 +114,11 @@ describe('drop-in for better-sqlite3-session-store: its README usage, only the r
       await (store as SqliteStore).close();
       (store as SqliteStore).db.close();
     });
-    // The README's `expired: { clear: true, intervalMs: 900000 }` is the prune timer, not ignored.
+    // The rows stay in the old package's layout (ISO-8601 text in `expire`), so a rollback reads them.
     expect(await (store as SqliteStore).layout()).toBe('better-sqlite3-session-store');
+    const expiries = (store as SqliteStore).db.prepare('SELECT expire FROM sessions').pluck().all();
+    expect(expiries).toHaveLength(2);
+    for (const expire of expiries) expect(expire).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 });
 
