@@ -174,10 +174,17 @@ app.use(session({
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     });
 
-    it('its other README form, a node-sqlite3 connection as db, is refused with what to pass instead', () => {
-      const sqlite3 = realRequire('sqlite3') as { Database: new (path: string) => { close(): void } };
-      const connection = new sqlite3.Database(join(dir, 'node-sqlite3.db'));
-      cleanup.push(() => connection.close());
+    it('its other README form, a node-sqlite3 connection as db, is refused with what to pass instead', async () => {
+      type Connection = { close(cb: (error: unknown) => void): void };
+      const sqlite3 = realRequire('sqlite3') as {
+        Database: new (path: string, cb: (error: unknown) => void) => Connection;
+      };
+      // Opened (asynchronously, on sqlite3's thread pool) and closed before the test ends.
+      let connection!: Connection;
+      await new Promise<void>((resolve, reject) => {
+        connection = new sqlite3.Database(':memory:', (error) => (error ? reject(error) : resolve()));
+      });
+      cleanup.push(() => new Promise<void>((resolve) => connection.close(() => resolve())));
       const SQLiteStore = connectSqlite3(realRequire('express-session'));
       expect(() => new SQLiteStore({ db: connection as never })).toThrow(
         /option "db" is a database object that is not better-sqlite3's .* pass its file name as "db" \(with "dir"\), or a better-sqlite3 Database/,
