@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express, { type Express } from 'express';
 import { describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../../../scripts/test-support/loopback-server';
+import { visitOnce as visit } from '../../../scripts/test-support/visit';
 import { MongoStore } from '../src/index';
 import { mongoTargets, TEST_DB, testBed, uniqueName } from './helpers';
 
@@ -76,18 +76,6 @@ function switched(code: string): string {
   const lines = code.split('\n').filter((line) => line.includes("'connect-mongo'"));
   expect(lines).toHaveLength(1);
   return code.replace("'connect-mongo'", `'${OURS}'`);
-}
-
-/** Visits `/` with `cookie` (or none): the page and the cookie to send next. */
-async function visit(app: Express, cookie?: string): Promise<{ text: string; cookie: string }> {
-  const server = await listenOnLoopback(app);
-  try {
-    const response = await fetch(`${server.url}/`, { headers: cookie ? { cookie } : {} });
-    const set = response.headers.get('set-cookie');
-    return { text: await response.text(), cookie: set ? set.split(';')[0]! : cookie! };
-  } finally {
-    await server.close();
-  }
 }
 
 async function stop(running: Running): Promise<void> {
