@@ -23,7 +23,7 @@ await describeWithRedis('RedisStore index by user (layout)', (redis) => {
     const key = store.userKey('alice');
     expect(key).toBe(userIndexKey(store.prefix, 'alice'));
     expect(await redis.admin.type(key)).toBe('zset');
-    expect(await redis.admin.zrange(key, 0, -1, 'WITHSCORES')).toEqual([
+    expect(await redis.admin.zrange(key, 0, '-1', 'WITHSCORES')).toEqual([
       first,
       String(Date.parse(expiresOf(short))),
       second,
@@ -74,9 +74,9 @@ await describeWithRedis('RedisStore index by user (layout)', (redis) => {
     await store.set(kept, of('alice'));
     await store.set(gone, of('alice'));
     // A member left behind whose score has passed (as after a crash between the two writes).
-    await redis.admin.zadd(store.userKey('alice'), Date.now() - 1, 'stale');
+    await redis.admin.zadd(store.userKey('alice'), String(Date.now() - 1), 'stale');
     expect(await store.destroyUserSessions('alice', { except: kept })).toBe(1);
     expect(await redis.admin.exists(store.key(gone))).toBe(0);
-    expect(await redis.admin.zrange(store.userKey('alice'), 0, -1)).toEqual([kept]);
+    expect(await redis.admin.zrange(store.userKey('alice'), 0, '-1')).toEqual([kept]);
   });
 });
