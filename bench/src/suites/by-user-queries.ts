@@ -48,11 +48,27 @@ function sessionOf(userId: string): SessionData {
   return session;
 }
 
-/** Writes `count` sessions through set at concurrency 64; untimed, it fills the store for the calls timed. */
+/** Attempts per seeding write: FerretDB answers a burst of writes with a transient SQLITE_BUSY now and then. */
+const SEED_ATTEMPTS = 3;
+
+async function setWithRetry(subject: Subject, sid: string, session: SessionData): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await subject.set(sid, session);
+    } catch (error) {
+      if (attempt >= SEED_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * Writes the sessions through set, 16 at a time. Untimed: it fills the store for the calls
+ * that are timed, so a failed write is retried rather than ending the measurement.
+ */
 async function write(subject: Subject, sids: readonly string[], sessionAt: (index: number) => SessionData) {
-  const result = await runLoad((index) => subject.set(sids[index]!, sessionAt(index)), {
+  const result = await runLoad((index) => setWithRetry(subject, sids[index]!, sessionAt(index)), {
     ops: sids.length,
-    concurrency: 64,
+    concurrency: 16,
     maxMs: 30 * 60_000,
   });
   if (result.error !== undefined) throw new Error(`seeding: ${result.error}`);
