@@ -67,7 +67,6 @@ function runExample(code: string, searchPath: string): Running {
     if (name === SUBPATH) return connectPgSimple;
     return load(name);
   };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the README's code, run as an app runs it
   new Function('require', 'app', code)(fakeRequire, running.app);
   // The app's own code, the same before and after the switch.
   running.app.get('/', (req, res) => {
