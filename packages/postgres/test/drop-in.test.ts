@@ -94,6 +94,31 @@ async function visit(app: Express, cookie?: string): Promise<{ text: string; coo
   }
 }
 
+/**
+ * Runs the example (switched or not), visits it once per count in `views` with `cookie`, each
+ * page showing that count, stops it, and gives the cookie and the store the app was given.
+ */
+async function visits(
+  code: string,
+  switchTo: boolean,
+  schema: string,
+  cookie: string | undefined,
+  views: number[],
+): Promise<{ cookie: string; store: unknown }> {
+  const running = runExample(switched(code, switchTo), schema);
+  try {
+    for (const count of views) {
+      const page = await visit(running.app, cookie);
+      expect(page.text).toBe(`views: ${count}`);
+      cookie = page.cookie;
+    }
+    if (switchTo) expect(await (running.stores[0] as PostgresStore).layout()).toBe('connect-pg-simple');
+    return { cookie: cookie!, store: running.stores[0] };
+  } finally {
+    await stop(running);
+  }
+}
+
 /** connect-pg-simple's table.sql, as its README says to run it, in a schema of its own. */
 async function anchorTable(schema: string, table = 'session'): Promise<void> {
   await db.sql(`CREATE SCHEMA ${schema}`);
@@ -119,27 +144,11 @@ describe.skipIf(!maybeDb)(`drop-in for connect-pg-simple, on ${databaseTitle(may
     const schema = tableName();
     await anchorTable(schema, 'user_sessions');
 
-    const before = runExample(switched(code, false), schema);
-    let page = await visit(before.app);
-    expect(page.text).toBe('views: 1');
-    page = await visit(before.app, page.cookie);
-    expect(page.text).toBe('views: 2');
-    await stop(before);
-
-    const after = runExample(switched(code, true), schema);
-    expect(after.stores[0]).toBeInstanceOf(PostgresStore);
-    page = await visit(after.app, page.cookie);
-    expect(page.text).toBe('views: 3');
-    page = await visit(after.app, page.cookie);
-    expect(page.text).toBe('views: 4');
-    expect(await (after.stores[0] as PostgresStore).layout()).toBe('connect-pg-simple');
-    await stop(after);
-
+    const before = await visits(code, false, schema, undefined, [1, 2]);
+    const after = await visits(code, true, schema, before.cookie, [3, 4]);
+    expect(after.store).toBeInstanceOf(PostgresStore);
     // A rollback (or the old half of a rolling deploy) reads what the new store wrote.
-    const back = runExample(switched(code, false), schema);
-    page = await visit(back.app, page.cookie);
-    expect(page.text).toBe('views: 5');
-    await stop(back);
+    await visits(code, false, schema, after.cookie, [5]);
     expect(await db.sql(`SELECT count(*)::int AS n FROM ${schema}.user_sessions`)).toEqual([{ n: 1 }]);
   });
 
@@ -152,16 +161,9 @@ describe.skipIf(!maybeDb)(`drop-in for connect-pg-simple, on ${databaseTitle(may
     url.searchParams.set('options', `-c search_path=${schema}`);
     process.env['DATABASE_URL'] = url.href;
 
-    const before = runExample(switched(code, false), schema);
-    let page = await visit(before.app);
-    expect(page.text).toBe('views: 1');
-    await stop(before);
-
-    const after = runExample(switched(code, true), schema);
-    expect(after.stores[0]).toBeInstanceOf(PostgresStore);
-    page = await visit(after.app, page.cookie);
-    expect(page.text).toBe('views: 2');
-    await stop(after);
+    const before = await visits(code, false, schema, undefined, [1]);
+    const after = await visits(code, true, schema, before.cookie, [2]);
+    expect(after.store).toBeInstanceOf(PostgresStore);
     expect(await db.sql(`SELECT count(*)::int AS n FROM ${schema}.session`)).toEqual([{ n: 1 }]);
   });
 });
