@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import express, { type Express } from 'express';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listenOnLoopback } from '../../../scripts/test-support/loopback-server';
+import { visitOnce } from '../../../scripts/test-support/visit';
 import connectPgSimple from '../src/connect-pg-simple';
 import { PostgresStore } from '../src/index';
 import { databaseTitle, tableName, testDatabase } from './helpers';
@@ -82,18 +82,6 @@ async function stop(running: Running): Promise<void> {
   for (const pool of running.pools) await pool.end();
 }
 
-/** Visits `/` with `cookie` (or none) and gives the page and the cookie to use next. */
-async function visit(app: Express, cookie?: string): Promise<{ text: string; cookie: string }> {
-  const server = await listenOnLoopback(app);
-  try {
-    const response = await fetch(`${server.url}/`, { headers: cookie ? { cookie } : {} });
-    const set = response.headers.get('set-cookie');
-    return { text: await response.text(), cookie: set ? set.split(';')[0]! : cookie! };
-  } finally {
-    await server.close();
-  }
-}
-
 /**
  * Runs the example (switched or not), visits it once per count in `views` with `cookie`, each
  * page showing that count, stops it, and gives the cookie and the store the app was given.
@@ -108,7 +96,7 @@ async function visits(
   const running = runExample(switched(code, switchTo), schema);
   try {
     for (const count of views) {
-      const page = await visit(running.app, cookie);
+      const page = await visitOnce(running.app, cookie);
       expect(page.text).toBe(`views: ${count}`);
       cookie = page.cookie;
     }
