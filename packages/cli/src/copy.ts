@@ -4,8 +4,8 @@ import type { CopyableStore } from './open-store';
 export interface CopyOptions {
   /** Sessions read from the source, then checked and written to the target, at a time. Default 500. */
   pageSize?: number;
-  /** Called after each page with the counts so far. */
-  onPage?: (counts: CopyCounts) => void;
+  /** Called after each page with the counts so far; the copy waits for a promise it returns. */
+  onPage?: (counts: CopyCounts) => void | Promise<void>;
 }
 
 export interface CopyCounts {
@@ -54,12 +54,12 @@ export async function copySessions(
     page.push(entry);
     if (page.length < pageSize) continue;
     await copyPage(page, target, result);
-    options.onPage?.(countsOf(result));
+    await options.onPage?.(countsOf(result));
     page = [];
   }
   if (page.length > 0) {
     await copyPage(page, target, result);
-    options.onPage?.(countsOf(result));
+    await options.onPage?.(countsOf(result));
   }
   return result;
 }

@@ -8,7 +8,8 @@ import { UsageError } from './usage-error';
 export interface CopyableStore {
   get(sid: string): Promise<SessionData | null>;
   set(sid: string, session: SessionData): Promise<void>;
-  close(): Promise<void>;
+  /** A promise when called without a callback, as on every one of our stores. */
+  close(): Promise<void> | undefined;
   /** Absent on a store that cannot list its sessions. */
   iterate?(): AsyncIterable<SessionEntry>;
   ids?(): Promise<string[]>;

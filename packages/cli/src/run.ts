@@ -55,7 +55,7 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
   } catch (error) {
     return fail(io, error, error instanceof UsageError);
   } finally {
-    await Promise.all(opened.map((store) => store.close().catch(() => {})));
+    await Promise.all(opened.map((store) => Promise.resolve(store.close()).catch(() => {})));
   }
 }
 
