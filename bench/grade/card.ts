@@ -11,6 +11,7 @@ const GROUP_HEADERS: Record<GroupName, string> = {
   concurrency: 'Concurrency (47-50)',
   callbacksAndPromises: 'Callbacks (51-54)',
   endToEnd: 'End to end (55-56)',
+  sessionsByUser: 'By user (57-62)',
 };
 
 /** `contract` is the path of conformance/CONTRACT.md from the file the table goes into. */

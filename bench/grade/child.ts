@@ -9,6 +9,7 @@ import {
   type ConformanceOptions,
   type PlannedTest,
   type ResolvedCapabilities,
+  suiteUserId,
 } from '@session-stores/conformance';
 import { JOB_VARIABLE, type ChildMessage, type GradeJob } from './protocol';
 import { startGradeBackend } from './server';
@@ -53,7 +54,7 @@ function briefly(error: unknown): string {
  * in a case costs that case.
  */
 async function readManifest(options: ConformanceOptions): Promise<ResolvedCapabilities> {
-  const store = await options.createStore({ namespace: 'grade_probe' });
+  const store = await options.createStore({ namespace: 'grade_probe', userId: suiteUserId });
   try {
     await callWithCallback(store, 'get', ['grade-probe'], 10_000);
     return resolveCapabilities(options, store);

@@ -3,7 +3,18 @@ import type { StoreUnderTest } from './types';
 import { delay, withDeadline } from './timing';
 
 /** The store methods that take a Node-style callback last. */
-export type CallbackMethod = 'get' | 'set' | 'touch' | 'destroy' | 'all' | 'ids' | 'length' | 'clear';
+export type CallbackMethod =
+  | 'get'
+  | 'set'
+  | 'touch'
+  | 'destroy'
+  | 'all'
+  | 'ids'
+  | 'length'
+  | 'clear'
+  | 'userSessions'
+  | 'countUserSessions'
+  | 'destroyUserSessions';
 
 type AnyFunction = (...args: unknown[]) => unknown;
 

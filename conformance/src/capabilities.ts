@@ -1,5 +1,6 @@
 import type { ConformanceOptions, ResolvedCapabilities, StoreCapabilities, StoreUnderTest } from './types';
 import { closeStore } from './store-lifecycle';
+import { suiteUserId } from './users';
 
 /** The optional methods a manifest speaks about, in the order reports list them. */
 export const OPTIONAL_METHODS = ['touch', 'all', 'ids', 'length', 'clear', 'iterate'] as const;
@@ -54,6 +55,7 @@ export function resolveCapabilities(
     maxSessionBytes: maxBytes,
     persistent: merged.persistent ?? false,
     defaultTtlMs: merged.defaultTtlMs ?? null,
+    sessionsByUser: merged.sessionsByUser ?? typeof store?.userSessions === 'function',
   };
 }
 
@@ -76,7 +78,7 @@ async function probe(options: ConformanceOptions): Promise<ResolvedCapabilities>
   if (isCompleteManifest(options.capabilities)) return resolveCapabilities(options);
   let store: StoreUnderTest;
   try {
-    store = await options.createStore({ namespace: 'conformance_probe' });
+    store = await options.createStore({ namespace: 'conformance_probe', userId: suiteUserId });
   } catch (error) {
     throw new Error(
       `conformance: ${options.name}: createStore() failed while the suite read the store's capability manifest. ` +

@@ -12,6 +12,7 @@ export const GROUP_NAMES = [
   'concurrency',
   'callbacksAndPromises',
   'endToEnd',
+  'sessionsByUser',
 ] as const;
 export type GroupName = (typeof GROUP_NAMES)[number];
 
@@ -60,6 +61,8 @@ export const requires = {
       methods.some((method) => capabilities[method])
         ? null
         : `${listed(methods.map((method) => `capabilities.${method}`))} are false`,
+  sessionsByUser: ({ capabilities }: CaseEnvironment): string | null =>
+    capabilities.sessionsByUser ? null : 'capabilities.sessionsByUser is false (no userId option, or no index by user)',
   faults: ({ options }: CaseEnvironment): string | null =>
     options.faults ? null : 'no options.faults (stopBackend/startBackend) given',
   inspect:

@@ -4,6 +4,7 @@ import { capabilitiesFor } from './capabilities';
 import type { CaseEnvironment, ConformanceCase } from './case';
 import { liveSession, type CookieInit, type LiveSession } from './sessions';
 import { closeStore } from './store-lifecycle';
+import { suiteUserId } from './users';
 import { pollUntil, waitUntilPast } from './timing';
 import type { ConformanceOptions, FaultInjector, ResolvedCapabilities, StoreUnderTest } from './types';
 
@@ -42,7 +43,7 @@ export class CaseContext {
 
   /** A new store from `createStore`; the same namespace shares sessions, another isolates them. */
   async openStore(namespace: string = this.namespace): Promise<StoreUnderTest> {
-    const store = await this.options.createStore({ namespace });
+    const store = await this.options.createStore({ namespace, userId: suiteUserId });
     this.stores.push(store);
     return store;
   }
@@ -142,6 +143,20 @@ export class CaseContext {
 
   async clear(store: StoreUnderTest = this.store): Promise<void> {
     await this.succeed('clear', [], store);
+  }
+
+  /** `userSessions(userId)`: the user's live sessions as the store lists them (clauses 57-62). */
+  async userSessions(userId: string, store: StoreUnderTest = this.store): Promise<unknown> {
+    return this.succeed('userSessions', [userId], store);
+  }
+
+  async countUserSessions(userId: string, store: StoreUnderTest = this.store): Promise<unknown> {
+    return this.succeed('countUserSessions', [userId], store);
+  }
+
+  /** `destroyUserSessions(userId, { except })`, or without options when no sid is kept. */
+  async destroyUserSessions(userId: string, except?: string, store: StoreUnderTest = this.store): Promise<unknown> {
+    return this.succeed('destroyUserSessions', except === undefined ? [userId] : [userId, { except }], store);
   }
 
   /** Every `{ sid, session }` that `store.iterate()` yields. */

@@ -9,6 +9,7 @@ export {
   concurrency,
   callbacksAndPromises,
   endToEnd,
+  sessionsByUser,
   planGroup,
   type PlannedTest,
 } from './suite';
@@ -29,6 +30,7 @@ export {
 } from './reference-store';
 export { callWithCallback, callWithPromise, type CallbackOutcome } from './calls';
 export { captureProcessFaults, type ProcessFault } from './process-faults';
+export { suiteUserId, SUITE_USER_KEY } from './users';
 export { liveSession, loadedSession, jsonForm, plainSession, type CookieInit, type LiveSession } from './sessions';
 export type {
   ConformanceOptions,

@@ -1,11 +1,13 @@
 import expressSession from 'express-session';
 import type { SessionData } from 'express-session';
-import type { ConformanceOptions, Inspector, StoreCapabilities, StoreUnderTest } from './types';
+import type { ConformanceOptions, Inspector, StoreCapabilities, StoreContext, StoreUnderTest } from './types';
 
 /** One stored session: its JSON text and when it expires (epoch ms). */
 export interface ReferenceRecord {
   json: string;
   expiresAt: number;
+  /** The session's user, with the `userId` option; written with the record, as an indexed column is. */
+  user?: string | null;
 }
 
 type Callback<T> = (error: unknown, value?: T) => void;
@@ -84,7 +86,15 @@ export interface ReferenceStoreOptions {
   maxSessionBytes?: number | null;
   /** Page size of iterate(). Default 100. */
   pageSize?: number;
+  /**
+   * The user of a session (null or undefined for none). When given, the store has
+   * userSessions, countUserSessions and destroyUserSessions (clauses 57-62); otherwise they are
+   * absent. Default: none.
+   */
+  userId?: (session: SessionData) => string | null | undefined;
 }
+
+type UserEntry = { sid: string; session: Record<string, unknown> };
 
 /** Error codes of the reference store. None is ENOENT: that means "not found" to express-session. */
 export const ReferenceErrorCode = {
@@ -118,6 +128,15 @@ class OperationFailure extends Error {
   }
 }
 
+/** The check of a sid or a user id argument: a bad one is an error through the callback. */
+function requireNonEmptyString(what: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0)
+    throw new OperationFailure(
+      ReferenceErrorCode.invalidArgument,
+      `${what} must be a non-empty string, got ${typeof value}`,
+    );
+}
+
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -137,6 +156,7 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   protected readonly defaultTtlMs: number;
   protected readonly maxSessionBytes: number | null;
   protected readonly pageSize: number;
+  protected readonly userIdOf: ((session: SessionData) => string | null | undefined) | null;
   private connected = true;
   private closed = false;
 
@@ -149,6 +169,7 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
       defaultTtlMs = 86_400_000,
       maxSessionBytes = null,
       pageSize = 100,
+      userId = null,
     } = options;
     if (typeof namespace !== 'string' || !/^[A-Za-z0-9_]+$/.test(namespace))
       throw new TypeError('ReferenceStore: option "namespace" must be a string of letters, digits and _');
@@ -160,6 +181,14 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
       throw new TypeError('ReferenceStore: option "maxSessionBytes" must be a positive number or null');
     if (!Number.isInteger(pageSize) || pageSize <= 0)
       throw new TypeError('ReferenceStore: option "pageSize" must be a positive integer');
+    if (userId !== null && typeof userId !== 'function')
+      throw new TypeError('ReferenceStore: option "userId" must be a function (session) => user id');
+    this.userIdOf = userId;
+    if (!userId) {
+      // Absent, not stubbed (clause 28): a store without the option cannot answer by user.
+      for (const name of ['userSessions', 'countUserSessions', 'destroyUserSessions'])
+        Object.defineProperty(this, name, { value: undefined, configurable: true, writable: true });
+    }
     this.namespace = namespace;
     this.backend = backend;
     this.defaultTtlMs = defaultTtlMs;
@@ -176,6 +205,7 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
       maxSessionBytes,
       persistent: true,
       defaultTtlMs,
+      sessionsByUser: userId !== null,
     };
     backend.attach(this);
   }
@@ -196,7 +226,8 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
       // Serialized now, at the call: later changes by the caller cannot leak in (clause 30).
       const json = this.serialize(session);
       const expiresAt = this.expiresAtOf(session, Date.now());
-      return () => this.writeSession(sid, json, expiresAt);
+      const user = this.userOf(session);
+      return () => this.writeSession(sid, json, expiresAt, user);
     });
   }
 
@@ -241,6 +272,38 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   override clear(callback?: Callback<void>): Promise<void> | undefined {
     return this.operation('clear', callback, () => () => {
       for (const key of this.namespaceKeys()) this.backend.records.delete(key);
+    });
+  }
+
+  /** The live sessions of `userId`, each with its sid. */
+  userSessions(userId: string, callback?: Callback<UserEntry[]>): Promise<UserEntry[]> | undefined {
+    return this.operation('userSessions', callback, () => {
+      this.checkUserId(userId);
+      return () => this.userEntries(userId);
+    });
+  }
+
+  countUserSessions(userId: string, callback?: Callback<number>): Promise<number> | undefined {
+    return this.operation('countUserSessions', callback, () => {
+      this.checkUserId(userId);
+      return () => this.userEntries(userId).length;
+    });
+  }
+
+  /** Destroys the sessions of `userId` but `options.except`; gives how many it destroyed. */
+  destroyUserSessions(
+    userId: string,
+    optionsOrCallback?: { except?: string } | Callback<number>,
+    callback?: Callback<number>,
+  ): Promise<number> | undefined {
+    const options = typeof optionsOrCallback === 'function' ? {} : (optionsOrCallback ?? {});
+    const done = typeof optionsOrCallback === 'function' ? optionsOrCallback : callback;
+    return this.operation('destroyUserSessions', done, () => {
+      this.checkUserId(userId);
+      if (!isPlainRecord(options) || (options.except !== undefined && typeof options.except !== 'string'))
+        throw new OperationFailure(ReferenceErrorCode.invalidArgument, 'options must be { except?: sid }');
+      const except = options.except ?? null;
+      return () => this.deleteUserSessions(userId, except);
     });
   }
 
@@ -298,9 +361,9 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
     return record ? this.parse(record.json) : null;
   }
 
-  protected writeSession(sid: string, json: string, expiresAt: number): void {
+  protected writeSession(sid: string, json: string, expiresAt: number, user: string | null = null): void {
     if (expiresAt <= Date.now()) this.backend.records.delete(this.key(sid));
-    else this.backend.records.set(this.key(sid), { json, expiresAt });
+    else this.backend.records.set(this.key(sid), { json, expiresAt, user });
   }
 
   /** Moves the expiry and replaces the stored cookie, keeping the stored data (clauses 19-21). */
@@ -313,7 +376,7 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
     }
     const stored = this.parse(record.json);
     stored.cookie = JSON.parse(cookieJson) as unknown;
-    this.backend.records.set(this.key(sid), { json: JSON.stringify(stored), expiresAt });
+    this.backend.records.set(this.key(sid), { ...record, json: JSON.stringify(stored), expiresAt });
   }
 
   protected deleteSession(sid: string): void {
@@ -336,6 +399,18 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
       if (session) entries.push({ sid, session });
     }
     return entries;
+  }
+
+  /** The live sessions whose record was written for `userId`. */
+  protected userEntries(userId: string): UserEntry[] {
+    return this.liveEntries().filter(({ sid }) => this.backend.records.get(this.key(sid))?.user === userId);
+  }
+
+  /** Deletes the live sessions of `userId` but `except`; gives how many. */
+  protected deleteUserSessions(userId: string, except: string | null): number {
+    const doomed = this.userEntries(userId).filter(({ sid }) => sid !== except);
+    for (const { sid } of doomed) this.deleteSession(sid);
+    return doomed.length;
   }
 
   protected readPage(after: string | null): { sid: string; session: Record<string, unknown> }[] {
@@ -414,11 +489,21 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   }
 
   protected checkSid(sid: unknown): asserts sid is string {
-    if (typeof sid !== 'string' || sid.length === 0)
-      throw new OperationFailure(
-        ReferenceErrorCode.invalidArgument,
-        `sid must be a non-empty string, got ${typeof sid}`,
-      );
+    requireNonEmptyString('sid', sid);
+  }
+
+  /** The user of a session being set: a non-empty string, or null for none. */
+  protected userOf(session: SessionData): string | null {
+    if (!this.userIdOf) return null;
+    const user = this.userIdOf(session);
+    if (user === null || user === undefined) return null;
+    if (typeof user !== 'string' || user.length === 0)
+      throw new OperationFailure(ReferenceErrorCode.invalidArgument, 'option "userId" must return a non-empty string');
+    return user;
+  }
+
+  protected checkUserId(userId: unknown): asserts userId is string {
+    requireNonEmptyString('userId', userId);
   }
 
   protected checkSession(session: unknown): void {
@@ -523,7 +608,7 @@ export const referenceInspector: Required<Inspector> = {
 export interface ReferenceConformanceOptions {
   name?: string;
   /** Makes the store for a namespace on the given backend (default: a ReferenceStore). */
-  createStore?: (backend: ReferenceBackend, namespace: string) => StoreUnderTest;
+  createStore?: (backend: ReferenceBackend, namespace: string, userId: StoreContext['userId']) => StoreUnderTest;
   faultTimeoutMs?: number;
   recoveryTimeoutMs?: number;
 }
@@ -538,11 +623,12 @@ export function referenceConformanceOptions(
   const backend = new ReferenceBackend();
   const create =
     options.createStore ??
-    ((on: ReferenceBackend, namespace: string) => new ReferenceStore({ backend: on, namespace }));
+    ((on: ReferenceBackend, namespace: string, userId: StoreContext['userId']) =>
+      new ReferenceStore({ backend: on, namespace, userId }));
   return {
     name: options.name ?? 'ReferenceStore',
     backend,
-    createStore: ({ namespace }) => create(backend, namespace),
+    createStore: ({ namespace, userId }) => create(backend, namespace, userId),
     inspect: referenceInspector,
     faults: { stopBackend: () => backend.stopBackend(), startBackend: () => backend.startBackend() },
     ...(options.faultTimeoutMs === undefined ? {} : { faultTimeoutMs: options.faultTimeoutMs }),

@@ -22,6 +22,7 @@ const GROUP_TITLES: Record<GroupName, string> = {
   concurrency: 'concurrency (clauses 47-50)',
   callbacksAndPromises: 'callbacks and promises (clauses 51-54)',
   endToEnd: 'end to end (clauses 55-56)',
+  sessionsByUser: 'sessions by user (clauses 57-62)',
 };
 
 function checkOptions(options: ConformanceOptions): void {
@@ -120,3 +121,5 @@ export const concurrency = groupRunner('concurrency');
 export const callbacksAndPromises = groupRunner('callbacksAndPromises');
 /** Clauses 55-56: a real express app with express-session on the store. */
 export const endToEnd = groupRunner('endToEnd');
+/** Clauses 57-62: a user's live sessions listed, counted and destroyed, following expiry, destroy and user changes. */
+export const sessionsByUser = groupRunner('sessionsByUser');

@@ -1,4 +1,4 @@
-import type { Store } from 'express-session';
+import type { SessionData, Store } from 'express-session';
 
 /**
  * What a store says about itself. The suite reads this manifest (from `store.capabilities`,
@@ -26,6 +26,12 @@ export interface StoreCapabilities {
   persistent: boolean;
   /** Lifetime of a session whose cookie has no expiry (browser-session cookie), in ms. */
   defaultTtlMs?: number;
+  /**
+   * `userSessions(userId, cb)`, `countUserSessions(userId, cb)` and
+   * `destroyUserSessions(userId, { except }, cb)` exist: the store keeps sessions by user
+   * (clauses 57-62). Default: whether the store has `userSessions`.
+   */
+  sessionsByUser?: boolean;
 }
 
 /** A store under test: an express-session Store, possibly with the optional extras. */
@@ -34,6 +40,10 @@ export type StoreUnderTest = Store & {
   ids?: (cb?: (err: unknown, ids?: string[]) => void) => unknown;
   iterate?: () => AsyncIterable<{ sid: string; session: object }>;
   close?: () => unknown;
+  /** Clauses 57-62; typed loosely so that every store's own overloads fit. */
+  userSessions?: (...args: never[]) => unknown;
+  countUserSessions?: (...args: never[]) => unknown;
+  destroyUserSessions?: (...args: never[]) => unknown;
 };
 
 export interface StoreContext {
@@ -44,6 +54,12 @@ export interface StoreContext {
    * Only `[a-z0-9_]` characters, starting with a letter, at most 40 characters.
    */
   namespace: string;
+  /**
+   * The user of a session as the suite's sessions carry it (`session.userId`), for stores that
+   * keep sessions by user: give it to the store as its own option (our stores' `userId`). A
+   * store that ignores it simply does not declare `sessionsByUser`, and clauses 57-62 are skipped.
+   */
+  userId: (session: SessionData) => string | undefined;
 }
 
 /**
@@ -96,6 +112,7 @@ export interface ConformanceOptions<S extends StoreUnderTest = StoreUnderTest> {
 }
 
 /** The manifest after defaults: what the suite decides from. */
-export interface ResolvedCapabilities extends Omit<StoreCapabilities, 'defaultTtlMs'> {
+export interface ResolvedCapabilities extends Omit<StoreCapabilities, 'defaultTtlMs' | 'sessionsByUser'> {
   defaultTtlMs: number | null;
+  sessionsByUser: boolean;
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { SessionData } from 'express-session';
 import { ReferenceBackend, ReferenceStore, ReferenceStoreError, type ReferenceRecord } from '../src/reference-store';
-import type { StoreUnderTest } from '../src/types';
+import type { StoreContext, StoreUnderTest } from '../src/types';
 
 /**
  * Stores that each break one clause of CONTRACT.md, most of them in a way a real store has
@@ -13,7 +13,7 @@ export interface BrokenStore {
   clauses: number[];
   name: string;
   flaw: string;
-  create(backend: ReferenceBackend, namespace: string): StoreUnderTest;
+  create(backend: ReferenceBackend, namespace: string, userId: StoreContext['userId']): StoreUnderTest;
 }
 
 type Callback<T> = (error: unknown, value?: T) => void;
@@ -23,6 +23,14 @@ const make =
   <T extends ReferenceStore>(Store: new (options: { backend: ReferenceBackend; namespace: string }) => T) =>
   (backend: ReferenceBackend, namespace: string): StoreUnderTest =>
     new Store({ backend, namespace });
+
+/** For the by-user clauses (57-62): the store made with the suite's `userId` option. */
+const makeByUser =
+  <T extends ReferenceStore>(
+    Store: new (options: { backend: ReferenceBackend; namespace: string; userId: StoreContext['userId'] }) => T,
+  ) =>
+  (backend: ReferenceBackend, namespace: string, userId: StoreContext['userId']): StoreUnderTest =>
+    new Store({ backend, namespace, userId });
 
 function globToRegExp(glob: string): RegExp {
   const source = glob
@@ -664,6 +672,74 @@ class BareErrorStore extends ReferenceStore {
   }
 }
 
+/** C57: countUserSessions counts every session of the namespace, as length() does. */
+class CountsEveryoneStore extends ReferenceStore {
+  override countUserSessions(userId: string, callback?: Callback<number>) {
+    return this.length(callback);
+  }
+}
+
+/** C58: the user's list is read from the records without looking at their expiry. */
+class ListsExpiredStore extends ReferenceStore {
+  protected override userEntries(userId: string) {
+    const prefix = `${this.namespace}:`;
+    return [...this.backend.records]
+      .filter(([key, record]) => key.startsWith(prefix) && record.user === userId)
+      .map(([key, record]) => ({ sid: key.slice(prefix.length), session: this.parse(record.json) }));
+  }
+}
+
+/**
+ * A per-user index kept beside the records on the same backend, the way a store that lists from
+ * its own index does. What it forgets to update is each broken store's flaw.
+ */
+const userIndexes = new WeakMap<ReferenceBackend, Map<string, Set<string>>>();
+function userIndexOf(store: ReferenceStore): Map<string, Set<string>> {
+  let index = userIndexes.get(store.backend);
+  if (!index) userIndexes.set(store.backend, (index = new Map()));
+  return index;
+}
+
+/** C59: destroy deletes the record but leaves it in its user's index, and listing reads the index. */
+class ListsDestroyedStore extends ReferenceStore {
+  private copies = new Map<string, Record<string, unknown>>();
+  protected override writeSession(sid: string, json: string, expiresAt: number, user: string | null = null): void {
+    super.writeSession(sid, json, expiresAt, user);
+    const index = userIndexOf(this);
+    for (const sids of index.values()) sids.delete(this.key(sid));
+    if (user === null) return;
+    const key = `${this.namespace}:${user}`;
+    index.set(key, (index.get(key) ?? new Set()).add(this.key(sid)));
+    this.copies.set(this.key(sid), { json, expiresAt });
+  }
+  protected override userEntries(userId: string) {
+    const sids = userIndexOf(this).get(`${this.namespace}:${userId}`) ?? new Set<string>();
+    const prefix = `${this.namespace}:`;
+    return [...sids].flatMap((key) => {
+      const record = this.backend.records.get(key) ?? (this.copies.get(key) as ReferenceRecord | undefined);
+      if (!record || record.expiresAt <= Date.now()) return [];
+      return [{ sid: key.slice(prefix.length), session: this.parse(record.json) }];
+    });
+  }
+}
+
+/** C60: a set adds the session to its new user's index but never takes it out of the old one's. */
+class ListedUnderOldUserStore extends ReferenceStore {
+  protected override writeSession(sid: string, json: string, expiresAt: number, user: string | null = null): void {
+    const previous = this.backend.records.get(this.key(sid))?.user ?? null;
+    super.writeSession(sid, json, expiresAt, user ?? previous);
+  }
+}
+
+/** C61: destroyUserSessions deletes every session of the namespace but except, whoever owns it. */
+class DestroysEveryoneStore extends ReferenceStore {
+  protected override deleteUserSessions(userId: string, except: string | null): number {
+    const count = this.userEntries(userId).filter(({ sid }) => sid !== except).length;
+    for (const { sid } of this.liveEntries()) if (sid !== except) this.deleteSession(sid);
+    return count;
+  }
+}
+
 export const brokenStores: BrokenStore[] = [
   {
     clauses: [1],
@@ -970,5 +1046,35 @@ export const brokenStores: BrokenStore[] = [
     name: 'PrivateMemoryStore',
     flaw: 'every instance keeps its own sessions, ignoring the shared backend',
     create: (_backend, namespace) => new ReferenceStore({ backend: new ReferenceBackend(), namespace }),
+  },
+  {
+    clauses: [57],
+    name: 'CountsEveryoneStore',
+    flaw: 'countUserSessions counts every session of the namespace',
+    create: makeByUser(CountsEveryoneStore),
+  },
+  {
+    clauses: [58],
+    name: 'ListsExpiredStore',
+    flaw: 'userSessions lists a session past its expiry until the backend removes it',
+    create: makeByUser(ListsExpiredStore),
+  },
+  {
+    clauses: [59],
+    name: 'ListsDestroyedStore',
+    flaw: 'destroy leaves the session in its user’s index, which userSessions reads',
+    create: makeByUser(ListsDestroyedStore),
+  },
+  {
+    clauses: [60],
+    name: 'ListedUnderOldUserStore',
+    flaw: 'a session saved without a user, or with another, stays listed under its old user',
+    create: makeByUser(ListedUnderOldUserStore),
+  },
+  {
+    clauses: [61],
+    name: 'DestroysEveryoneStore',
+    flaw: 'destroyUserSessions destroys the sessions of every user but except',
+    create: makeByUser(DestroysEveryoneStore),
   },
 ];

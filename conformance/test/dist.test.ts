@@ -20,6 +20,8 @@ describe('the built package', () => {
       'concurrency',
       'callbacksAndPromises',
       'endToEnd',
+      'sessionsByUser',
+      'suiteUserId',
       'runCase',
       'casesForClause',
       'ReferenceStore',

@@ -76,6 +76,7 @@ describe('the manifest decides what runs', () => {
       maxSessionBytes: null,
       persistent: false,
       defaultTtlMs: null,
+      sessionsByUser: false,
     });
   });
 

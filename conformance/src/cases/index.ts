@@ -8,6 +8,7 @@ import { errorsAndFaultsCases } from './errors-and-faults';
 import { expiryCases } from './expiry';
 import { isolationCases } from './isolation';
 import { requiredMethodsCases } from './required-methods';
+import { sessionsByUserCases } from './sessions-by-user';
 
 /** Every case of the suite, by group, in report order. */
 export const casesByGroup: Readonly<Record<GroupName, readonly ConformanceCase[]>> = {
@@ -20,6 +21,7 @@ export const casesByGroup: Readonly<Record<GroupName, readonly ConformanceCase[]
   concurrency: concurrencyCases,
   callbacksAndPromises: callbacksAndPromisesCases,
   endToEnd: endToEndCases,
+  sessionsByUser: sessionsByUserCases,
 };
 
 /** Every case of the suite, in report order. */

@@ -83,9 +83,29 @@ function drawSession() {
   const reason = $('logout-others-reason');
   reason.hidden = view.logoutOthers.available;
   reason.textContent = view.logoutOthers.reason ?? '';
+  drawUserSessions();
   for (const button of document.querySelectorAll('[data-action]')) {
     if (button !== others) button.disabled = button.dataset.action !== 'save' && view.sid === null;
   }
+}
+
+/** The logged-in user's sessions, one line per device, when the store keeps sessions by user. */
+function drawUserSessions() {
+  const box = $('user-sessions');
+  box.replaceChildren();
+  box.hidden = !view.userSessions;
+  if (!view.userSessions) return;
+  box.append(element('h3', `Your sessions (${view.userSessions.length})`));
+  const list = element('ul');
+  for (const entry of view.userSessions) {
+    const item = element('li', entry.device);
+    item.dataset.sid = entry.sid;
+    const seen = entry.lastSeen ? `last seen ${new Date(entry.lastSeen).toLocaleString()}` : 'last seen: unknown';
+    item.append(element('span', ` · ${seen}`, 'muted'));
+    if (entry.current) item.append(element('strong', ' · this browser'));
+    list.append(item);
+  }
+  box.append(list);
 }
 
 function drawRecord() {

@@ -12,6 +12,8 @@ declare module 'express-session' {
   interface SessionData {
     views?: number;
     username?: string;
+    /** The user agent at login, shown in the list of the user's sessions. */
+    device?: string;
   }
 }
 
@@ -101,10 +103,10 @@ export function createApp({ store, secret, storeLabel = 'the session store', sto
 
   app.post('/regenerate', (req, res, next) => {
     const previousSid = req.sessionID;
-    const { views, username } = req.session;
+    const { views, username, device } = req.session;
     req.session.regenerate((regenerateError) => {
       if (regenerateError) return next(regenerateError);
-      Object.assign(req.session, { views, username });
+      Object.assign(req.session, { views, username, device });
       req.session.save((saveError) =>
         saveError
           ? next(saveError)
@@ -137,6 +139,8 @@ export function createApp({ store, secret, storeLabel = 'the session store', sto
       if (regenerateError) return next(regenerateError);
       req.session.username = username;
       req.session.views = views;
+      // For the list of the user's sessions: which device each one is.
+      req.session.device = req.get('user-agent') ?? '';
       req.session.save((saveError) =>
         saveError
           ? next(saveError)

@@ -65,6 +65,7 @@ export function renderPage(store: StoreInfo): string {
         <button type="button" data-action="logout-others" id="logout-others">Log out everywhere else</button>
       </div>
       <p class="muted" id="logout-others-reason" hidden></p>
+      <div id="user-sessions" hidden></div>
       <p id="message" role="status"></p>
     </section>
     <section class="card" id="record-card">

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Store } from 'express-session';
+import { withUserIndex } from './user-sessions';
 
 export type ClosableStore = Store & { close?(): unknown };
 
@@ -71,17 +72,29 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         '@session-stores/sqlite',
         'SqliteStore',
       );
-      return { store: new SqliteStore({ filename }), label: `the SQLite file ${filename}`, kind };
+      return {
+        store: withUserIndex((extra) => new SqliteStore({ filename, ...extra })),
+        label: `the SQLite file ${filename}`,
+        kind,
+      };
     }
     case 'redis': {
       const url = required(env, kind, 'REDIS_URL');
       const RedisStore = await storeClass(() => import('@session-stores/redis'), '@session-stores/redis', 'RedisStore');
-      return { store: new RedisStore({ url, driver: 'ioredis' }), label: `Redis at ${redact(url)}`, kind };
+      return {
+        store: withUserIndex((extra) => new RedisStore({ url, driver: 'ioredis', ...extra })),
+        label: `Redis at ${redact(url)}`,
+        kind,
+      };
     }
     case 'mongo': {
       const mongoUrl = required(env, kind, 'MONGO_URL');
       const MongoStore = await storeClass(() => import('@session-stores/mongo'), '@session-stores/mongo', 'MongoStore');
-      return { store: new MongoStore({ mongoUrl }), label: `MongoDB at ${redact(mongoUrl)}`, kind };
+      return {
+        store: withUserIndex((extra) => new MongoStore({ mongoUrl, ...extra })),
+        label: `MongoDB at ${redact(mongoUrl)}`,
+        kind,
+      };
     }
     case 'postgres': {
       const connectionString = required(env, kind, 'DATABASE_URL');
@@ -91,7 +104,7 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         'PostgresStore',
       );
       return {
-        store: new PostgresStore({ connectionString, createTableIfMissing: true }),
+        store: withUserIndex((extra) => new PostgresStore({ connectionString, createTableIfMissing: true, ...extra })),
         label: `PostgreSQL at ${redact(connectionString)}`,
         kind,
       };
@@ -103,7 +116,11 @@ export async function storeFromEnv(env: NodeJS.ProcessEnv = process.env): Promis
         '@session-stores/memcached',
         'MemcachedStore',
       );
-      return { store: new MemcachedStore({ servers }), label: `memcached at ${servers}`, kind };
+      return {
+        store: withUserIndex((extra) => new MemcachedStore({ servers, ...extra })),
+        label: `memcached at ${servers}`,
+        kind,
+      };
     }
     default:
       throw new Error(`STORE=${env.STORE} is not one of ${STORE_KINDS.join(', ')}`);

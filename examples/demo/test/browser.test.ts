@@ -92,6 +92,9 @@ async function open(context: BrowserContext, url: string): Promise<Page> {
   return page;
 }
 
+const PHONE_AGENT =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36';
+
 const text = async (page: Page, selector: string) => ((await page.textContent(selector)) ?? '').trim();
 
 describe.skipIf(!chromiumPath)(
@@ -113,12 +116,13 @@ describe.skipIf(!chromiumPath)(
       });
 
       it.skipIf(skip)(
-        'two users log in, touch, save, survive a restart, regenerate and log out',
+        'two users log in, touch, save, log out a second device of one of them everywhere else, survive a restart, regenerate and log out',
         async () => {
           const ada = await browser.newContext({ viewport: { width: 1200, height: 900 } });
           const bob = await browser.newContext();
           try {
             let page = await open(ada, app.url);
+            const adaAgent = await page.evaluate(() => navigator.userAgent);
             expect(await text(page, '#store-name')).toBe(backend.storeClass);
             expect(await text(page, '#session')).toContain('No session yet');
             expect(await page.isEnabled('[data-action="touch"]')).toBe(false);
@@ -152,11 +156,36 @@ describe.skipIf(!chromiumPath)(
             // Save: the data changes in the stored record.
             const saved = await act(page, 'save');
             expect(saved).toContain('~ stored.sess.views: 0 → 1');
-            expect(JSON.parse(await text(page, '#data'))).toEqual({ username: 'ada', views: 1 });
+            expect(JSON.parse(await text(page, '#data'))).toEqual({ username: 'ada', views: 1, device: adaAgent });
 
-            // "Log out everywhere else" waits for sessions by user, and says so.
-            expect(await page.isDisabled('#logout-others')).toBe(true);
-            expect(await text(page, '#logout-others-reason')).toContain('sessions-by-user');
+            // Ada logs in on a second device (another context of the same user): the page lists
+            // both sessions of hers, with the device from each one's user agent, and not bob's.
+            const adaPhone = await browser.newContext({ userAgent: PHONE_AGENT });
+            try {
+              const phonePage = await open(adaPhone, app.url);
+              await login(phonePage, 'ada');
+              const phoneSid = await text(phonePage, '#sid');
+              await page.reload();
+              await page.locator('body[data-ready="true"]').waitFor();
+              const listed = page.locator('#user-sessions li');
+              await expect.poll(() => listed.count()).toBe(2);
+              expect(await text(page, `#user-sessions li[data-sid="${sid}"]`)).toContain('this browser');
+              expect(await text(page, `#user-sessions li[data-sid="${phoneSid}"]`)).toMatch(
+                /^Chrome on Android · last seen /,
+              );
+
+              // "Log out everywhere else": the phone's session ends, this one and bob's stay.
+              expect(await page.isEnabled('#logout-others')).toBe(true);
+              expect(await act(page, 'logout-others')).toContain('Logged out 1 other session(s) of ada');
+              await expect.poll(() => listed.count()).toBe(1);
+              expect(await direct.inspect(phoneSid)).toBeNull();
+              await phonePage.reload();
+              await phonePage.locator('body[data-ready="true"]').waitFor();
+              expect(await text(phonePage, '#session')).toContain('No session yet');
+              expect(await text(bobPage, '#username')).toBe(bobName);
+            } finally {
+              await adaPhone.close();
+            }
 
             await page.screenshot({ path: join(OUTPUT_DIR, `screenshot-${backend.name}.png`), fullPage: true });
 
@@ -166,7 +195,7 @@ describe.skipIf(!chromiumPath)(
             await page.close();
             page = await open(ada, app.url);
             expect(await text(page, '#sid')).toBe(sid);
-            expect(JSON.parse(await text(page, '#data'))).toEqual({ username: 'ada', views: 1 });
+            expect(JSON.parse(await text(page, '#data'))).toEqual({ username: 'ada', views: 1, device: adaAgent });
             const bobAfter = await open(bob, app.url);
             expect(await text(bobAfter, '#username')).toBe(bobName);
 
@@ -176,7 +205,7 @@ describe.skipIf(!chromiumPath)(
             expect(newSid).not.toBe(sid);
             expect(regenerated).toContain(`the old sid ${sid} no longer has a record`);
             expect(await direct.inspect(sid)).toBeNull();
-            expect(JSON.parse(await text(page, '#data'))).toEqual({ username: 'ada', views: 1 });
+            expect(JSON.parse(await text(page, '#data'))).toEqual({ username: 'ada', views: 1, device: adaAgent });
 
             // Log out: the record is deleted; the other user is still logged in.
             expect(await act(page, 'logout')).toContain('record deleted');

@@ -10,6 +10,7 @@ import { CookieJar } from './cookie-jar';
 import { escapeHtml, renderPage } from '../src/html';
 import type { SessionView } from '../src/session-view';
 import { storeFromEnv } from '../src/store-from-env';
+import { demoUserId } from '../src/user-sessions';
 
 const dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,8 +29,8 @@ afterEach(async () => {
 });
 
 /** The demo app with a SQLite store on `filename`, listening on a free port of 127.0.0.1. */
-async function start(filename: string): Promise<Running> {
-  const store = new SqliteStore({ filename });
+async function start(filename: string, options: { userId?: typeof demoUserId } = {}): Promise<Running> {
+  const store = new SqliteStore({ filename, ...options });
   const app = createApp({ store, secret: SECRET, storeLabel: 'a test file' });
   const server: Server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -141,6 +142,31 @@ describe('demo app', () => {
     expect(jar.value).toBeUndefined();
     expect(await app.store.get(lastSid)).toBeNull();
     expect(await state(jar, app.url)).toMatchObject({ sid: null, record: null });
+  });
+
+  it('with a store that keeps sessions by user, logout-others ends the other devices of the same user only', async () => {
+    const app = await start(join(dir, `sessions-${fileCount++}.db`), { userId: demoUserId });
+    const laptop = new CookieJar();
+    const phone = new CookieJar();
+    const someoneElse = new CookieJar();
+    await login(laptop, app.url, 'ada');
+    await login(phone, app.url, 'ada');
+    await login(someoneElse, app.url, 'grace');
+    const view = await state(laptop, app.url);
+    expect(view.logoutOthers).toEqual({ available: true, reason: null });
+    expect(view.userSessions?.map((entry) => entry.sid).sort()).toEqual([laptop.sid, phone.sid].sort());
+    expect(view.userSessions?.find((entry) => entry.sid === laptop.sid)?.current).toBe(true);
+
+    const others = await laptop.fetch(`${app.url}/logout-others`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+    expect(await others.json()).toMatchObject({ message: 'Logged out 1 other session(s) of ada.' });
+    expect(await app.store.get(phone.sid!)).toBeNull();
+    expect(await app.store.get(laptop.sid!)).toMatchObject({ username: 'ada' });
+    expect(await app.store.get(someoneElse.sid!)).toMatchObject({ username: 'grace' });
+    expect((await state(phone, app.url)).sid).toBeNull();
+    expect((await state(laptop, app.url)).userSessions?.map((entry) => entry.sid)).toEqual([laptop.sid]);
   });
 
   it('the page escapes what it writes itself', () => {

@@ -16,6 +16,11 @@ export interface StoreCapabilities {
   maxSessionBytes: number | null;
   /** Sessions survive a restart of the backend server. */
   persistent: boolean;
+  /**
+   * `userSessions`, `countUserSessions` and `destroyUserSessions` exist: the store was made with
+   * the `userId` option and keeps an index by user.
+   */
+  sessionsByUser: boolean;
   /** Lifetime of a session whose cookie has no expiry, in ms. */
   defaultTtlMs: number;
 }

@@ -30,6 +30,7 @@ export {
   type StoredEntry,
   type StoredRecord,
 } from './session-store-base';
+export { type DestroyUserSessionsOptions, type UserIdOf } from './sessions-by-user';
 export { withDeadline } from './timeout';
 export * as validate from './validate';
 export { keysetPages } from './paging';

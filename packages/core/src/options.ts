@@ -1,6 +1,7 @@
 import type { EncryptionOptions } from './encryption';
 import type { TtlOption } from './expiry';
 import type { Serializer } from './serializer';
+import type { UserIdOf } from './sessions-by-user';
 
 /** Options every store accepts, beside its backend's own. */
 export interface BaseStoreOptions {
@@ -26,6 +27,14 @@ export interface BaseStoreOptions {
    * backend has not answered (a request never hangs on a dead server). Default 5000.
    */
   operationTimeoutMs?: number;
+  /**
+   * The user a session belongs to, e.g. `(session) => session.userId`; null or undefined for a
+   * session without one. When given, the store keeps an index from each user to their live
+   * sessions, updated with every `set` and `destroy`, and has `userSessions(userId)`,
+   * `countUserSessions(userId)` and `destroyUserSessions(userId, { except })`; stores whose
+   * backend cannot keep such an index refuse it. Default: none (those methods are absent).
+   */
+  userId?: UserIdOf;
 }
 
 export const DEFAULT_OPERATION_TIMEOUT_MS = 5000;

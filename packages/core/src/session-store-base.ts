@@ -11,6 +11,14 @@ import type { RecordInspection } from './inspection';
 import { PruneTimer } from './prune-timer';
 import { RecentWrites } from './recent-writes';
 import { isSessionObject, jsonSerializer, type Serializer } from './serializer';
+import {
+  checkUserIdArgument,
+  exceptSidOf,
+  userIdUnsupported,
+  userOfSession,
+  type DestroyUserSessionsOptions,
+  type UserIdOf,
+} from './sessions-by-user';
 import { withDeadline } from './timeout';
 import { checkOptionsObject, optionalBoolean, optionalFunction, optionalNumber } from './validate';
 import { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';
@@ -55,6 +63,8 @@ export interface StoreDescription {
   maxSessionBytes?: number | null;
   /** Sessions survive a restart of the backend. Default true. */
   persistent?: boolean;
+  /** Why the store cannot keep sessions by user, for the error that refuses the `userId` option. */
+  sessionsByUserUnsupported?: string;
 }
 
 type Cb<T> = (error: unknown, value?: T) => void;
@@ -84,6 +94,8 @@ export abstract class SessionStoreBase extends Store {
   private readonly cipher: SessionCipher | null;
   private readonly touchAfterMs: number;
   private readonly maxSessionBytes: number | null;
+  /** The `userId` option, or null when the store keeps no index by user (the methods are then absent). */
+  private readonly userIdOf: UserIdOf | null;
   /** Only kept when touchAfter is on: otherwise nothing reads it, and hot paths skip it. */
   private readonly recentWrites: RecentWrites | null;
   private connection: 'unknown' | 'up' | 'down' = 'unknown';
@@ -96,8 +108,19 @@ export abstract class SessionStoreBase extends Store {
 
   /** The record of `sid`, or null when there is none. Expired records may be returned; the base filters them. */
   protected abstract readRecord(sid: string): Promise<StoredRecord | null>;
-  /** Writes the whole record, replacing any previous one atomically, to expire at `expiresAt` (epoch ms, in the future). */
-  protected abstract writeRecord(sid: string, payload: string, expiresAt: number, session: SessionData): Promise<void>;
+  /**
+   * Writes the whole record, replacing any previous one atomically, to expire at `expiresAt`
+   * (epoch ms, in the future). With the `userId` option on ({@link indexesUsers}), `userId` is the
+   * session's user (null for none) and the record moves to that user's index in the same
+   * atomic write; with it off, it is always null and the store writes no index.
+   */
+  protected abstract writeRecord(
+    sid: string,
+    payload: string,
+    expiresAt: number,
+    session: SessionData,
+    userId: string | null,
+  ): Promise<void>;
   /**
    * Moves the expiry of an existing, unexpired record to `expiresAt`. Must not create a record,
    * and must not overwrite its data with `session` (it may be stale); a backend that keeps the
@@ -123,6 +146,19 @@ export abstract class SessionStoreBase extends Store {
   protected inspectRecord?(sid: string): Promise<RecordInspection | null>;
   /** Releases what the store made: timers, and clients it created (never a client it was given). */
   protected closeBackend?(): Promise<void>;
+  /**
+   * The records indexed under `userId` (expired ones may appear; the base filters them). With
+   * {@link deleteUserRecords}, enables the `userId` option and userSessions(), countUserSessions(),
+   * destroyUserSessions(); only called when the option is on.
+   */
+  protected listUserRecords?(userId: string): Promise<StoredEntry[]>;
+  /** The number of live records indexed under `userId`. Default: listUserRecords, counted. */
+  protected countUserRecords?(userId: string): Promise<number>;
+  /**
+   * Deletes the records indexed under `userId` but `exceptSid` (null: all of them) and gives how
+   * many live ones it deleted. Records of other users are never touched.
+   */
+  protected deleteUserRecords?(userId: string, exceptSid: string | null): Promise<number>;
   /**
    * Why the backend cannot hold `sid` as it is (it would be changed on the way, or refused), or
    * null when it can. One policy for every store that has such sids: such a sid was never
@@ -167,6 +203,9 @@ export abstract class SessionStoreBase extends Store {
       DEFAULT_OPERATION_TIMEOUT_MS;
     this.maxSessionBytes = description.maxSessionBytes ?? null;
     optionalFunction(name, 'ttl', typeof ttl === 'function' ? ttl : undefined);
+    this.userIdOf = optionalFunction<UserIdOf>(name, 'userId', options.userId) ?? null;
+    const canIndexUsers = typeof this.listUserRecords === 'function' && typeof this.deleteUserRecords === 'function';
+    if (this.userIdOf && !canIndexUsers) throw userIdUnsupported(name, description.sessionsByUserUnsupported);
 
     // Unsupported methods are absent, not stubs (clause 28): express-session checks
     // `typeof store.touch === 'function'`, and admin tools check the others the same way.
@@ -179,6 +218,7 @@ export abstract class SessionStoreBase extends Store {
     if (!canClear) hide(this, 'clear');
     if (typeof this.inspectRecord !== 'function') hide(this, 'inspect');
     if (typeof this.pruneExpired !== 'function') hide(this, 'prune');
+    if (!this.userIdOf) hide(this, 'userSessions', 'countUserSessions', 'destroyUserSessions');
 
     this.capabilities = Object.freeze({
       touch: !disableTouch,
@@ -190,6 +230,7 @@ export abstract class SessionStoreBase extends Store {
       ttlGranularityMs: description.ttlGranularityMs ?? 1,
       maxSessionBytes: this.maxSessionBytes,
       persistent: description.persistent ?? true,
+      sessionsByUser: this.userIdOf !== null,
       defaultTtlMs: typeof this.ttl === 'number' ? this.ttl * 1000 : defaultTtlSeconds * 1000,
     });
   }
@@ -226,7 +267,8 @@ export abstract class SessionStoreBase extends Store {
       }
       if (unstorable !== null) throw storeError(this.storeName, 'set', StoreErrorCode.invalidArgument, unstorable);
       const payload = this.encode('set', sid, session);
-      await this.writeRecord(sid, payload, expiresAt, session);
+      const userId = this.userIdOf ? userOfSession(this.storeName, this.userIdOf, session) : null;
+      await this.writeRecord(sid, payload, expiresAt, session, userId);
       this.recentWrites?.record(sid, now);
     });
   }
@@ -349,6 +391,64 @@ export abstract class SessionStoreBase extends Store {
     });
   }
 
+  /**
+   * The live sessions of `userId` (see the `userId` option), each with its sid. Absent on a
+   * store made without the option.
+   */
+  userSessions(userId: string): Promise<SessionEntry[]>;
+  userSessions(userId: string, callback: Cb<SessionEntry[]>): void;
+  userSessions(userId: string, callback?: Cb<SessionEntry[]>): Promise<SessionEntry[]> | undefined {
+    return this.run('userSessions', callback, async () => {
+      checkUserIdArgument(this.storeName, 'userSessions', userId);
+      const records = await this.listUserRecords!(userId);
+      const now = Date.now();
+      const entries: SessionEntry[] = [];
+      for (const record of records) {
+        // A custom serializer may parse asynchronously: materialize may give a promise.
+        const session = await this.materialize(record.sid, record, now);
+        if (session) entries.push({ sid: record.sid, session });
+      }
+      return entries;
+    });
+  }
+
+  /** The number of live sessions of `userId`. Absent on a store made without the `userId` option. */
+  countUserSessions(userId: string): Promise<number>;
+  countUserSessions(userId: string, callback: Cb<number>): void;
+  countUserSessions(userId: string, callback?: Cb<number>): Promise<number> | undefined {
+    return this.run('countUserSessions', callback, async () => {
+      checkUserIdArgument(this.storeName, 'countUserSessions', userId);
+      if (this.countUserRecords) return this.countUserRecords(userId);
+      const now = Date.now();
+      let count = 0;
+      for (const record of await this.listUserRecords!(userId))
+        if ((await this.materialize(record.sid, record, now)) !== null) count += 1;
+      return count;
+    });
+  }
+
+  /**
+   * Destroys every session of `userId` but `options.except` (the current device, for "log out
+   * everywhere else") and gives how many live sessions it destroyed. Sessions of other users are
+   * never touched. Absent on a store made without the `userId` option.
+   */
+  destroyUserSessions(userId: string, options?: DestroyUserSessionsOptions): Promise<number>;
+  destroyUserSessions(userId: string, callback: Cb<number>): void;
+  destroyUserSessions(userId: string, options: DestroyUserSessionsOptions | undefined, callback: Cb<number>): void;
+  destroyUserSessions(
+    userId: string,
+    optionsOrCallback?: DestroyUserSessionsOptions | Cb<number>,
+    callback?: Cb<number>,
+  ): Promise<number> | undefined {
+    const options = typeof optionsOrCallback === 'function' ? undefined : optionsOrCallback;
+    const done = typeof optionsOrCallback === 'function' ? optionsOrCallback : callback;
+    return this.run('destroyUserSessions', done, async () => {
+      checkUserIdArgument(this.storeName, 'destroyUserSessions', userId);
+      const except = exceptSidOf(this.storeName, options);
+      return this.deleteUserRecords!(userId, except);
+    });
+  }
+
   /** Stops the store's timers and closes clients it made itself. Later calls fail with ERR_SESSION_STORE_CLOSED. */
   close(callback?: Cb<void>): Promise<void> | undefined {
     const wasClosed = this.closed;
@@ -364,6 +464,11 @@ export abstract class SessionStoreBase extends Store {
   }
 
   // For stores ----------------------------------------------------------------------------------
+
+  /** True when the store was made with the `userId` option: writeRecord then gets the user to index. */
+  protected get indexesUsers(): boolean {
+    return this.userIdOf !== null;
+  }
 
   /** Call when the backend is reachable: emits `connect` once per recovery (clause 37). */
   protected reportConnected(): void {

@@ -75,6 +75,9 @@ export class MemcachedStore extends SessionStoreBase {
         maxSessionBytes: resolved.itemSizeMax - ITEM_OVERHEAD_BYTES,
         // memcached keeps items in memory only: a restarted server has none.
         persistent: false,
+        // See README, "Sessions by user".
+        sessionsByUserUnsupported:
+          'memcached has no secondary index, and one kept in items of its own would need compare-and-set loops across keys, grow without bound, and lose entries to eviction',
       },
       options,
     );

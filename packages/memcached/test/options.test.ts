@@ -73,6 +73,12 @@ describe('MemcachedStore options', () => {
     expect(() => new MemcachedStore({ servers, operationTimeoutMs: 0 })).toThrow(/option "operationTimeoutMs"/);
   });
 
+  it('refuses the userId option, saying why and which stores keep sessions by user (README, "Sessions by user")', () => {
+    expect(() => new MemcachedStore({ servers, userId: () => 'ada' })).toThrow(
+      /MemcachedStore: option "userId" is not supported: memcached has no secondary index.*PostgresStore, SqliteStore, MongoStore/,
+    );
+  });
+
   it('declares its capabilities: whole seconds, the item size limit, not persistent', async () => {
     const store = new MemcachedStore({ servers });
     expect(store.capabilities).toEqual({
@@ -85,6 +91,7 @@ describe('MemcachedStore options', () => {
       ttlGranularityMs: 1000,
       maxSessionBytes: 1_048_576 - 512,
       persistent: false,
+      sessionsByUser: false,
       defaultTtlMs: 86_400_000,
     });
     expect(store.prefix).toBe('sess:');

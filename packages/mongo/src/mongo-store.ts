@@ -25,6 +25,7 @@ import { inspectMongoRecord } from './inspect-record';
 import { HeartbeatWatchdog } from './heartbeat-watchdog';
 import { OwnedConnection } from './owned-connection';
 import { ConnectionWatch } from './connection-watch';
+import { liveOfUser, USER_FIELD, USER_INDEX } from './user-index';
 import { MongoStoreWarning, MongoStoreWarningCode } from './warning';
 
 /** A session document, as connect-mongo writes it. */
@@ -34,6 +35,8 @@ export interface SessionDocument {
   session: unknown;
   /** When the session expires; the TTL index and every query use it. */
   expires: Date;
+  /** The session's user, with the `userId` option (absent without it). */
+  userId?: string | null;
 }
 
 /** MongoDB's (and FerretDB's) largest document. */
@@ -76,6 +79,7 @@ export class MongoStore extends SessionStoreBase {
   private autoRemoveMode: AutoRemove | 'pending';
   private indexing = false;
   private backendClosed = false;
+  private userIndexState: 'missing' | 'creating' | 'created' = 'missing';
   private serverIsFerretDb: Promise<boolean> | null = null;
 
   constructor(options: MongoStoreOptions) {
@@ -138,11 +142,24 @@ export class MongoStore extends SessionStoreBase {
     return toRecord(document);
   }
 
-  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    const fields = {
+  protected async writeRecord(
+    sid: string,
+    payload: string,
+    expiresAt: number,
+    _session: SessionData,
+    userId: string | null,
+  ): Promise<void> {
+    const fields: Partial<SessionDocument> = {
       session: this.settings.stringify ? payload : toBson(JSON.parse(payload)),
       expires: new Date(expiresAt),
     };
+    // The user goes in the same update as the session: one document, so one atomic write.
+    // Without the option the field is removed, so that a store without it, sharing the
+    // collection, never leaves a session listed under the user it had.
+    if (this.indexesUsers) {
+      fields.userId = userId;
+      this.createUserIndex();
+    }
     const bytes = BSON.calculateObjectSize({ _id: sid, ...fields });
     if (bytes > MAX_DOCUMENT_BYTES) {
       throw storeError(
@@ -153,7 +170,8 @@ export class MongoStore extends SessionStoreBase {
       );
     }
     const collection = await this.collection();
-    const upsert = () => collection.updateOne({ _id: sid }, { $set: fields }, { upsert: true });
+    const update = this.indexesUsers ? { $set: fields } : { $set: fields, $unset: { [USER_FIELD]: '' as const } };
+    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true });
     try {
       await upsert();
     } catch (error) {
@@ -233,6 +251,27 @@ export class MongoStore extends SessionStoreBase {
   protected override async countRecords(): Promise<number> {
     const collection = await this.collection();
     return collection.countDocuments({ expires: { $gt: new Date() } });
+  }
+
+  protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
+    const collection = await this.collection();
+    const documents = await collection
+      .find(liveOfUser(userId, new Date()), { projection: RECORD_PROJECTION, sort: { _id: 1 }, ...READ_OPTIONS })
+      .toArray();
+    return documents.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
+  }
+
+  protected override async countUserRecords(userId: string): Promise<number> {
+    const collection = await this.collection();
+    return collection.countDocuments(liveOfUser(userId, new Date()));
+  }
+
+  protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
+    const collection = await this.collection();
+    const filter = liveOfUser(userId, new Date());
+    if (exceptSid !== null) filter._id = { $ne: exceptSid };
+    const { deletedCount } = await collection.deleteMany(filter);
+    return deletedCount;
   }
 
   protected override async deleteAllRecords(): Promise<void> {
@@ -352,6 +391,32 @@ export class MongoStore extends SessionStoreBase {
           'until the client is closed and connected again (see the README, "Clients you make"). A store made with mongoUrl does this itself.',
       ),
     );
+  }
+
+  /**
+   * Creates the index on `userId` once, in the background: a set never waits for it nor fails
+   * because of it. A failure is a warning, and the next set tries again.
+   */
+  private createUserIndex(): void {
+    if (this.userIndexState !== 'missing' || this.backendClosed) return;
+    this.userIndexState = 'creating';
+    this.collection()
+      .then((collection) => collection.createIndex(USER_INDEX.key, { name: USER_INDEX.name }))
+      .then(
+        () => {
+          this.userIndexState = 'created';
+        },
+        (error: unknown) => {
+          this.userIndexState = 'missing';
+          this.warn(
+            new MongoStoreWarning(
+              MongoStoreWarningCode.userIndexFailed,
+              `${STORE_NAME}: the index on "${USER_FIELD}" could not be created (${describeCause(error)}); sessions by user are still answered, by scanning the collection. The next set tries again.`,
+              error,
+            ),
+          );
+        },
+      );
   }
 
   private createTtlIndex(): void {

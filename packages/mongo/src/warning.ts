@@ -6,6 +6,8 @@ export const MongoStoreWarningCode = {
   ttlIndexRefused: 'ERR_MONGO_STORE_TTL_INDEX_REFUSED',
   /** The driver's server monitor of a client you gave hangs (a driver bug); calls fail until the client reconnects. */
   monitorStuck: 'ERR_MONGO_STORE_MONITOR_STUCK',
+  /** With the `userId` option, the index on `userId` could not be created; queries by user still answer, scanning. Retried on the next set. */
+  userIndexFailed: 'ERR_MONGO_STORE_USER_INDEX_FAILED',
   /** A timed prune (`autoRemove: "interval"`) failed; the next interval tries again. The core's code, as on every store. */
   pruneFailed: SessionStoreWarningCode.pruneFailed,
 } as const;

@@ -40,11 +40,12 @@ export function mongoConformanceOptions(
 
   return {
     name: `MongoStore on ${target.title}${label}`,
-    createStore: ({ namespace }) => {
+    createStore: ({ namespace, userId }) => {
       const store = new MongoStore({
         mongoUrl: target.server.url,
         dbName: TEST_DB,
         collectionName: namespace,
+        userId,
         ...slowServer,
         ...storeOptions,
       } as MongoStoreOptions);

@@ -25,6 +25,7 @@ import {
   type Statements,
   tryPruneLock,
 } from './sql';
+import { addUserColumnStatements, buildUserStatements, hasUserColumn, type UserStatements } from './user-index';
 import { type ColumnRow, createTableStatements, describeTable, layoutFromColumns, type TableLayout } from './layout';
 
 /** How often a store that reported `disconnect` checks whether the database is back. */
@@ -51,7 +52,7 @@ export class PostgresStore extends SessionStoreBase {
   private readonly payloadIsJson: boolean;
   private readonly encrypted: boolean;
   private readonly watch: ConnectionWatch;
-  private prepared: Promise<{ layout: TableLayout; statements: Statements }> | null = null;
+  private prepared: Promise<Prepared> | null = null;
   private closing = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -126,9 +127,17 @@ export class PostgresStore extends SessionStoreBase {
     return row ? { payload: fromSessColumn(row.payload), expiresAt: row.expires_at } : null;
   }
 
-  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    const { statements } = await this.prepare();
-    await this.query(statements.upsert, [sid, toSessColumn(payload, this.payloadIsJson), expiresAt]);
+  protected async writeRecord(
+    sid: string,
+    payload: string,
+    expiresAt: number,
+    _session: SessionData,
+    userId: string | null,
+  ): Promise<void> {
+    const { statements, userStatements } = await this.prepare();
+    const sess = toSessColumn(payload, this.payloadIsJson);
+    if (userStatements) await this.query(userStatements.upsert, [sid, sess, expiresAt, userId]);
+    else await this.query(statements.upsert, [sid, sess, expiresAt]);
   }
 
   /**
@@ -212,6 +221,21 @@ export class PostgresStore extends SessionStoreBase {
     await this.query(statements.clear, []);
   }
 
+  protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
+    const { rows } = await this.query<RecordRow & { sid: string }>((await this.userIndex()).list, [userId, Date.now()]);
+    return rows.map((row) => ({ sid: row.sid, payload: fromSessColumn(row.payload), expiresAt: row.expires_at }));
+  }
+
+  protected override async countUserRecords(userId: string): Promise<number> {
+    const { rows } = await this.query<{ count: number }>((await this.userIndex()).count, [userId, Date.now()]);
+    return rows[0]?.count ?? 0;
+  }
+
+  protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
+    const { rowCount } = await this.query((await this.userIndex()).destroy, [userId, exceptSid, Date.now()]);
+    return rowCount ?? 0;
+  }
+
   protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
     const { layout } = await this.prepare();
     return inspectPostgresRecord((text, values) => this.query(text, values), this.table, layout, sid);
@@ -258,10 +282,14 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   /** Finds out the table's layout once (creating the table if asked to); a failure is retried on the next call. */
-  private prepare(): Promise<{ layout: TableLayout; statements: Statements }> {
+  private prepare(): Promise<Prepared> {
     if (!this.prepared) {
       this.prepared = this.inspectTable().then(
-        (layout) => ({ layout, statements: buildStatements(this.table, layout) }),
+        async (layout) => ({
+          layout,
+          statements: buildStatements(this.table, layout),
+          userStatements: (await this.prepareUserColumn()) ? buildUserStatements(this.table, layout) : null,
+        }),
         (error: unknown) => {
           this.prepared = null;
           throw error;
@@ -269,6 +297,39 @@ export class PostgresStore extends SessionStoreBase {
       );
     }
     return this.prepared;
+  }
+
+  /** The user statements; only the by-user hooks call it, which the core calls only with the `userId` option. */
+  private async userIndex(): Promise<UserStatements> {
+    return (await this.prepare()).userStatements!;
+  }
+
+  /**
+   * Whether set writes the user column. With the `userId` option the store gives an existing table
+   * the column and its index (never without the option); without it, a table that has the column
+   * still gets it written, to null, so a session saved by an instance without the option is never
+   * left listed under the user it had.
+   */
+  private async prepareUserColumn(): Promise<boolean> {
+    const { rows } = await this.query<{ present: boolean }>(hasUserColumn, [this.table]);
+    const present = rows[0]?.present === true;
+    // Present: no DDL, whose ACCESS EXCLUSIVE lock would stall a busy table at every start.
+    if (present || !this.indexesUsers) return present;
+    const ddl = addUserColumnStatements(this.table);
+    try {
+      await this.withClient('userId', async (client) => {
+        await this.query('BEGIN', [], client);
+        await this.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`session-stores create ${this.table}`], client);
+        for (const text of ddl) await this.query(text, [], client);
+        await this.query('COMMIT', [], client);
+      });
+    } catch (error) {
+      throw new Error(
+        `cannot add the user column the "userId" option needs to table ${this.table} (${(error as Error).message}); run: ${ddl.join('; ')}`,
+        { cause: error },
+      );
+    }
+    return true;
   }
 
   private async inspectTable(): Promise<TableLayout> {
@@ -356,6 +417,14 @@ export class PostgresStore extends SessionStoreBase {
       throw error;
     }
   }
+}
+
+/** What the store finds out about its table once: the layout and the statements for it. */
+interface Prepared {
+  layout: TableLayout;
+  statements: Statements;
+  /** Null when the table has no user column and the store has no `userId` option. */
+  userStatements: UserStatements | null;
 }
 
 // With the u flag a surrogate pair is one code point, so the class matches only lone surrogates.

@@ -22,14 +22,14 @@ export function qualifiedTableName(schemaName: string | undefined, tableName: st
     : `${quoteIdentifier(schemaName)}.${quoteIdentifier(tableName)}`;
 }
 
-function statement(text: string): Statement {
+export function statement(text: string): Statement {
   // Named after a hash of the text: two stores on one pool with different tables never share a
   // name, and the name stays under PostgreSQL's 63 characters whatever the table is called.
   return { name: `session_stores_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`, text };
 }
 
 /** An app-clock instant, passed as epoch milliseconds, as a timestamptz. */
-const at = (parameter: string) => `to_timestamp(${parameter}::float8 / 1000)`;
+export const at = (parameter: string): string => `to_timestamp(${parameter}::float8 / 1000)`;
 
 export interface Statements {
   get: Statement;

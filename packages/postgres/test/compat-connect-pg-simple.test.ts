@@ -10,6 +10,7 @@ interface PgSimpleStore {
   get(sid: string, cb: (error: unknown, session?: unknown) => void): void;
   set(sid: string, session: unknown, cb: (error: unknown) => void): void;
   touch(sid: string, session: unknown, cb: (error: unknown) => void): void;
+  destroy(sid: string, cb: (error: unknown) => void): void;
   pruneSessions(cb: (error: unknown) => void): void;
   close(): Promise<void>;
 }
@@ -67,6 +68,50 @@ async function expectWallClock(table: string, id: string, at: number, timeZone: 
 }
 
 describe.skipIf(!maybeDb)(`compatibility with connect-pg-simple 10.0.0 on ${databaseTitle(maybeDb)}`, () => {
+  it('with the userId option, PostgresStore adds an indexed user_id column that connect-pg-simple keeps reading and writing around', async () => {
+    const { table, theirs } = await pair('UTC');
+    const before = sid();
+    await call((cb) => theirs.set(before, session(3_600_000, { userId: 'ada' }), cb));
+    const [schemaName] = table.split('.');
+    const indexed = new PostgresStore({
+      connectionString: db.url,
+      schemaName,
+      pruneSessionInterval: false,
+      userId: (value) => (value as { userId?: string }).userId,
+    });
+    closers.push(async () => {
+      await indexed.close();
+    });
+    const mine = sid();
+    await indexed.set(mine, session(3_600_000, { userId: 'ada' }));
+    const columns = await db.sql<{ name: string }>(
+      `SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped ORDER BY attnum`,
+      [table],
+    );
+    expect(columns.map((column) => column.name)).toEqual(['sid', 'sess', 'expire', 'user_id']);
+    const indexes = await db.sql<{ def: string }>(`SELECT indexdef AS def FROM pg_indexes WHERE schemaname = $1`, [
+      schemaName,
+    ]);
+    expect(indexes.some((index) => index.def.includes('(user_id)'))).toBe(true);
+    // A row connect-pg-simple wrote has no user until our store saves it: only ours is listed.
+    expect((await indexed.userSessions('ada')).map((entry) => entry.sid)).toEqual([mine]);
+    // connect-pg-simple names its columns, so it still reads, writes and destroys on the table.
+    expect(await call((cb) => theirs.get(mine, cb))).toMatchObject({ userId: 'ada' });
+    const theirsAfter = sid();
+    await call((cb) => theirs.set(theirsAfter, session(3_600_000, { userId: 'ada' }), cb));
+    expect(await indexed.get(theirsAfter)).toMatchObject({ userId: 'ada' });
+    await call((cb) => theirs.destroy(mine, cb));
+    expect(await indexed.countUserSessions('ada')).toBe(0);
+    // An instance without the option, started once the column is there, writes it too (to null).
+    const plain = new PostgresStore({ connectionString: db.url, schemaName, pruneSessionInterval: false });
+    closers.push(async () => {
+      await plain.close();
+    });
+    await indexed.set(mine, session(3_600_000, { userId: 'ada' }));
+    await plain.set(mine, session(3_600_000, { userId: 'grace' }));
+    expect(await indexed.userSessions('ada')).toEqual([]);
+  });
+
   describe.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('connections in %s', (timeZone) => {
     it('the zone differs from the server default, which the direct checks read in (or is UTC)', async () => {
       const [row] = await db.sql<{ TimeZone: string }>('SHOW TimeZone');

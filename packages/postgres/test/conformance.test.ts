@@ -10,10 +10,11 @@ if (maybeDb) {
   runConformance({
     name: `PostgresStore on ${databaseTitle(db)}`,
     // The namespace is the table: each namespace gets a table of its own.
-    createStore: ({ namespace }) =>
+    createStore: ({ namespace, userId }) =>
       new PostgresStore({
         connectionString: db.url,
         tableName: namespace,
+        userId,
         createTableIfMissing: true,
         pruneSessionInterval: false,
       }),

@@ -13,6 +13,7 @@ import { inspectSqliteRecord } from './inspect-record';
 import { LATEST_EXPIRY_MS, type Layout, LAYOUTS, type LayoutName } from './layout';
 import { resolveOptions, type ResolvedSqliteOptions, type SqliteStoreOptions, STORE_NAME } from './options';
 import { buildSql, type StoreSql } from './sql';
+import { ensureUserColumn, hasUserColumn, prepareUserStatements, type UserStatements } from './user-index';
 
 type Statements = { [K in Exclude<keyof StoreSql, 'createTable' | 'createIndex'>]: Statement };
 
@@ -41,6 +42,12 @@ export class SqliteStore extends SessionStoreBase {
   private readonly sql: StoreSql;
   private readonly ownsClient: boolean;
   private statements: Statements | null = null;
+  /**
+   * The statements of the user column, when the table has one: with the `userId` option they
+   * keep the index; without it, set still writes the column (to null) so that no session stays
+   * listed under a user it no longer has when instances with and without the option share a table.
+   */
+  private userStatements: UserStatements | null = null;
   private backendClosed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -89,8 +96,16 @@ export class SqliteStore extends SessionStoreBase {
     return row ? this.toRecord(sid, row) : null;
   }
 
-  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
-    this.prepared().upsert.run(sid, payload, this.encodeExpiry(expiresAt));
+  protected async writeRecord(
+    sid: string,
+    payload: string,
+    expiresAt: number,
+    _session: SessionData,
+    userId: string | null,
+  ): Promise<void> {
+    const statements = this.prepared();
+    if (this.userStatements) this.userStatements.upsert.run(sid, payload, this.encodeExpiry(expiresAt), userId);
+    else statements.upsert.run(sid, payload, this.encodeExpiry(expiresAt));
   }
 
   /**
@@ -152,6 +167,23 @@ export class SqliteStore extends SessionStoreBase {
     this.prepared().clear.run();
   }
 
+  protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
+    const rows = this.userIndex().list.all(userId, this.encodeExpiry(Date.now())) as Row[];
+    return rows.flatMap((row) => {
+      const sid = String(row.sid);
+      const record = this.toRecord(sid, row);
+      return record ? [{ sid, ...record }] : [];
+    });
+  }
+
+  protected override async countUserRecords(userId: string): Promise<number> {
+    return this.userIndex().count.get(userId, this.encodeExpiry(Date.now())) as number;
+  }
+
+  protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
+    return this.userIndex().destroy.run(userId, exceptSid, this.encodeExpiry(Date.now())).changes;
+  }
+
   protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
     return inspectSqliteRecord(this.db, this.table, this.format, sid);
   }
@@ -194,7 +226,7 @@ export class SqliteStore extends SessionStoreBase {
       return pluck ? statement.pluck() : statement;
     };
     const { sql } = this;
-    this.statements = {
+    const statements: Statements = {
       get: prepare(sql.get),
       upsert: prepare(sql.upsert),
       touch: prepare(sql.touch),
@@ -209,7 +241,19 @@ export class SqliteStore extends SessionStoreBase {
       clear: prepare(sql.clear),
       pruneBatch: prepare(sql.pruneBatch),
     };
-    return this.statements;
+    // Before the statements are kept: a failure here comes back on every call until it succeeds,
+    // never a store that writes sessions without their user.
+    if (this.indexesUsers) ensureUserColumn(this.db, this.table, this.settings.createTable);
+    if (this.indexesUsers || hasUserColumn(this.db, this.table))
+      this.userStatements = prepareUserStatements(this.table, this.format, prepare);
+    this.statements = statements;
+    return statements;
+  }
+
+  /** The user statements; only the by-user hooks call it, which the core calls only with the `userId` option. */
+  private userIndex(): UserStatements {
+    this.prepared();
+    return this.userStatements!;
   }
 
   private encodeExpiry(epochMs: number): string | number {

@@ -72,6 +72,35 @@ const json = (value: unknown) =>
   JSON.parse(JSON.stringify(value)) as Record<string, unknown> & { cookie: { expires: string } };
 
 describe('compatibility with better-sqlite3-session-store 0.1.0', () => {
+  it('with the userId option, SqliteStore adds an indexed user_id column to the anchor table, which the anchor still reads but can no longer write', async () => {
+    const { anchor, db } = pair();
+    const before = sid();
+    await call((cb) => anchor.set(before, liveSession(60_000, { userId: 'ada' }), cb));
+    const ours = new SqliteStore({
+      filename: db.name,
+      pruneInterval: false,
+      userId: (s) => (s as { userId?: string }).userId,
+    });
+    cleanup.push(() => ours.close());
+    const mine = sid();
+    await ours.set(mine, liveSession(60_000, { userId: 'ada' }));
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('sessions');
+    expect(columns).toEqual(['sid', 'sess', 'expire', 'user_id']);
+    expect(db.prepare("SELECT name FROM pragma_index_list('sessions')").pluck().all()).toContain(
+      'IDX_sessions_user_id',
+    );
+    // A row the anchor wrote has no user until our store saves it: only ours is listed.
+    expect((await ours.userSessions('ada')).map((entry) => entry.sid)).toEqual([mine]);
+    expect(await call((cb) => anchor.get(mine, cb))).toMatchObject({ userId: 'ada' });
+    await call((cb) => anchor.destroy(mine, cb));
+    expect(await ours.userSessions('ada')).toEqual([]);
+    // The anchor inserts without naming columns, so a fourth column stops its writes: the README
+    // says to turn the option on only once no instance runs the anchor.
+    await expect(call((cb) => anchor.set(sid(), liveSession(60_000, {}), cb))).rejects.toThrow(
+      /4 columns but 3 values/,
+    );
+  });
+
   it('SqliteStore reads what the anchor wrote, with the anchor row expiry as cookie.expires', async () => {
     const { anchor, ours, db } = pair();
     const id = sid();

@@ -15,7 +15,7 @@ const row = (store: SqliteStore, sid: string) =>
 
 runConformance({
   name: 'SqliteStore',
-  createStore: ({ namespace }) => new SqliteStore({ filename: file, table: namespace }),
+  createStore: ({ namespace, userId }) => new SqliteStore({ filename: file, table: namespace, userId }),
   inspect: {
     rawValue: async (store, sid) => row(store, sid)?.sess ?? null,
     rawTtlMs: async (store, sid) => {

@@ -72,4 +72,25 @@ describe('README', () => {
     expect(schema.slice(2)).toEqual(normalize(shown[1]!).map((s) => s.replaceAll('sessions', 'legacy')));
     db.close();
   });
+
+  it('the sessions-by-user example lists and logs out the sessions of one user', async () => {
+    const byUser = blocks('ts').find((block) => block.includes('destroyUserSessions'))!;
+    let code = swap(byUser, "filename: 'sessions.db'", `filename: ${JSON.stringify(files.path())}`);
+    code = swap(
+      code,
+      "const sessions = await store.userSessions('ada');",
+      "await store.set('a1', live('ada'));\nawait store.set('a2', live('ada'));\nawait store.set('g1', live('grace'));\nconst sessions = await store.userSessions('ada');",
+    );
+    code = `const live = (userId) => ({ cookie: { originalMaxAge: 60000, expires: new Date(Date.now() + 60000).toISOString() }, userId });\n${code}\nexport { store, sessions, loggedOut };`;
+    const { store, sessions, loggedOut } = (await runModule('by-user', code)) as {
+      store: SqliteStore;
+      sessions: { sid: string }[];
+      loggedOut: number;
+    };
+    expect(sessions.map((entry) => entry.sid).sort()).toEqual(['a1', 'a2']);
+    expect(loggedOut).toBe(1);
+    expect(await store.countUserSessions('ada')).toBe(1);
+    expect(await store.countUserSessions('grace')).toBe(1);
+    await store.close();
+  });
 });
