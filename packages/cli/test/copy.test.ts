@@ -175,6 +175,14 @@ await describeWithBackends('session-stores copy, one rule at a time (sqlite -> r
     expect(piped.stdout).toMatch(/^20\/20 read, 5 copied|^\d+\/20 read/m);
   });
 
+  it('stops with status 1 and the backend error when the target cannot be reached', async () => {
+    const { filename } = await sourceWith(2);
+    // Port 1 on the loopback: nothing listens there.
+    const result = await runCommand(['copy', filename, 'redis://127.0.0.1:1']);
+    expect(result.stderr).toMatch(/^session-stores: RedisStore\.\w+ failed: .*not reachable/);
+    expect(result.code).toBe(1);
+  });
+
   it('fails with status 1 when a copied session is not in the target afterwards', async () => {
     const { source } = await sourceWith(6);
     const real = backends.redisStore(prefix());
