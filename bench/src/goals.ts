@@ -26,7 +26,9 @@ function goal(
  * - ours at least as fast as the anchor on every operation (get/set/touch/destroy at each
  *   concurrency, all/length at each size where the anchor has them, and end to end);
  * - ours at least 0.9 times the raw driver on get, set, touch and destroy at concurrency 64;
- * - SQLite writes (set, touch, destroy) at least 20 times the anchor's.
+ * - SQLite writes (set, touch, destroy) at least 20 times the anchor's;
+ * - keeping the index of sessions by user costs set and destroy at most 10% (ours with `userId`
+ *   at least 0.9 times ours without it, at each concurrency).
  * A goal whose ratio could not be measured has `met: null`.
  */
 export function evaluateGoals(backends: readonly BackendResult[]): Goal[] {
@@ -45,6 +47,17 @@ export function evaluateGoals(backends: readonly BackendResult[]): Goal[] {
     for (const row of backend.operations) {
       if (row.concurrency !== 64) continue;
       goals.push(goal(backend, 'ours >= 0.9 x raw at c64', `${row.operation} c64`, 0.9, row.oursOverRaw));
+    }
+    for (const row of backend.byUser?.indexCost ?? []) {
+      goals.push(
+        goal(
+          backend,
+          'user index costs <= 10% (indexed >= 0.9 x plain)',
+          `${row.operation} c${row.concurrency}`,
+          0.9,
+          row.indexedOverPlain,
+        ),
+      );
     }
     if (backend.backend === 'sqlite') {
       for (const row of backend.operations) {

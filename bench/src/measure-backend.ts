@@ -3,6 +3,7 @@ import { describeError } from './load';
 import type { BenchOptions } from './options';
 import type { BackendResult } from './results';
 import { SUBJECT_KINDS, UnavailableError, type BackendDefinition, type RunningServer, type Subject } from './subject';
+import { runByUserSuite } from './suites/by-user';
 import { runEndToEndSuite } from './suites/end-to-end';
 import { runEnumerationSuite } from './suites/enumeration';
 import { runOperationsSuite, type Log } from './suites/operations';
@@ -27,6 +28,7 @@ export async function measureBackend(
     operations: [],
     enumeration: [],
     endToEnd: null,
+    byUser: null,
     durationMs: 0,
   };
   let server: RunningServer | null = null;
@@ -72,6 +74,10 @@ export async function measureBackend(
     if (options.suites.includes('e2e')) {
       log(`[${definition.name}] end to end (Express + autocannon)`);
       result.endToEnd = await runEndToEndSuite(definition, server, options, log);
+    }
+    if (options.suites.includes('by-user') && result.unavailable.ours === undefined) {
+      log(`[${definition.name}] sessions by user (ours with userId ÷ ours without)`);
+      result.byUser = await runByUserSuite(definition, server, options, log);
     }
     result.status =
       result.unavailable.ours !== undefined

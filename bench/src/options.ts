@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKENDS, type BackendName } from './subject';
 
-export const SUITES = ['ops', 'enumeration', 'e2e'] as const;
+export const SUITES = ['ops', 'enumeration', 'e2e', 'by-user'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -24,6 +24,9 @@ export interface BenchOptions {
   /** autocannon run per store and round. */
   e2eSeconds: number;
   e2eConnections: number;
+  /** Sessions stored when timing userSessions/destroyUserSessions, and how many of them are the one user's. */
+  byUserTotal: number;
+  byUserSessions: number;
   /** Results directory: latest.json, latest.md, latest.svg. */
   outDir: string;
   quick: boolean;
@@ -34,7 +37,7 @@ export interface BenchOptions {
 export const USAGE = `Usage: pnpm bench [flags]
 
   --backends redis,sqlite     backends to measure (default: ${BACKENDS.join(',')})
-  --suites ops,enumeration,e2e  suites to run (default: all three)
+  --suites ops,enumeration,e2e,by-user  suites to run (default: all four)
   --rounds N                  interleaved rounds, medians reported (default 5; --quick 1)
   --enum-rounds N             rounds of all()/length() (default 3; --quick 1)
   --sizes 10000,100000        sessions stored for all()/length() (default 10000,100000)
@@ -42,6 +45,7 @@ export const USAGE = `Usage: pnpm bench [flags]
   --ops N                     operations per measurement at concurrency 64 (default 20000; c1 gets a fifth)
   --max-ms N                  time cap per measurement in ms (default 2000)
   --e2e-seconds N             autocannon duration per store and round (default 5)
+  --by-user N/TOTAL           one user's sessions among TOTAL stored, for by-user listing (default 1000/100000; --quick 100/10000)
   --quick                     smoke run: small sizes, 1 round, short runs
   --out DIR                   results directory (default bench/results; --quick: bench/results/quick)
   --check                     exit 1 if any figure could not be measured (smoke runs)
@@ -98,6 +102,19 @@ function parseSizeCaps(text: string | undefined): Partial<Record<BackendName, nu
   return caps;
 }
 
+/** `--by-user N/TOTAL`: N sessions of one user among TOTAL stored (N at most TOTAL). */
+function parseByUser(text: string | undefined, quick: boolean): [number, number] {
+  if (text === undefined) return quick ? [100, 10_000] : [1000, 100_000];
+  const [user, total, extra] = text.split('/');
+  if (extra !== undefined || total === undefined)
+    throw new TypeError(`--by-user expects N/TOTAL (e.g. 1000/100000), got "${text}"`);
+  const sessions = positiveInt('by-user', user, 1);
+  const stored = positiveInt('by-user', total, 1);
+  if (sessions > stored)
+    throw new TypeError(`--by-user: ${sessions} sessions of one user cannot exceed ${stored} stored`);
+  return [sessions, stored];
+}
+
 export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -112,6 +129,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       ops: { type: 'string' },
       'max-ms': { type: 'string' },
       'e2e-seconds': { type: 'string' },
+      'by-user': { type: 'string' },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       check: { type: 'boolean', default: false },
@@ -127,6 +145,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
         ? [1000]
         : [10_000, 100_000]
       : values.sizes.split(',').map((size) => positiveInt('sizes', size.trim(), 1));
+  const [byUserSessions, byUserTotal] = parseByUser(values['by-user'], quick);
   return {
     backends: list('backends', values.backends, BACKENDS, BACKENDS),
     suites: list('suites', values.suites, SUITES, SUITES),
@@ -140,6 +159,8 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     sizeCaps: parseSizeCaps(values['max-size']),
     e2eSeconds: positiveInt('e2e-seconds', values['e2e-seconds'], quick ? 1 : 5),
     e2eConnections: 32,
+    byUserTotal,
+    byUserSessions,
     // A smoke run never overwrites the committed results.
     outDir: values.out ?? (quick ? join(defaultOutDir, 'quick') : defaultOutDir),
     quick,

@@ -82,6 +82,42 @@ export interface EndToEndResult {
   oursOverAnchor: RatioStat | null;
 }
 
+/** set or destroy with the user index kept (`userId` set) against the same store without it. */
+export interface ByUserIndexCost {
+  operation: 'set' | 'destroy';
+  concurrency: number;
+  /** `indexed`: ours with `userId`; `plain`: ours without it. */
+  subjects: { indexed?: SubjectOps; plain?: SubjectOps };
+  /** indexed ops/s divided by plain's: 0.9 means the index costs 10%. */
+  indexedOverPlain: RatioStat | null;
+}
+
+export type ByUserCall = 'userSessions' | 'countUserSessions' | 'destroyUserSessions';
+
+export interface ByUserQuerySample {
+  ms: number;
+  /** Sessions listed, counted or destroyed: checked against the user's. */
+  count: number;
+}
+
+/** One call on one user's sessions among many stored. */
+export interface ByUserQuery {
+  call: ByUserCall;
+  userSessions: number;
+  totalSessions: number;
+  perRound: (ByUserQuerySample | null)[];
+  medianMs: number | null;
+  error?: string;
+}
+
+export interface ByUserResult {
+  /** Why the suite could not run on this backend: the store refuses `userId` (memcached) or cannot be built. */
+  unavailable?: string;
+  indexCost: ByUserIndexCost[];
+  queries: ByUserQuery[];
+  notes: string[];
+}
+
 export interface BackendResult {
   backend: BackendName;
   status: 'measured' | 'partly measured' | 'not measured';
@@ -94,13 +130,19 @@ export interface BackendResult {
   operations: OperationResult[];
   enumeration: EnumerationResult[];
   endToEnd: EndToEndResult | null;
+  /** Sessions by user (`--suites by-user`); null when not run. */
+  byUser: ByUserResult | null;
   durationMs: number;
 }
 
 export interface Goal {
   backend: BackendName;
   /** Which of the three goals of the issue. */
-  kind: 'ours >= anchor' | 'ours >= 0.9 x raw at c64' | 'sqlite writes >= 20 x anchor';
+  kind:
+    | 'ours >= anchor'
+    | 'ours >= 0.9 x raw at c64'
+    | 'sqlite writes >= 20 x anchor'
+    | 'user index costs <= 10% (indexed >= 0.9 x plain)';
   /** E.g. "get c64", "all 100000", "end to end". */
   measurement: string;
   threshold: number;

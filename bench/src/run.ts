@@ -54,6 +54,18 @@ function findProblems(backends: readonly BackendResult[]): string[] {
           problems.push(`${backend.backend} ${row.operation} ${row.size} ${kind}: ${entry.error ?? 'no figure'}`);
       }
     }
+    for (const row of backend.byUser?.indexCost ?? []) {
+      for (const [side, entry] of Object.entries(row.subjects)) {
+        if (entry.error !== undefined || entry.medianOpsPerSec === null)
+          problems.push(
+            `${backend.backend} by-user ${row.operation} c${row.concurrency} ${side}: ${entry.error ?? 'no figure'}`,
+          );
+      }
+    }
+    for (const query of backend.byUser?.queries ?? []) {
+      if (query.error !== undefined || query.medianMs === null)
+        problems.push(`${backend.backend} by-user ${query.call}: ${query.error ?? 'no figure'}`);
+    }
     for (const [kind, entry] of Object.entries(backend.endToEnd?.subjects ?? {})) {
       if (entry.error !== undefined || entry.medianRequestsPerSec === null)
         problems.push(`${backend.backend} end to end ${kind}: ${entry.error ?? 'no figure'}`);
@@ -101,6 +113,7 @@ async function main(): Promise<number> {
         operations: [],
         enumeration: [],
         endToEnd: null,
+        byUser: null,
         durationMs: 0,
       });
       continue;

@@ -50,6 +50,8 @@ export interface SubjectContext {
   server: ServerInfo;
   /** Keeps subjects and suites apart on one server: a key prefix, table, collection or file name part. */
   namespace: string;
+  /** More options for ours' constructor (the by-user suite's `userId`); anchor and raw ignore them. */
+  storeOptions?: Record<string, unknown>;
 }
 
 export interface RunningServer {

@@ -44,9 +44,9 @@ const STORES = {
 type StoreName = keyof typeof STORES;
 const storeNames = Object.keys(STORES) as StoreName[];
 
-/** The stores the workspace publishes: every published package built on core. */
+/** The stores the workspace publishes: every published package built on core, but the command (it has a bin). */
 const workspaceStores = packages
-  .filter(({ manifest }) => manifest.dependencies?.['@session-stores/core'])
+  .filter(({ manifest }) => manifest.dependencies?.['@session-stores/core'] && !manifest.bin)
   .map(({ path }) => basename(path));
 
 it('knows every store the workspace publishes (a new one goes into STORES and type-check-app.ts)', () => {
@@ -192,6 +192,7 @@ describe.skipIf(npmMissing)(
             'install',
             tarball('@session-stores/core'),
             ...storeNames.map((store) => tarball(`@session-stores/${store}`)),
+            tarball('@session-stores/cli'),
             // The Redis store's client library, an optional peer (its README installs it).
             'redis',
             'express',
@@ -204,6 +205,39 @@ describe.skipIf(npmMissing)(
         );
         expectSuccess(result);
       }, NPM_TIMEOUT_MS + 10_000);
+
+      it('the session-stores bin copies the sessions of one SQLite file into another', async () => {
+        // Sessions written by the installed store, copied by the installed command, read back.
+        writeFileSync(
+          join(dir, 'copy-sessions.mjs'),
+          `import { SqliteStore } from '@session-stores/sqlite';
+const [mode, file] = process.argv.slice(2);
+const store = new SqliteStore({ filename: file, pruneInterval: false });
+const expires = new Date(Date.now() + 60_000).toISOString();
+if (mode === 'write') for (const sid of ['a', 'b', 'c']) await store.set(sid, { cookie: { expires }, sid });
+else console.log(JSON.stringify((await store.ids()).sort()));
+await store.close();
+`,
+        );
+        expectSuccess(
+          await runCommand(process.execPath, ['copy-sessions.mjs', 'write', 'from.db'], {
+            cwd: dir,
+            env,
+            timeoutMs: 60_000,
+          }),
+        );
+        const bin = join(dir, 'node_modules', '.bin', 'session-stores');
+        const copied = await runCommand(bin, ['copy', 'from.db', 'sqlite:to.db'], { cwd: dir, env, timeoutMs: 60_000 });
+        expectSuccess(copied);
+        expect(copied.output).toContain('3 copied');
+        const read = await runCommand(process.execPath, ['copy-sessions.mjs', 'read', 'to.db'], {
+          cwd: dir,
+          env,
+          timeoutMs: 60_000,
+        });
+        expectSuccess(read);
+        expect(read.output).toContain('["a","b","c"]');
+      });
 
       it('loads every package with require() and with import, with the same exports', async () => {
         const names = ['@session-stores/core', ...storeNames.map((store) => `@session-stores/${store}`)];

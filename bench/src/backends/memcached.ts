@@ -60,7 +60,11 @@ async function ours(context: SubjectContext): Promise<Subject> {
     'MemcachedStore',
     () => import('@session-stores/memcached'),
   );
-  const store = new MemcachedStore({ servers: context.server.url, prefix: prefix('ours', context) });
+  const store = new MemcachedStore({
+    servers: context.server.url,
+    prefix: prefix('ours', context),
+    ...context.storeOptions,
+  });
   return storeSubject('ours', memcachedBackend.oursLabel, store, () => store.close());
 }
 

@@ -94,7 +94,13 @@ async function ours(context: SubjectContext): Promise<Subject> {
   // FerretDB queues requests and answers each in up to seconds at concurrency 64; the store's
   // default 5 s deadline would turn that queueing into errors where the anchor (no deadline)
   // just waits. A longer deadline makes both measure throughput.
-  const store = new MongoStore({ client, dbName: DB_NAME, collectionName: name, operationTimeoutMs: 60_000 });
+  const store = new MongoStore({
+    client,
+    dbName: DB_NAME,
+    collectionName: name,
+    operationTimeoutMs: 60_000,
+    ...context.storeOptions,
+  });
   return storeSubject(
     'ours',
     mongoBackend.oursLabel,

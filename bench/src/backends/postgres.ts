@@ -74,6 +74,7 @@ async function ours(context: SubjectContext): Promise<Subject> {
     tableName: table('ours', context),
     createTableIfMissing: true,
     pruneSessionInterval: false,
+    ...context.storeOptions,
   });
   return storeSubject('ours', postgresBackend.oursLabel, store, async () => {
     await store.close();

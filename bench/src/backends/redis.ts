@@ -61,7 +61,12 @@ async function ours(definition: BackendDefinition, driver: Driver, context: Subj
     'RedisStore',
     () => import('@session-stores/redis'),
   );
-  const store = new RedisStore({ url: context.server.url, prefix: prefix('ours', context), driver });
+  const store = new RedisStore({
+    url: context.server.url,
+    prefix: prefix('ours', context),
+    driver,
+    ...context.storeOptions,
+  });
   return storeSubject('ours', definition.oursLabel, store, () => store.close());
 }
 

@@ -58,7 +58,7 @@ async function ours(context: SubjectContext): Promise<Subject> {
     'SqliteStore',
     () => import('@session-stores/sqlite'),
   );
-  const store = new SqliteStore({ filename: file(context, 'ours') });
+  const store = new SqliteStore({ filename: file(context, 'ours'), ...context.storeOptions });
   return storeSubject('ours', sqliteBackend.oursLabel, store, () => store.close());
 }
 

@@ -1,3 +1,5 @@
+import type { SubjectOps } from '../results';
+
 /** 12345.6 -> "12,346"; null -> "—". */
 export function count(value: number | null | undefined): string {
   return typeof value === 'number' && Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : '—';
@@ -26,4 +28,11 @@ export function mb(value: number | null | undefined): string {
 /** Text safe inside a Markdown table cell. */
 export function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+}
+
+/** A median ops/s figure, or the error that stopped it. */
+export function opsCell(entry: SubjectOps | undefined): string {
+  if (!entry) return '—';
+  if (entry.error !== undefined) return `error: ${cell(entry.error)}`;
+  return count(entry.medianOpsPerSec);
 }

@@ -5,15 +5,9 @@ import type {
   Goal,
   OperationResult,
   SubjectEnumeration,
-  SubjectOps,
 } from '../results';
-import { cell, count, mb, ms, ratio } from './format';
-
-function opsCell(entry: SubjectOps | undefined): string {
-  if (!entry) return '—';
-  if (entry.error !== undefined) return `error: ${cell(entry.error)}`;
-  return count(entry.medianOpsPerSec);
-}
+import { byUserSection } from './by-user-markdown';
+import { cell, count, mb, ms, opsCell, ratio } from './format';
 
 function goalMark(goal: Goal): string {
   if (goal.met === null) return '— not measured';
@@ -87,6 +81,7 @@ function backendSection(backend: BackendResult): string[] {
       '',
     );
   }
+  if (backend.byUser) lines.push(...byUserSection(backend.byUser));
   return lines;
 }
 

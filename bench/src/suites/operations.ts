@@ -9,6 +9,14 @@ import type { Subject, SubjectKind } from '../subject';
 
 export type Log = (line: string) => void;
 
+/** What a run of the suite measures; the by-user suite narrows it to set and destroy. */
+export interface OperationsPlan {
+  /** Operations timed, among get, set, touch and destroy (set and destroy always run: they fill and empty). */
+  operations?: readonly Operation[];
+  /** The session written by the index-th set; by default one realistic session for all. */
+  sessionAt?: (index: number) => SessionData;
+}
+
 /** Sids shaped like express-session's (32 url-safe characters), unique per round and concurrency. */
 function makeSids(count: number): string[] {
   const base = randomBytes(18).toString('base64url');
@@ -25,7 +33,9 @@ export async function runOperationsSuite(
   subjects: readonly Subject[],
   options: BenchOptions,
   log: Log,
+  plan: OperationsPlan = {},
 ): Promise<OperationResult[]> {
+  const operations = plan.operations ?? OPERATIONS;
   const table = new Map<string, Partial<Record<SubjectKind, SubjectOps>>>();
   const cell = (operation: Operation, concurrency: number, kind: SubjectKind): SubjectOps => {
     const key = `${operation}/${concurrency}`;
@@ -53,6 +63,7 @@ export async function runOperationsSuite(
       const order = rotate([...working], round);
       const sids = makeSids(cap);
       const session = realisticSession();
+      const sessionAt = plan.sessionAt ?? (() => session);
       const written = new Map<Subject, number>();
       const record = (operation: Operation, subject: Subject, result: LoadResult): boolean => {
         const target = cell(operation, concurrency, subject.kind);
@@ -69,7 +80,7 @@ export async function runOperationsSuite(
       };
 
       for (const subject of order) {
-        const result = await runLoad((index) => subject.set(sids[index]!, session), limits);
+        const result = await runLoad((index) => subject.set(sids[index]!, sessionAt(index)), limits);
         if (record('set', subject, result)) written.set(subject, result.ops);
       }
       for (const subject of order) {
@@ -81,11 +92,14 @@ export async function runOperationsSuite(
           written.delete(subject);
         }
       }
-      const steps: [Operation, (subject: Subject, count: number) => (index: number) => Promise<unknown>][] = [
-        ['get', (subject, count) => (index) => subject.get(sids[index % count]!)],
-        ['touch', (subject, count) => (index) => subject.touch(sids[index % count]!, refreshed(session))],
-        ['destroy', (subject) => (index) => subject.destroy(sids[index]!)],
-      ];
+      type Step = [Operation, (subject: Subject, count: number) => (index: number) => Promise<unknown>];
+      const steps: Step[] = (
+        [
+          ['get', (subject, count) => (index) => subject.get(sids[index % count]!)],
+          ['touch', (subject, count) => (index) => subject.touch(sids[index % count]!, refreshed(session))],
+          ['destroy', (subject) => (index) => subject.destroy(sids[index]!)],
+        ] satisfies Step[]
+      ).filter(([operation]) => operation === 'destroy' || operations.includes(operation));
       for (const [operation, makeOp] of steps) {
         for (const subject of order) {
           const count = written.get(subject);
@@ -114,7 +128,7 @@ export async function runOperationsSuite(
 
   const results: OperationResult[] = [];
   for (const concurrency of options.concurrencies) {
-    for (const operation of OPERATIONS) {
+    for (const operation of operations) {
       const row = table.get(`${operation}/${concurrency}`) ?? {};
       for (const value of Object.values(row)) {
         value.medianOpsPerSec =
@@ -149,7 +163,7 @@ function roundOrNull(value: number | null): number | null {
 }
 
 /** A few hundred of each operation first, so no subject is measured while its JIT and connections are cold. */
-async function warmUp(subject: Subject): Promise<string | null> {
+export async function warmUp(subject: Subject): Promise<string | null> {
   const sids = makeSids(500);
   const session = realisticSession();
   const limits = { ops: 500, concurrency: 16, maxMs: 10_000 };
@@ -170,11 +184,13 @@ function summarize(
   concurrency: number,
   round: number,
 ): string {
-  return OPERATIONS.map((operation) => {
-    const row = table.get(`${operation}/${concurrency}`) ?? {};
-    const parts = (['ours', 'anchor', 'raw'] as const)
-      .filter((kind) => row[kind])
-      .map((kind) => `${kind} ${row[kind]!.perRound[round]?.opsPerSec ?? (row[kind]!.error ? 'error' : '-')}`);
-    return `${operation} [${parts.join(', ')}]`;
-  }).join(' ');
+  return OPERATIONS.filter((operation) => table.has(`${operation}/${concurrency}`))
+    .map((operation) => {
+      const row = table.get(`${operation}/${concurrency}`) ?? {};
+      const parts = (['ours', 'anchor', 'raw'] as const)
+        .filter((kind) => row[kind])
+        .map((kind) => `${kind} ${row[kind]!.perRound[round]?.opsPerSec ?? (row[kind]!.error ? 'error' : '-')}`);
+      return `${operation} [${parts.join(', ')}]`;
+    })
+    .join(' ');
 }

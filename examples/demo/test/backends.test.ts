@@ -1,4 +1,5 @@
 import { backendForTests, backendTitle, type BackendServer } from '@session-stores/test-servers';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -44,4 +45,48 @@ describe.each(cases)('demo on $kind', ({ kind, variable, backend }) => {
       await store.close?.();
     }
   });
+});
+
+describe('demo on redis, sessions by user', () => {
+  const server = servers.get('redis') ?? null;
+  it.skipIf(!server)(
+    `lists a user's sessions and logs out the other device only, with two cookie jars, on ${backendTitle('redis', server)}`,
+    async () => {
+      const { store } = await storeFromEnv({ STORE: 'redis', REDIS_URL: server!.url });
+      const app = createApp({ store, secret: 'demo backends test secret', storeKind: 'redis' });
+      const listener: Server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => listener.once('listening', resolve));
+      const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+      // Redis outlives the test: names of this run only, so earlier runs' sessions are not listed.
+      const [ada, grace] = [`ada-${randomUUID()}`, `grace-${randomUUID()}`];
+      const login = (jar: CookieJar, username: string) =>
+        jar.fetch(`${url}/login`, {
+          method: 'POST',
+          body: new URLSearchParams({ username }),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+      const state = async (jar: CookieJar) => (await (await jar.fetch(`${url}/state`)).json()) as SessionView;
+      try {
+        const [laptop, phone, other] = [new CookieJar(), new CookieJar(), new CookieJar()];
+        await login(laptop, ada);
+        await login(phone, ada);
+        await login(other, grace);
+        const view = await state(laptop);
+        expect(view.logoutOthers).toEqual({ available: true, reason: null });
+        expect(view.userSessions?.map((entry) => entry.sid).sort()).toEqual([laptop.sid, phone.sid].sort());
+        const others = await laptop.fetch(`${url}/logout-others`, {
+          method: 'POST',
+          headers: { accept: 'application/json' },
+        });
+        expect(await others.json()).toMatchObject({ message: `Logged out 1 other session(s) of ${ada}.` });
+        expect((await state(phone)).sid).toBeNull();
+        expect((await state(laptop)).userSessions?.map((entry) => entry.sid)).toEqual([laptop.sid]);
+        expect((await state(other)).userSessions?.map((entry) => entry.sid)).toEqual([other.sid]);
+      } finally {
+        listener.closeAllConnections();
+        await new Promise((resolve) => listener.close(resolve));
+        await store.close?.();
+      }
+    },
+  );
 });

@@ -4,13 +4,14 @@ import {
   SessionStoreBase,
   storeError,
   StoreErrorCode,
+  validate,
   withDeadline,
   type RecordInspection,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
 import type { SessionData } from 'express-session';
-import { BSON, type Collection, type MongoClient } from 'mongodb';
+import { BSON, type Collection, type MongoClient, type UpdateFilter, type WriteConcernSettings } from 'mongodb';
 import { fromBson, toBson } from './bson-session';
 import { createOwnClient, DUPLICATE_KEY, isServerRefusal } from './own-client';
 import {
@@ -27,6 +28,7 @@ import { OwnedConnection } from './owned-connection';
 import { ConnectionWatch } from './connection-watch';
 import { liveOfUser, USER_FIELD, USER_INDEX } from './user-index';
 import { MongoStoreWarning, MongoStoreWarningCode } from './warning';
+import { legacyCrypto, type LegacyDecryption } from './legacy-crypto';
 
 /** A session document, as connect-mongo writes it. */
 export interface SessionDocument {
@@ -37,6 +39,10 @@ export interface SessionDocument {
   expires: Date;
   /** The session's user, with the `userId` option (absent without it). */
   userId?: string | null;
+  /** With `timestamps` (as connect-mongo): when the session was first written. */
+  createdAt?: Date;
+  /** With `timestamps` (as connect-mongo): the last set or touch. */
+  updatedAt?: Date;
 }
 
 /** MongoDB's (and FerretDB's) largest document. */
@@ -81,8 +87,12 @@ export class MongoStore extends SessionStoreBase {
   private backendClosed = false;
   private userIndexState: 'missing' | 'creating' | 'created' = 'missing';
   private serverIsFerretDb: Promise<boolean> | null = null;
+  /** Reads sessions connect-mongo encrypted (its `crypto` or `cryptoAdapter`), which are then written again in ours. */
+  private readonly legacy: LegacyDecryption | null;
 
   constructor(options: MongoStoreOptions) {
+    // connect-mongo's crypto options decide the `encryption` the base sets up, so they come first.
+    const legacy = legacyCrypto(validate.checkOptionsObject(STORE_NAME, options));
     super(
       {
         storeName: STORE_NAME,
@@ -90,8 +100,9 @@ export class MongoStore extends SessionStoreBase {
         ttlGranularityMs: 1,
         maxSessionBytes: MAX_DOCUMENT_BYTES,
       },
-      options,
+      legacy.encryption === undefined ? options : { ...options, encryption: legacy.encryption },
     );
+    this.legacy = legacy.reader;
     const settings = resolveOptions(options);
     this.settings = settings;
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
@@ -139,7 +150,7 @@ export class MongoStore extends SessionStoreBase {
     // other field it scans the whole collection.
     const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
     if (!document || !isLive(document.expires, Date.now())) return null;
-    return toRecord(document);
+    return this.recordOf(collection, sid, document);
   }
 
   protected async writeRecord(
@@ -150,7 +161,7 @@ export class MongoStore extends SessionStoreBase {
     userId: string | null,
   ): Promise<void> {
     const fields: Partial<SessionDocument> = {
-      session: this.settings.stringify ? payload : toBson(JSON.parse(payload)),
+      session: this.storedValue(payload),
       expires: new Date(expiresAt),
     };
     // The user goes in the same update as the session: one document, so one atomic write.
@@ -170,8 +181,14 @@ export class MongoStore extends SessionStoreBase {
       );
     }
     const collection = await this.collection();
-    const update = this.indexesUsers ? { $set: fields } : { $set: fields, $unset: { [USER_FIELD]: '' as const } };
-    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true });
+    const update: UpdateFilter<SessionDocument> = this.indexesUsers
+      ? { $set: fields }
+      : { $set: fields, $unset: { [USER_FIELD]: '' as const } };
+    if (this.settings.timestamps) {
+      update.$setOnInsert = { createdAt: new Date() };
+      update.$currentDate = { updatedAt: true };
+    }
+    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true, ...this.writeOptions() });
     try {
       await upsert();
     } catch (error) {
@@ -200,11 +217,15 @@ export class MongoStore extends SessionStoreBase {
     // destroyed session (clauses 21, 50), and finding none is not an error.
     const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
     if (!document || !isLive(document.expires, Date.now())) return;
-    const stored = document.session;
-    const rewritten = this.rewriteCookie('touch', sid, toRecord(document).payload, session);
+    const record = await this.recordOf(collection, sid, document);
+    if (record === null) return;
+    // A session connect-mongo encrypted has just been written again in this store's format (recordOf).
+    const upgraded = typeof document.session === 'string' && record.payload !== document.session;
+    const stored = upgraded ? this.storedValue(record.payload as string) : document.session;
+    const rewritten = this.rewriteCookie('touch', sid, record.payload, session);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
-      await collection.updateOne({ _id: sid }, { $set: { expires } });
+      await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions());
       return;
     }
     // Written back in the layout it was read in, so a collection being migrated keeps both.
@@ -213,7 +234,11 @@ export class MongoStore extends SessionStoreBase {
     // and it does not isolate concurrent updates of one document anyway (README, "FerretDB"):
     // there the write goes by _id alone.
     const filter = (await this.isFerretDb()) ? { _id: sid } : { _id: sid, session: stored };
-    const { matchedCount } = await collection.updateOne(filter, { $set: { session: value, expires } });
+    const { matchedCount } = await collection.updateOne(
+      filter,
+      this.updateOf({ session: value, expires }),
+      this.writeOptions(),
+    );
     // The session changed since the read: a set() got in between, with a cookie of its own. Only
     // the expiry moves then, as touch always did (the document may also hold values this driver
     // reads back as other types, which the comparison cannot match).
@@ -222,26 +247,35 @@ export class MongoStore extends SessionStoreBase {
 
   /** Moves the expiry of a live document only. */
   private async moveExpiry(collection: Collection<SessionDocument>, sid: string, expires: Date): Promise<void> {
-    const update = { $set: { expires } };
+    const update = this.updateOf({ expires });
     if (!(await this.isFerretDb())) {
-      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update);
+      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update, this.writeOptions());
       return;
     }
     // FerretDB scans the collection for a filter on more than _id (see readRecord): check
     // liveness on a read by _id, then update by _id. Without upsert, a session destroyed in
     // between stays destroyed.
     const document = await collection.findOne({ _id: sid }, { projection: { expires: 1 }, ...READ_OPTIONS });
-    if (document && isLive(document.expires, Date.now())) await collection.updateOne({ _id: sid }, update);
+    if (document && isLive(document.expires, Date.now()))
+      await collection.updateOne({ _id: sid }, update, this.writeOptions());
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
     const collection = await this.collection();
-    await collection.deleteOne({ _id: sid });
+    await collection.deleteOne({ _id: sid }, this.writeOptions());
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
-    for await (const page of this.livePages(RECORD_PROJECTION))
-      yield page.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
+    const collection = await this.collection();
+    for await (const page of this.livePages(RECORD_PROJECTION)) {
+      const records = await Promise.all(
+        page.map(async (document) => {
+          const record = await this.recordOf(collection, String(document._id), document);
+          return record && { sid: String(document._id), ...record };
+        }),
+      );
+      yield records.filter((record) => record !== null);
+    }
   }
 
   protected override async *listIds(): AsyncIterable<string[]> {
@@ -270,13 +304,13 @@ export class MongoStore extends SessionStoreBase {
     const collection = await this.collection();
     const filter = liveOfUser(userId, new Date());
     if (exceptSid !== null) filter._id = { $ne: exceptSid };
-    const { deletedCount } = await collection.deleteMany(filter);
+    const { deletedCount } = await collection.deleteMany(filter, this.writeOptions());
     return deletedCount;
   }
 
   protected override async deleteAllRecords(): Promise<void> {
     const collection = await this.collection();
-    await collection.deleteMany({});
+    await collection.deleteMany({}, this.writeOptions());
   }
 
   protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
@@ -302,6 +336,54 @@ export class MongoStore extends SessionStoreBase {
   }
 
   // Internals --------------------------------------------------------------------------------
+
+  /** connect-mongo's `writeOperationOptions`, for the writes it applies them to. */
+  private writeOptions(): { writeConcern?: WriteConcernSettings } {
+    return this.settings.writeConcern ? { writeConcern: this.settings.writeConcern } : {};
+  }
+
+  /** An update of an existing session: `updatedAt` moves too with `timestamps`, as connect-mongo does. */
+  private updateOf(fields: Partial<SessionDocument>): UpdateFilter<SessionDocument> {
+    return this.settings.timestamps ? { $set: fields, $currentDate: { updatedAt: true } } : { $set: fields };
+  }
+
+  /** The `session` field for a payload, in the layout of `stringify`. */
+  private storedValue(payload: string): unknown {
+    return this.settings.stringify ? payload : toBson(JSON.parse(payload));
+  }
+
+  /**
+   * The record of a document. A session connect-mongo encrypted (`crypto`/`cryptoAdapter`) is
+   * decrypted, encrypted again in this store's format, and written back unless it changed
+   * meanwhile, so that it is read the old way once only. One that cannot be decrypted (another
+   * secret, tampered) is a miss reported through `decodeError`, like any unreadable session.
+   */
+  private async recordOf(
+    collection: Collection<SessionDocument>,
+    sid: string,
+    document: Pick<SessionDocument, 'session' | 'expires'>,
+  ): Promise<StoredRecord | null> {
+    const stored = document.session;
+    if (!this.legacy || typeof stored !== 'string' || !this.legacy.recognises(stored)) return toRecord(document);
+    let payload: string;
+    try {
+      payload = this.encode('get', sid, JSON.parse(await this.legacy.decrypt(stored)));
+    } catch (error) {
+      this.emit('decodeError', {
+        sid,
+        error: new Error(`the session connect-mongo encrypted cannot be read: ${describeCause(error)}`, {
+          cause: error,
+        }),
+      });
+      return null;
+    }
+    // Compare-and-set on the ciphertext read: a set() that got in between keeps its data. A failed
+    // rewrite loses nothing (the old ciphertext stays readable), so the read goes on regardless.
+    await collection
+      .updateOne({ _id: sid, session: stored }, { $set: { session: this.storedValue(payload) } }, this.writeOptions())
+      .catch(noop);
+    return { payload, expiresAt: toRecord(document).expiresAt };
+  }
 
   /** Whether the server is FerretDB (asked once, with buildInfo; asked again after a failure). */
   private isFerretDb(): Promise<boolean> {

@@ -1,7 +1,9 @@
 import { type BaseStoreOptions, MAX_TIMER_SECONDS, validate } from '@session-stores/core';
 
 export const STORE_NAME = 'MongoStore';
-import type { MongoClient, MongoClientOptions } from 'mongodb';
+import type { MongoClient, MongoClientOptions, WriteConcernSettings } from 'mongodb';
+import type { CryptoAdapter } from './legacy-crypto';
+import type { KrupteinOptions } from './kruptein-reader';
 
 /** How expired documents leave the collection. `get` and the enumerations ignore them either way. */
 export type AutoRemove = 'native' | 'interval' | 'disabled';
@@ -46,6 +48,18 @@ export interface MongoStoreOptions extends BaseStoreOptions {
   pruneBatchSize?: number;
   /** Documents fetched per page (one bounded query each) by `all()`, `ids()` and `iterate()`. Default 100. */
   pageSize?: number;
+  /**
+   * connect-mongo's `crypto` (kruptein): sessions it encrypted are read with this secret and
+   * written again with `encryption`, which defaults to `{ secret: crypto.secret }` when that
+   * secret has 16 bytes or more (give `encryption` yourself otherwise). See the README.
+   */
+  crypto?: KrupteinOptions | { secret: false };
+  /** connect-mongo's `cryptoAdapter`: its `decrypt` reads the sessions it encrypted; needs `encryption` for the writes. */
+  cryptoAdapter?: CryptoAdapter;
+  /** As connect-mongo: `createdAt` on the first write of a session, `updatedAt` on every set and touch. Default false. */
+  timestamps?: boolean;
+  /** As connect-mongo: the write concern of every set, touch, destroy and clear (e.g. `{ w: 'majority' }`). */
+  writeOperationOptions?: WriteConcernSettings;
 }
 
 /** The default lifetime of a session whose cookie has no expiry: 14 days, as connect-mongo. */
@@ -57,13 +71,12 @@ const MAX_INTERVAL_MINUTES = Math.floor(MAX_TIMER_SECONDS / 60);
 
 /** connect-mongo options this store does not take, with what to use instead. Silently ignoring them could store plaintext or lose ids. */
 const UNSUPPORTED: Record<string, string> = {
-  crypto: 'use the "encryption" option instead',
-  cryptoAdapter: 'use the "encryption" option instead',
-  transformId: 'sids are stored as they are in _id',
-  serialize: 'use "serializer" (with stringify: true) instead',
-  unserialize: 'use "serializer" (with stringify: true) instead',
-  timestamps: 'createdAt/updatedAt fields are not written',
-  writeOperationOptions: 'set the write concern on the client or in the connection string',
+  // all(), ids() and iterate() give sids: an _id made by a one-way function gives none back.
+  transformId:
+    'sids are stored as they are in _id, so that all(), ids() and iterate() can give them; sessions stored under transformId(sid) are not found, so keep connect-mongo until they expire, or copy them to their sids first',
+  // Their stored value may be anything, which neither layout nor the migration from them could read back.
+  serialize: 'use "serializer" ({ stringify, parse } of text, with stringify: true) instead',
+  unserialize: 'use "serializer" ({ stringify, parse } of text, with stringify: true) instead',
   createAutoRemoveIdx: 'use "autoRemove"',
 };
 
@@ -82,6 +95,9 @@ export interface ResolvedMongoOptions {
   stringify: boolean;
   pruneBatchSize: number;
   pageSize: number;
+  timestamps: boolean;
+  /** The write concern of set, touch, destroy and clear; undefined for the client's. */
+  writeConcern: WriteConcernSettings | undefined;
 }
 
 /** Validates the MongoStore-specific options (the base validates the shared ones); throws a TypeError naming the option. */
@@ -122,6 +138,9 @@ export function resolveOptions(options: MongoStoreOptions | undefined): Resolved
     stringify,
     pruneBatchSize: validate.pruneBatchSize(STORE_NAME, raw.pruneBatchSize, 100_000),
     pageSize: validate.pageSize(STORE_NAME, raw.pageSize),
+    timestamps: validate.optionalBoolean(STORE_NAME, 'timestamps', raw.timestamps) ?? false,
+    writeConcern: validate.optionalObject(STORE_NAME, 'writeOperationOptions', raw.writeOperationOptions) as
+      WriteConcernSettings | undefined,
   };
 }
 

@@ -21,6 +21,18 @@ describe.skipIf(!built)(`@session-stores/mongo built output${built ? '' : ' (ski
     await store.close();
   });
 
+  it('is required as the class itself, as connect-mongo 4 and 5 were: require(...).create and require(...).default', async () => {
+    const required = createRequire(import.meta.url)('@session-stores/mongo') as typeof MongoModule.MongoStore &
+      typeof MongoModule;
+    expect(required).toBe(required.MongoStore);
+    expect(required.default).toBe(required);
+    expect(required.MongoStoreWarningCode.ttlIndexRefused).toBe('ERR_MONGO_STORE_TTL_INDEX_REFUSED');
+    const store = required.create(options);
+    expect(store).toBeInstanceOf(required);
+    expect(store.constructor.name).toBe('MongoStore');
+    await store.close();
+  });
+
   it('loads with import() of dist/index.js', async () => {
     const { MongoStore, MongoStoreWarningCode } = (await import(
       pathToFileURL(`${dist}index.js`).href

@@ -10,6 +10,9 @@ afterAll(async () => {
   await Promise.all(made.map((store) => store.close()));
 });
 
+/** A connect-mongo cryptoAdapter: only its shape matters here. */
+const adapter = { encrypt: async (): Promise<string> => '', decrypt: async (): Promise<string> => '' };
+
 function make(options: unknown): MongoStore {
   const store = new MongoStore(options as MongoStoreOptions);
   made.push(store);
@@ -65,18 +68,65 @@ describe('MongoStore options', () => {
   });
 
   it.each([
-    'crypto',
-    'cryptoAdapter',
-    'transformId',
-    'serialize',
-    'unserialize',
-    'timestamps',
-    'writeOperationOptions',
-    'createAutoRemoveIdx',
-  ])('refuses connect-mongo\'s "%s" rather than silently ignoring it', (name) => {
-    expect(() => make({ mongoUrl: URL, [name]: { secret: 'x' } })).toThrow(
-      new RegExp(`option "${name}" of connect-mongo is not supported`),
-    );
+    ['transformId', /"transformId" of connect-mongo is not supported: sids are stored as they are in _id/],
+    ['serialize', /"serialize" of connect-mongo is not supported: use "serializer"/],
+    ['unserialize', /"unserialize" of connect-mongo is not supported: use "serializer"/],
+    ['createAutoRemoveIdx', /"createAutoRemoveIdx" of connect-mongo is not supported: use "autoRemove"/],
+  ])('refuses connect-mongo\'s "%s", naming what to use instead', (name, message) => {
+    expect(() => make({ mongoUrl: URL, [name]: () => 'x' })).toThrow(message);
+  });
+
+  it.each([
+    ['crypto', { crypto: 'squirrel' }, /"crypto" must be an object/],
+    ['crypto.secret', { crypto: { secret: '' } }, /"crypto.secret" must be a non-empty string/],
+    [
+      'crypto.algorithm',
+      { crypto: { secret: 'x'.repeat(16), algorithm: 'des-ede' } },
+      /"crypto.algorithm" must be an AES cipher/,
+    ],
+    ['crypto.encodeas', { crypto: { secret: 'x'.repeat(16), encodeas: 'utf8' } }, /"crypto.encodeas" must be one of/],
+    ['crypto.key_size', { crypto: { secret: 'x'.repeat(16), key_size: 'big' } }, /"crypto.key_size" must be a number/],
+    [
+      'crypto (short secret, no encryption)',
+      { crypto: { secret: 'squirrel' } },
+      /its secret is shorter than the 16 bytes "encryption" needs; keep "crypto" to read .* give "encryption"/,
+    ],
+    [
+      'crypto with cryptoAdapter',
+      { crypto: { secret: 'x'.repeat(16) }, cryptoAdapter: adapter },
+      /either "crypto" or "cryptoAdapter"/,
+    ],
+    ['cryptoAdapter', { cryptoAdapter: { encrypt: 1 } }, /"cryptoAdapter" must be an object with a decrypt function/],
+    [
+      'cryptoAdapter without encryption',
+      { cryptoAdapter: adapter },
+      /"cryptoAdapter" only reads sessions connect-mongo encrypted; give "encryption"/,
+    ],
+    ['timestamps', { timestamps: 'yes' }, /"timestamps" must be a boolean/],
+    ['writeOperationOptions', { writeOperationOptions: 1 }, /"writeOperationOptions" must be an object/],
+  ] as const)("checks connect-mongo's %s", (_name, options, message) => {
+    expect(() => make({ mongoUrl: URL, ...options })).toThrow(TypeError);
+    expect(() => make({ mongoUrl: URL, ...options })).toThrow(message);
+  });
+
+  it("takes connect-mongo's crypto (secret: false is off), cryptoAdapter with encryption, timestamps and writeOperationOptions", () => {
+    expect(() => make({ mongoUrl: URL, crypto: { secret: false } })).not.toThrow();
+    expect(() =>
+      make({
+        mongoUrl: URL,
+        crypto: { secret: 'squirrel', algorithm: 'aes-256-gcm', hashing: 'sha512', encodeas: 'base64', key_size: 32 },
+        encryption: { secret: 'a much longer secret for writes' },
+        timestamps: true,
+        writeOperationOptions: { w: 1 },
+      }),
+    ).not.toThrow();
+    expect(() =>
+      make({
+        mongoUrl: URL,
+        cryptoAdapter: adapter,
+        encryption: { secret: 'a much longer secret for writes' },
+      }),
+    ).not.toThrow();
   });
 
   it("takes connect-mongo's options with their defaults and meanings", () => {

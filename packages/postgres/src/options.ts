@@ -8,7 +8,8 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
   /**
    * A `pg.Pool` to use. The store never ends it. Set `connectionTimeoutMillis` and
    * `statement_timeout` on it so that calls fail fast while the database is down (README, "Timeouts").
-   * Give exactly one of `pool`, `connectionString`, `conString`, `conObject`.
+   * Give at most one of `pool`, `connectionString`, `conString`, `conObject`; with none, the
+   * `DATABASE_URL` environment variable is used, as connect-pg-simple does.
    */
   pool?: Pool;
   /** A connection URL (`postgres://user:pass@host:5432/db`); the store makes, owns and ends its own pool. */
@@ -35,6 +36,12 @@ export interface PostgresStoreOptions extends BaseStoreOptions {
    * Expired rows are never returned either way: pruning only reclaims space.
    */
   pruneSessionInterval?: number | false;
+  /**
+   * connect-pg-simple's switch for the jitter: `false` waits exactly `pruneSessionInterval`
+   * between prunes. Default: jittered by ±50%. A function (a delay algorithm of your own) is
+   * refused: use `pruneSessionInterval: false` and call `prune()` on your own schedule.
+   */
+  pruneSessionRandomizedInterval?: false;
   /** Rows deleted per statement when pruning, so a prune never holds long locks. Default 1000. */
   pruneBatchSize?: number;
   /** Rows fetched per query by `all()`, `ids()` and `iterate()` (keyset pagination). Default 100. */
@@ -57,6 +64,8 @@ export interface ResolvedPostgresOptions {
   tableName: string;
   createTableIfMissing: boolean;
   pruneIntervalMs: number | false;
+  /** Fraction of the interval each wait may vary by: 0.5 by default, 0 when the jitter is off. */
+  pruneJitter: number;
   pruneBatchSize: number;
   pageSize: number;
   errorLog: ((message: string, error: unknown) => void) | undefined;
@@ -65,8 +74,71 @@ export interface ResolvedPostgresOptions {
 /** Checks the PostgreSQL-specific options; the base checks the shared ones. Throws TypeError. */
 export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedPostgresOptions {
   const options = validate.checkOptionsObject(STORE_NAME, raw) as PostgresStoreOptions & Record<string, unknown>;
-  const way = validate.exactlyOne(STORE_NAME, options, ['pool', 'connectionString', 'conString', 'conObject']);
+  refuseAnchorOnlyOptions(options);
+  const source = resolveSource(options);
 
+  const schemaName = validate.optionalString(STORE_NAME, 'schemaName', options.schemaName, validate.IDENTIFIER);
+  if (typeof options.tableName === 'string' && options.tableName.includes('"."')) {
+    // connect-pg-simple's deprecated way of naming the schema inside tableName.
+    throw new TypeError(
+      `${STORE_NAME}: option "tableName" must be a table name alone, got ${JSON.stringify(options.tableName)}: name the schema with "schemaName"`,
+    );
+  }
+  const tableName =
+    validate.optionalString(STORE_NAME, 'tableName', options.tableName, validate.IDENTIFIER) ?? DEFAULT_TABLE_NAME;
+  const createTableIfMissing =
+    validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
+
+  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneSessionInterval', options.pruneSessionInterval);
+  const pruneJitter = resolvePruneJitter(options.pruneSessionRandomizedInterval);
+  const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, options.pruneBatchSize);
+  const pageSize = validate.pageSize(STORE_NAME, options.pageSize);
+  const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(
+    STORE_NAME,
+    'errorLog',
+    options.errorLog,
+  );
+
+  return {
+    source,
+    schemaName,
+    tableName,
+    createTableIfMissing,
+    pruneIntervalMs,
+    pruneJitter,
+    pruneBatchSize,
+    pageSize,
+    errorLog,
+  };
+}
+
+const CONNECTION_OPTIONS = ['pool', 'connectionString', 'conString', 'conObject'] as const;
+
+/**
+ * connect-pg-simple's options that this store does not take: each refused with what to use
+ * instead, rather than ignored (an ignored `pgPromise` would connect somewhere else).
+ */
+function refuseAnchorOnlyOptions(options: Record<string, unknown>): void {
+  if (options.pgPromise !== undefined) {
+    throw new TypeError(
+      `${STORE_NAME}: option "pgPromise" is not supported: pass pg-promise's pool as "pool" (pool: db.$pool), or a pg.Pool of your own`,
+    );
+  }
+}
+
+/** Where the pool comes from: the one connection option given, else `DATABASE_URL` (connect-pg-simple's fallback). */
+function resolveSource(options: PostgresStoreOptions & Record<string, unknown>): ClientSource {
+  const given = CONNECTION_OPTIONS.some((name) => options[name] !== undefined);
+  const fromEnvironment = process.env['DATABASE_URL'];
+  if (!given) {
+    if (fromEnvironment === undefined || fromEnvironment === '') {
+      throw new TypeError(
+        `${STORE_NAME}: give one of ${CONNECTION_OPTIONS.map((n) => `"${n}"`).join(', ')}, or set the DATABASE_URL environment variable (conObject: {} uses the PG* variables)`,
+      );
+    }
+    return { kind: 'owned', config: { connectionString: fromEnvironment } };
+  }
+  const way = validate.exactlyOne(STORE_NAME, options, CONNECTION_OPTIONS);
   let source: ClientSource;
   if (way === 'pool') {
     const pool = options.pool as unknown;
@@ -89,30 +161,14 @@ export function resolveOptions(raw: PostgresStoreOptions | undefined): ResolvedP
       throw new TypeError(`${STORE_NAME}: option "${way}" must be a non-empty connection string, got ${typeof url}`);
     source = { kind: 'owned', config: { connectionString: url } };
   }
+  return source;
+}
 
-  const schemaName = validate.optionalString(STORE_NAME, 'schemaName', options.schemaName, validate.IDENTIFIER);
-  const tableName =
-    validate.optionalString(STORE_NAME, 'tableName', options.tableName, validate.IDENTIFIER) ?? DEFAULT_TABLE_NAME;
-  const createTableIfMissing =
-    validate.optionalBoolean(STORE_NAME, 'createTableIfMissing', options.createTableIfMissing) ?? false;
-
-  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneSessionInterval', options.pruneSessionInterval);
-  const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, options.pruneBatchSize);
-  const pageSize = validate.pageSize(STORE_NAME, options.pageSize);
-  const errorLog = validate.optionalFunction<(message: string, error: unknown) => void>(
-    STORE_NAME,
-    'errorLog',
-    options.errorLog,
+/** `pruneSessionRandomizedInterval`: absent means the ±50% jitter, `false` none; a custom delay function is refused. */
+function resolvePruneJitter(value: unknown): number {
+  if (value === undefined) return 0.5;
+  if (value === false) return 0;
+  throw new TypeError(
+    `${STORE_NAME}: option "pruneSessionRandomizedInterval" must be false (no jitter) or absent (±50%), got ${validate.describeValue(value)}: for a delay of your own, set pruneSessionInterval: false and call prune() on your schedule`,
   );
-
-  return {
-    source,
-    schemaName,
-    tableName,
-    createTableIfMissing,
-    pruneIntervalMs,
-    pruneBatchSize,
-    pageSize,
-    errorLog,
-  };
 }

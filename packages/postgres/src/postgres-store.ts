@@ -85,18 +85,42 @@ export class PostgresStore extends SessionStoreBase {
     );
     // A pool we made must have an error listener (pg emits `error` when an idle connection
     // dies; unheard, that would crash the app). A pool we were given is the app's to handle.
-    if (this.ownsClient) this.pool.on('error', (error) => this.watch.failed(error));
-
     const errorLog = resolved.errorLog;
+    if (this.ownsClient) {
+      this.pool.on('error', (error) => {
+        this.watch.failed(error);
+        // connect-pg-simple told errorLog of its own pool's errors too; ours never throws into pg.
+        if (errorLog) callQuietly(() => errorLog('PG Pool error:', error));
+      });
+    }
     if (errorLog) {
       // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
       this.on('warning', (warning: SessionStoreWarning) => {
         if (warning.code === SessionStoreWarningCode.pruneFailed)
-          errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause);
+          callQuietly(() => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause));
       });
     }
-    // ±50% jitter, as connect-pg-simple: instances scaled out together spread their prunes.
-    if (resolved.pruneIntervalMs !== false) this.startPruneTimer(resolved.pruneIntervalMs, 0.5);
+    // ±50% jitter unless pruneSessionRandomizedInterval is false, as connect-pg-simple:
+    // instances scaled out together spread their prunes.
+    if (resolved.pruneIntervalMs !== false) this.startPruneTimer(resolved.pruneIntervalMs, resolved.pruneJitter);
+  }
+
+  /**
+   * connect-pg-simple's name for {@link prune}, with its shape: the callback gets only the error,
+   * and without a callback a failure is emitted as a `warning` (and told to `errorLog`), never thrown.
+   */
+  pruneSessions(callback?: (error: Error | null) => void): void {
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new TypeError(
+        `${STORE_NAME}: pruneSessions(callback): callback must be a function, got ${typeof callback}`,
+      );
+    }
+    this.prune((error: unknown) => {
+      const failure = error == null ? null : error instanceof Error ? error : new Error(String(error));
+      if (callback) callback(failure);
+      else if (failure)
+        this.warn(SessionStoreWarningCode.pruneFailed, `pruneSessions() failed: ${failure.message}`, failure);
+    });
   }
 
   /** The layout of the table, found out on first use: `connect-pg-simple` or `timestamptz`. */
@@ -416,6 +440,15 @@ export class PostgresStore extends SessionStoreBase {
       client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
+  }
+}
+
+/** A logger of the app's that throws must not break the store's event handling. */
+function callQuietly(log: () => void): void {
+  try {
+    log();
+  } catch {
+    // The app's logger failed; there is nowhere left to report it.
   }
 }
 

@@ -22,6 +22,21 @@ describe.skipIf(!built)(
       await store.close();
     });
 
+    it("gives connect-pg-simple's factory with require('@session-stores/postgres/connect-pg-simple')", async () => {
+      const load = createRequire(import.meta.url);
+      const factory = load('@session-stores/postgres/connect-pg-simple') as (session: unknown) => unknown;
+      const { PostgresStore } = load('@session-stores/postgres') as typeof PostgresModule;
+      expect(typeof factory).toBe('function');
+      // The same class as the main entry's, not a second copy of it.
+      expect(factory(load('express-session'))).toBe(PostgresStore);
+      expect(() => factory({})).toThrow(/factory takes express-session's module/);
+      const esm = (await import(pathToFileURL(`${dist}connect-pg-simple.js`).href)) as { default: typeof factory };
+      const { PostgresStore: esmStore } = (await import(
+        pathToFileURL(`${dist}index.js`).href
+      )) as typeof PostgresModule;
+      expect(esm.default({ session: { Store: Object } })).toBe(esmStore);
+    });
+
     it('loads with import() of dist/index.js', async () => {
       const { PostgresStore } = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof PostgresModule;
       expect(typeof PostgresStore).toBe('function');

@@ -15,8 +15,7 @@ afterAll(async () => {
 });
 
 describe('PostgresStore options', () => {
-  it('needs exactly one of pool, connectionString, conString, conObject', () => {
-    expect(() => make({})).toThrow(/exactly one of "pool", "connectionString", "conString", "conObject"/);
+  it('takes at most one of pool, connectionString, conString, conObject', () => {
     expect(() => make({ connectionString: url, conString: url })).toThrow(/got connectionString and conString/);
     expect(() => make(undefined)).toThrow(TypeError);
     expect(() => make('postgres://x')).toThrow(/options must be an object/);
@@ -95,5 +94,41 @@ describe('PostgresStore options', () => {
     const store = make({ connectionString: url, disableTouch: true });
     expect(typeof store.touch).toBe('undefined');
     expect(store.capabilities.touch).toBe(false);
+  });
+});
+
+describe("PostgresStore: connect-pg-simple's options", () => {
+  it('refuses pgPromise, naming pool: db.$pool instead', () => {
+    const pgPromise = { any: () => Promise.resolve([]) };
+    expect(() => make({ pgPromise })).toThrow(/"pgPromise" is not supported: pass pg-promise's pool as "pool"/);
+    expect(() => make({ pgPromise, connectionString: url })).toThrow(/"pgPromise"/);
+  });
+
+  it('refuses a custom pruneSessionRandomizedInterval, naming prune() on your own schedule', () => {
+    for (const value of [(delay: number) => delay, true, 0.5]) {
+      expect(() => make({ connectionString: url, pruneSessionRandomizedInterval: value })).toThrow(
+        /"pruneSessionRandomizedInterval" must be false .*pruneSessionInterval: false and call prune\(\)/,
+      );
+    }
+    expect(() => make({ connectionString: url, pruneSessionRandomizedInterval: false })).not.toThrow();
+  });
+
+  it('refuses the schema inside tableName, naming schemaName', () => {
+    expect(() => make({ connectionString: url, tableName: 'app"."session' })).toThrow(
+      /name the schema with "schemaName"/,
+    );
+  });
+
+  it('falls back to DATABASE_URL when no connection option is given, as connect-pg-simple', () => {
+    const saved = process.env['DATABASE_URL'];
+    try {
+      process.env['DATABASE_URL'] = url;
+      expect(make({}).table).toBe('"session"');
+      delete process.env['DATABASE_URL'];
+      expect(() => make({})).toThrow(/or set the DATABASE_URL environment variable/);
+    } finally {
+      if (saved === undefined) delete process.env['DATABASE_URL'];
+      else process.env['DATABASE_URL'] = saved;
+    }
   });
 });

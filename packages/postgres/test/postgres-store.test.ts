@@ -231,3 +231,22 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     expect(connects).toBe(1);
   });
 });
+
+describe.skipIf(!maybeDb)(`PostgresStore's errorLog on ${databaseTitle(maybeDb)}`, () => {
+  it("hears errors of the pool the store made, as connect-pg-simple's did", async () => {
+    const logged: unknown[][] = [];
+    const application = `errorlog_${tableName()}`;
+    const store = db.store({
+      conObject: { connectionString: db.url, application_name: application },
+      tableName: tableName(),
+      createTableIfMissing: true,
+      errorLog: (...args: unknown[]) => logged.push(args),
+    });
+    await store.set(sid(), session(60_000));
+    // The store's connection now idles in its pool; the server ends it, and pg reports that on the pool.
+    await db.sql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [application]);
+    await eventually(() => logged.length > 0);
+    expect(logged[0]![0]).toBe('PG Pool error:');
+    expect(logged[0]![1]).toBeInstanceOf(Error);
+  });
+});

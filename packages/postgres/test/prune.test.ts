@@ -37,6 +37,27 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
     });
   });
 
+  it("pruneSessions(callback), connect-pg-simple's name, prunes and calls back with null", async () => {
+    const table = await seededTable(20, 3);
+    const store = db.store({ tableName: table });
+    const error = await new Promise<Error | null>((resolve) => store.pruneSessions(resolve));
+    expect(error).toBeNull();
+    expect(await count(table, 'expired-')).toBe(0);
+    expect(await count(table, 'live-')).toBe(3);
+  });
+
+  it('pruneSessions() reports a failure to its callback, or without one as a warning and to errorLog', async () => {
+    const logged: unknown[][] = [];
+    const store = db.store({ tableName: tableName(), errorLog: (...args: unknown[]) => logged.push(args) });
+    const error = await new Promise<Error | null>((resolve) => store.pruneSessions(resolve));
+    expect(error?.message).toMatch(/does not exist/);
+    const warned = new Promise<{ code: string }>((resolve) => store.once('warning', resolve));
+    store.pruneSessions();
+    expect(await warned).toMatchObject({ code: 'ERR_SESSION_STORE_PRUNE_FAILED' });
+    await eventually(() => logged.length === 1);
+    expect(logged[0]![0]).toMatch(/failed to prune expired sessions/);
+  });
+
   it('two stores pruning at once delete each expired row once and no live row', async () => {
     const table = await seededTable(3_000, 200);
     const a = db.store({ tableName: table, pruneBatchSize: 100 });

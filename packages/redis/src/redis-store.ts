@@ -15,9 +15,14 @@ import { createOwnClient } from './own-client';
 import { ReadyGate } from './ready-gate';
 import { RecordReader } from './record-reader';
 import { COMPARE_AND_SET, TOUCH_COOKIE } from './touch-scripts';
+import { DELETE_IF_UNCHANGED, INDEX_ADD, INDEX_FORGET, INDEX_READ, indexMembers, userIndexKey } from './user-index';
 
 /** At most this many calls wait for Redis to become ready at once; more fail at once (bounded memory in an outage). */
 const MAX_WAITING_CALLS = 10_000;
+/** destroyUserSessions re-reads a session saved while it deletes at most this many times, then fails rather than leave it. */
+const DELETE_ATTEMPTS = 5;
+/** destroyUserSessions deletes this many sessions at once (one script each: Cluster-safe). */
+const DELETES_IN_FLIGHT = 64;
 
 /**
  * An express-session store on Redis through node-redis or ioredis: standalone, Sentinel or Cluster.
@@ -46,6 +51,8 @@ export class RedisStore extends SessionStoreBase {
   private readonly reader = new RecordReader();
   private readonly watch: ConnectionWatch;
   private readonly stopConnecting: () => void;
+  /** The `userId` option (the core validated it), or null: then no index by user is written. */
+  private readonly sessionUserOf: ((session: SessionData) => unknown) | null;
   /** Whether touch may splice the cookie into the stored JSON (plain JSON only: not a custom serializer's format, not encrypted). */
   private readonly splicesCookie: boolean;
 
@@ -64,6 +71,7 @@ export class RedisStore extends SessionStoreBase {
     this.prefix = resolved.prefix;
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
+    this.sessionUserOf = options.userId ?? null;
     this.ownsClient = resolved.source.kind !== 'client';
     this.splicesCookie =
       (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
@@ -85,6 +93,11 @@ export class RedisStore extends SessionStoreBase {
     return this.prefix + sid;
   }
 
+  /** The Redis key of the sorted set of `userId`'s sids, with the `userId` option (see user-index.ts). */
+  userKey(userId: string): string {
+    return userIndexKey(this.prefix, userId);
+  }
+
   // Backend primitives --------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
@@ -93,8 +106,17 @@ export class RedisStore extends SessionStoreBase {
     return record ? { payload: record.value, expiresAt: record.expiresAt } : null;
   }
 
-  protected async writeRecord(sid: string, payload: string, expiresAt: number): Promise<void> {
+  protected async writeRecord(
+    sid: string,
+    payload: string,
+    expiresAt: number,
+    _session: SessionData,
+    userId: string | null,
+  ): Promise<void> {
     if (!this.driver.isReady()) await this.untilReady(Date.now());
+    // The index first: if the session write then fails, the extra member is filtered on read,
+    // whereas a session written but missing from the index could not be logged out by user.
+    if (userId !== null) await this.indexSession(userId, sid, expiresAt, false);
     await this.driver.set(this.key(sid), payload, this.disableTTL ? null : Math.ceil(expiresAt));
   }
 
@@ -104,6 +126,9 @@ export class RedisStore extends SessionStoreBase {
     const key = this.key(sid);
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
     const cookie = this.splicesCookie ? (this.touchedCookieJson('touch', session) ?? 'null') : '';
+    // The user's member must outlive the key, or the session would drop out of the listing.
+    const userId = this.userOf(session);
+    if (userId !== null) await this.indexSession(userId, sid, expiresAt, true);
     const outcome = await TOUCH_COOKIE.run(this.driver, [key], [cookie, expiry]);
     if (!Array.isArray(outcome)) return;
     // The script could not splice: rewrite the cookie here (core decodes with the store's
@@ -163,6 +188,31 @@ export class RedisStore extends SessionStoreBase {
     }
   }
 
+  protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
+    return (await this.verifiedUserRecords(userId)).map(({ entry }) => entry);
+  }
+
+  protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
+    const targets = (await this.verifiedUserRecords(userId)).filter(({ entry }) => entry.sid !== exceptSid);
+    const deleted: { sid: string; score: string }[] = [];
+    for (let start = 0; start < targets.length; start += DELETES_IN_FLIGHT) {
+      const batch = targets.slice(start, start + DELETES_IN_FLIGHT);
+      const outcomes = await Promise.all(batch.map(({ entry }) => this.deleteIfOwned(userId, entry)));
+      batch.forEach((target, index) => {
+        if (outcomes[index]) deleted.push({ sid: target.entry.sid, score: target.score });
+      });
+    }
+    if (deleted.length > 0) {
+      if (!this.driver.isReady()) await this.untilReady(Date.now());
+      await INDEX_FORGET.run(
+        this.driver,
+        [this.userKey(userId)],
+        deleted.flatMap(({ sid, score }) => [sid, score]),
+      );
+    }
+    return deleted.length;
+  }
+
   protected override async closeBackend(): Promise<void> {
     this.watch.close();
     this.gate.close();
@@ -190,6 +240,79 @@ export class RedisStore extends SessionStoreBase {
     for await (const keys of scanKeyPages(this.driver, prefixPattern(clientPrefix + this.prefix), this.scanCount)) {
       yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
     }
+  }
+
+  /** The user `session` belongs to by the `userId` option; null without the option, or when it names none. */
+  private userOf(session: SessionData): string | null {
+    if (!this.sessionUserOf) return null;
+    try {
+      const user = this.sessionUserOf(session);
+      return typeof user === 'string' && user.length > 0 ? user : null;
+    } catch {
+      // The core reports a throwing option on set; here it only means the session names no user.
+      return null;
+    }
+  }
+
+  private async indexSession(userId: string, sid: string, expiresAt: number, raiseOnly: boolean): Promise<void> {
+    const expireSet = this.disableTTL ? '' : '1';
+    await INDEX_ADD.run(
+      this.driver,
+      [this.userKey(userId)],
+      [sid, Math.ceil(expiresAt), Date.now(), expireSet, raiseOnly ? '1' : ''],
+    );
+  }
+
+  /**
+   * The members of `userId`'s set whose session exists, is live and still names that user when
+   * read now: the index may hold destroyed sessions, or sessions since saved under another user.
+   */
+  private async verifiedUserRecords(userId: string): Promise<{ entry: StoredEntry; score: string }[]> {
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    const members = indexMembers(await INDEX_READ.run(this.driver, [this.userKey(userId)], [Date.now()]));
+    if (members.length === 0) return [];
+    if (!this.driver.isReady()) await this.untilReady(Date.now());
+    const records = await this.reader.readPage(
+      this.driver,
+      members.map(({ sid }) => this.key(sid)),
+    );
+    const scoreOf = new Map(members.map(({ sid, score }) => [sid, score]));
+    const verified: { entry: StoredEntry; score: string }[] = [];
+    for (const { key, value, expiresAt } of records) {
+      const entry: StoredEntry = { sid: key.slice(this.prefix.length), payload: value, expiresAt };
+      if (await this.isLiveSessionOf(userId, entry)) verified.push({ entry, score: scoreOf.get(entry.sid)! });
+    }
+    return verified;
+  }
+
+  private async isLiveSessionOf(userId: string, entry: StoredEntry): Promise<boolean> {
+    if (entry.expiresAt !== null && entry.expiresAt <= Date.now()) return false;
+    const session = await this.decodeAwaiting(entry.sid, entry.payload);
+    if (!session) return false;
+    if (entry.expiresAt === null) {
+      const expiresAt = cookieExpiresAt(session);
+      if (expiresAt !== null && (Number.isNaN(expiresAt) || expiresAt <= Date.now())) return false;
+    }
+    return this.userOf(session as unknown as SessionData) === userId;
+  }
+
+  /**
+   * Deletes `entry` if it is still `userId`'s live session: compare-and-delete on the value read,
+   * and on a session saved meanwhile, read and verify again (a session is never left behind
+   * because its device saved it while the user logged out everywhere, nor deleted once it is
+   * another user's). True when this call deleted it.
+   */
+  private async deleteIfOwned(userId: string, entry: StoredEntry): Promise<boolean> {
+    let current: StoredEntry | null = entry;
+    for (let attempt = 0; attempt < DELETE_ATTEMPTS; attempt += 1) {
+      if (!current || !(await this.isLiveSessionOf(userId, current))) return false;
+      if (!this.driver.isReady()) await this.untilReady(Date.now());
+      if (Number(await DELETE_IF_UNCHANGED.run(this.driver, [this.key(entry.sid)], [String(current.payload)])) === 1)
+        return true;
+      const record = await this.reader.readOne(this.driver, this.key(entry.sid));
+      current = record ? { sid: entry.sid, payload: record.value, expiresAt: record.expiresAt } : null;
+    }
+    throw new Error(`session ${JSON.stringify(entry.sid)} kept changing while destroyUserSessions deleted it`);
   }
 
   private async isLiveByCookie(entry: StoredEntry, now: number): Promise<boolean> {

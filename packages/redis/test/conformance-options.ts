@@ -23,8 +23,8 @@ export function redisConformanceOptions(
   const keyOf = (store: StoreUnderTest, sid: string) => (store as unknown as RedisStore).key(sid);
   return {
     name,
-    createStore: ({ namespace }) =>
-      new RedisStore({ ...connection, prefix: `${namespace}:` }) as unknown as StoreUnderTest,
+    createStore: ({ namespace, userId }) =>
+      new RedisStore({ ...connection, prefix: `${namespace}:`, userId }) as unknown as StoreUnderTest,
     inspect: {
       rawValue: (store, sid) => admin.get(keyOf(store, sid)),
       async rawTtlMs(store, sid) {

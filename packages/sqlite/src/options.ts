@@ -34,6 +34,12 @@ export interface SqliteStoreOptions extends BaseStoreOptions {
    * The timer never keeps the process alive. Default 900 (15 minutes).
    */
   pruneInterval?: number | false;
+  /**
+   * better-sqlite3-session-store's name for the prune timer, for drop-in migration:
+   * `{ clear: false }` is `pruneInterval: false`, `{ intervalMs }` is `pruneInterval: intervalMs / 1000`.
+   * Give `expired` or `pruneInterval`, not both.
+   */
+  expired?: { clear?: boolean; intervalMs?: number };
   /** Rows deleted per statement while pruning, so a large backlog never holds the write lock long. Default 1000. */
   pruneBatchSize?: number;
   /** Rows fetched per page by `all()`, `ids()`, `length()` and `iterate()`. Default 100. */
@@ -102,7 +108,10 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
   const layout = validate.optionalOneOf(STORE_NAME, 'layout', raw.layout, LAYOUT_NAMES) ?? DEFAULT_LAYOUT;
   const createTable = validate.optionalBoolean(STORE_NAME, 'createTable', raw.createTable) ?? true;
 
-  const pruneIntervalMs = validate.pruneIntervalMs(STORE_NAME, 'pruneInterval', raw.pruneInterval);
+  const pruneIntervalMs =
+    raw.expired === undefined
+      ? validate.pruneIntervalMs(STORE_NAME, 'pruneInterval', raw.pruneInterval)
+      : expiredOption(raw.expired, raw.pruneInterval);
   const pruneBatchSize = validate.pruneBatchSize(STORE_NAME, raw.pruneBatchSize);
   const pageSize = validate.pageSize(STORE_NAME, raw.pageSize);
 
@@ -133,4 +142,32 @@ export function resolveOptions(options: SqliteStoreOptions | undefined): Resolve
     busyTimeoutMs,
     plainJson,
   };
+}
+
+/**
+ * better-sqlite3-session-store's `expired: { clear, intervalMs }`, as the prune timer. There,
+ * `clear: false` is read as true (`false || true`) and the timer cannot be stopped; here it stops it,
+ * which is what the option says.
+ */
+function expiredOption(value: unknown, pruneInterval: unknown): number | false {
+  if (pruneInterval !== undefined) {
+    throw new TypeError(
+      `${STORE_NAME}: give "expired" (better-sqlite3-session-store's name) or "pruneInterval", not both; "pruneInterval" is in seconds, or false`,
+    );
+  }
+  const expired = validate.optionalObject(STORE_NAME, 'expired', value)!;
+  const unknown = Object.keys(expired).filter((key) => key !== 'clear' && key !== 'intervalMs');
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `${STORE_NAME}: option "expired" takes only "clear" and "intervalMs", got ${unknown.map((k) => `"${k}"`).join(', ')}`,
+    );
+  }
+  const clear = validate.optionalBoolean(STORE_NAME, 'expired.clear', expired.clear) ?? true;
+  const intervalMs = validate.optionalNumber(STORE_NAME, 'expired.intervalMs', expired.intervalMs, { min: 1 });
+  if (!clear) return false;
+  return validate.pruneIntervalMs(
+    STORE_NAME,
+    'expired.intervalMs',
+    intervalMs === undefined ? undefined : intervalMs / 1000,
+  );
 }

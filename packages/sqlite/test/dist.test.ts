@@ -25,4 +25,19 @@ describe.skipIf(!built)(`@session-stores/sqlite built output${built ? '' : ' (sk
     expect(store.capabilities.ttlGranularityMs).toBe(1);
     await store.close();
   });
+
+  it("the anchors' shapes: require('@session-stores/sqlite/connect-sqlite3')(session) and the better-sqlite3-session-store one", async () => {
+    const require = createRequire(import.meta.url);
+    const session = require('express-session') as unknown;
+    const SQLiteStore = (
+      require('@session-stores/sqlite/connect-sqlite3') as (s: unknown) => new (o: object) => SqliteModule.SqliteStore
+    )(session);
+    const store = new SQLiteStore({ db: ':memory:', pruneInterval: false });
+    expect(await store.layout()).toBe('connect-sqlite3');
+    await store.close();
+    const Store = (require('@session-stores/sqlite/better-sqlite3-session-store') as (s: unknown) => unknown)(session);
+    expect(typeof Store).toBe('function');
+    const esm = (await import(pathToFileURL(`${dist}connect-sqlite3.js`).href)) as { default: unknown };
+    expect(typeof esm.default).toBe('function');
+  });
 });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { SqliteStore, type SqliteStoreOptions } from '../src/index';
-import { tempDatabaseDir } from './helpers';
+import { session, sid, tempDatabaseDir } from './helpers';
 
 const files = tempDatabaseDir();
 const db = new Database(files.path());
@@ -48,6 +48,11 @@ describe('SqliteStore options', () => {
     ],
     [{ db, busyTimeoutMs: 100 }, /option "busyTimeoutMs" applies only with "filename"/],
     [{ db, ttl: -1 }, /option "ttl" must be a number/],
+    [{ db, expired: true }, /option "expired" must be an object/],
+    [{ db, expired: { clear: 'no' } }, /option "expired.clear" must be a boolean/],
+    [{ db, expired: { intervalMs: 0 } }, /option "expired.intervalMs" must be a number/],
+    [{ db, expired: { interval: 1000 } }, /option "expired" takes only "clear" and "intervalMs", got "interval"/],
+    [{ db, expired: { clear: true }, pruneInterval: 60 }, /give "expired" .* or "pruneInterval", not both/],
     [{ db, operationTimeoutMs: 0 }, /option "operationTimeoutMs" must be a number/],
   ])('throws a TypeError naming the option: %j', (options, message) => {
     expect(construct(options)).toThrow(TypeError);
@@ -87,5 +92,38 @@ describe('SqliteStore options', () => {
     expect(await store.layout()).toBe('connect-sqlite3');
     expect(store.db.pragma('busy_timeout', { simple: true })).toBe(250);
     await store.close();
+  });
+
+  describe("better-sqlite3-session-store's expired option", () => {
+    /** Rows left after an hour of (fake) time, with one live and one expired row at the start. */
+    async function rowsAfterAnHour(expired: unknown): Promise<number> {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'setInterval', 'Date'] });
+      const own = new Database(files.path());
+      const store = new SqliteStore({ client: own, expired } as SqliteStoreOptions);
+      try {
+        await store.set(sid(), session(7_200_000) as never);
+        own
+          .prepare('INSERT INTO sessions VALUES (?, ?, ?)')
+          .run(sid(), JSON.stringify(session(1)), new Date(Date.now() - 1).toISOString());
+        await vi.advanceTimersByTimeAsync(3_600_000);
+        return own.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+      } finally {
+        vi.useRealTimers();
+        await store.close();
+        own.close();
+      }
+    }
+
+    it('{ clear: false } never prunes on a timer (better-sqlite3-session-store cannot turn it off)', async () => {
+      expect(await rowsAfterAnHour({ clear: false })).toBe(2);
+    });
+
+    it('{ clear: true, intervalMs } prunes on that interval', async () => {
+      expect(await rowsAfterAnHour({ clear: true, intervalMs: 60_000 })).toBe(1);
+    });
+
+    it('{ intervalMs } longer than the wait has not pruned yet: the interval is used, not the default', async () => {
+      expect(await rowsAfterAnHour({ intervalMs: 7_200_000 })).toBe(2);
+    });
   });
 });
