@@ -650,6 +650,17 @@ class ReadThenWriteTouchStore extends ReferenceStore {
   }
 }
 
+/**
+ * touch with an expiry already past leaves the session as it was (memcached and Redis read a TTL
+ * of 0 as "no expiry" or refuse a negative one, and such a store skips the write).
+ */
+class TouchIgnoresPastExpiryStore extends ReferenceStore {
+  protected override touchSession(sid: string, cookieJson: string, expiresAt: number): void {
+    if (expiresAt <= Date.now()) return;
+    super.touchSession(sid, cookieJson, expiresAt);
+  }
+}
+
 /** set calls back once it is queued, and the write lands 20 ms later (fire-and-forget writes). */
 class AcknowledgedSetStore extends ReferenceStore {
   override set(sid: string, session: SessionData, callback?: Callback<void>) {
@@ -1061,6 +1072,12 @@ export const brokenStores: BrokenStore[] = [
     name: 'ReadModifyWriteTouchStore',
     flaw: 'touch writes back the record it read when called',
     create: make(ReadModifyWriteTouchStore),
+  },
+  {
+    clauses: [11],
+    name: 'TouchIgnoresPastExpiryStore',
+    flaw: 'touch with a past expiry leaves the session alive',
+    create: make(TouchIgnoresPastExpiryStore),
   },
   {
     clauses: [50],

@@ -68,10 +68,23 @@ describe('ReferenceBackend outages', () => {
     await backend.stopBackend();
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual(['open disconnect']);
-    await expect(open.get('sid')).rejects.toThrow(/ECONNREFUSED/);
+    const refused = await open.get('sid').catch((error: unknown) => error);
+    expect((refused as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
+    await backend.startBackend();
     await backend.startBackend();
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual(['open disconnect', 'open connect']);
     await expect(open.get('sid')).resolves.toBeNull();
+  });
+});
+
+describe('ReferenceStore reads', () => {
+  it('reports a stored JSON value that is not a session object (null, a number, a string) as corrupt', async () => {
+    const backend = new ReferenceBackend();
+    const store = new ReferenceStore({ backend, namespace: 'scalars' });
+    for (const json of ['null', '5', '"session"', '{"cookie":5}']) {
+      backend.records.set('scalars:sid', { json, expiresAt: Date.now() + 60_000 });
+      await expect(store.get('sid'), json).rejects.toMatchObject({ code: 'ERR_REFERENCE_CORRUPT' });
+    }
   });
 });
