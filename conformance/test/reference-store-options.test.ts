@@ -68,7 +68,7 @@ describe('ReferenceBackend outages', () => {
     await backend.stopBackend();
     await new Promise((resolve) => setImmediate(resolve));
     expect(seen).toEqual(['open disconnect']);
-    const refused = await open.get('sid').catch((error: unknown) => error);
+    const refused = await (open.get('sid') as Promise<unknown>).catch((error: unknown) => error);
     expect((refused as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
     await backend.startBackend();
     await backend.startBackend();
