@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
   isSessionObject,
@@ -8,8 +9,12 @@ import {
   toStoreError,
 } from '../src';
 import { isThenable } from '../src/async-parse';
+import { envelopeToken } from '../src/encryption';
+import { cookieExpiresAt, isExpired, resolveExpiresAt } from '../src/expiry';
 import { RecentWrites } from '../src/recent-writes';
 import { withDeadline } from '../src/timeout';
+import { emitInBackground } from '../src/warning';
+import { MapStore, sessionExpiringIn } from './map-store';
 
 // The small modules the base class is built from, each held to what the base relies on
 // (cases found by mutation testing, bench/results/mutation.md).
@@ -138,5 +143,125 @@ describe('SessionCipher', () => {
     const [version, id] = envelope.ss_encrypted.split('.');
     expect(version).toBe('v1');
     expect(id).toMatch(/^[A-Za-z0-9_-]{8}$/);
+  });
+});
+
+describe('SessionCipher tokens', () => {
+  const cipher = new SessionCipher({ secret: 'a secret of at least sixteen bytes' });
+  const token = (sid: string, plaintext: string) =>
+    (JSON.parse(cipher.encrypt(sid, plaintext)) as { ss_encrypted: string }).ss_encrypted;
+
+  it('round-trips the empty string (a body that is only the tag)', () => {
+    expect(cipher.decrypt('sid', token('sid', ''))).toBe('');
+  });
+
+  it('refuses malformed tokens as malformed, before any decryption', () => {
+    const [version, id, iv, body] = token('sid', '{"a":1}').split('.') as [string, string, string, string];
+    const malformed = [
+      ['v2', id, iv, body],
+      ['v1', '', iv, body],
+      [version, id, iv, body, 'extra'],
+      [version, id, Buffer.alloc(8).toString('base64url'), body],
+      [version, id, iv, Buffer.alloc(15).toString('base64url')],
+    ];
+    for (const parts of malformed)
+      expect(() => cipher.decrypt('sid', parts.join('.')), parts.join('.')).toThrow(/^malformed encrypted session$/);
+  });
+
+  it('accepts a secret of exactly 16 bytes and refuses 15', () => {
+    expect(() => new SessionCipher({ secret: 'x'.repeat(16) })).not.toThrow();
+    expect(() => new SessionCipher({ secret: 'x'.repeat(15) })).toThrow(/at least 16 bytes/);
+  });
+
+  it('finds a token only in an object holding exactly the envelope field', () => {
+    expect(envelopeToken({ ss_encrypted: 'v1.a.b.c' })).toBe('v1.a.b.c');
+    expect(envelopeToken(JSON.stringify({ ss_encrypted: 'v1.a.b.c' }))).toBe('v1.a.b.c');
+    expect(envelopeToken({ cookie: {} })).toBeNull();
+    expect(envelopeToken({ ss_encrypted: 'v1.a.b.c', other: 1 })).toBeNull();
+    expect(envelopeToken({ ss_encrypted: 5 })).toBeNull();
+    expect(envelopeToken('{"cookie":{}}')).toBeNull();
+  });
+});
+
+describe('expiry arithmetic', () => {
+  it('reads cookie.expires as a Date, an ISO string or epoch ms', () => {
+    const at = Date.parse('2030-01-02T03:04:05.678Z');
+    expect(cookieExpiresAt({ cookie: { expires: new Date(at) } })).toBe(at);
+    expect(cookieExpiresAt({ cookie: { expires: '2030-01-02T03:04:05.678Z' } })).toBe(at);
+    expect(cookieExpiresAt({ cookie: { expires: at } })).toBe(at);
+  });
+
+  it('refuses a ttl function that returns something other than a number', () => {
+    const session = { cookie: {} } as never;
+    expect(() => resolveExpiresAt(session, 'sid', 0, () => '5' as never)).toThrow(/ttl function returned 5/);
+    expect(() => resolveExpiresAt(session, 'sid', 0, () => Number.NaN)).toThrow(/ttl function returned NaN/);
+    expect(resolveExpiresAt(session, 'sid', 1000, () => 5)).toBe(6000);
+  });
+
+  it('counts a session as expired from the very ms of its expiry', () => {
+    expect(isExpired(1000, 1000)).toBe(true);
+    expect(isExpired(1001, 1000)).toBe(false);
+    expect(isExpired(null, 1000)).toBe(false);
+  });
+});
+
+describe('SessionStoreBase options', () => {
+  it('refuses a serializer without both functions, naming the option', () => {
+    for (const serializer of [null, {}, { stringify: JSON.stringify }, { parse: JSON.parse }])
+      expect(() => new MapStore({ serializer } as never), String(serializer)).toThrow(/option "serializer" must be/);
+    expect(() => new MapStore({ serializer: { stringify: JSON.stringify, parse: JSON.parse } })).not.toThrow();
+  });
+
+  it('refuses a negative ttl', () => {
+    expect(() => new MapStore({ ttl: -1 })).toThrow(/ttl/);
+  });
+
+  it("declares the store's default lifetime when a ttl function decides each session's", () => {
+    expect(new MapStore({ ttl: () => 5 }).capabilities.defaultTtlMs).toBe(60_000);
+    expect(new MapStore({ ttl: 5 }).capabilities.defaultTtlMs).toBe(5_000);
+  });
+
+  it('set with a past expiry deletes the stored record and writes nothing', async () => {
+    const store = new MapStore();
+    await store.set('sid', sessionExpiringIn(60_000));
+    await store.set('sid', sessionExpiringIn(-1000));
+    expect(store.records.has('sid')).toBe(false);
+  });
+});
+
+describe('emitInBackground', () => {
+  it('reports a listener that throws a non-Error (null) with process.emitWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const emitter = new EventEmitter();
+      emitter.on('connect', () => {
+        throw null; // eslint-disable-line @typescript-eslint/only-throw-error
+      });
+      emitInBackground(emitter, 'MapStore', 'connect');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings.map((warning) => warning.message)).toContain('MapStore: a "connect" listener threw: null');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
+describe('PruneTimer stopped during a run', () => {
+  it('schedules no further run', async () => {
+    let runs = 0;
+    const timer = new PruneTimer(
+      10,
+      0,
+      async () => {
+        runs += 1;
+        timer.stop();
+      },
+      () => {},
+    );
+    timer.start();
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(runs).toBe(1);
   });
 });
