@@ -237,7 +237,7 @@ describe('emitInBackground', () => {
     try {
       const emitter = new EventEmitter();
       emitter.on('connect', () => {
-        throw null; // eslint-disable-line @typescript-eslint/only-throw-error
+        throw null;  
       });
       emitInBackground(emitter, 'MapStore', 'connect');
       await new Promise((resolve) => setTimeout(resolve, 20));
