@@ -8,7 +8,7 @@ import {
   SessionStoreWarning,
   toStoreError,
 } from '../src';
-import { isThenable } from '../src/async-parse';
+import { isThenable, thenMaybe } from '../src/async-parse';
 import { envelopeToken } from '../src/encryption';
 import { cookieExpiresAt, isExpired, resolveExpiresAt } from '../src/expiry';
 import { RecentWrites } from '../src/recent-writes';
@@ -30,6 +30,13 @@ describe('isThenable', () => {
     expect(isThenable(thenableFunction)).toBe(true);
     for (const value of [undefined, null, 0, 'then', true, {}, { then: 1 }, () => {}, []])
       expect(isThenable(value), String(value)).toBe(false);
+  });
+});
+
+describe('thenMaybe', () => {
+  it('stays synchronous for a plain value and waits for a promise', async () => {
+    expect(thenMaybe(5, (value) => value + 1)).toBe(6);
+    await expect(thenMaybe(Promise.resolve(5), (value) => value + 1)).resolves.toBe(6);
   });
 });
 
@@ -237,7 +244,7 @@ describe('emitInBackground', () => {
     try {
       const emitter = new EventEmitter();
       emitter.on('connect', () => {
-        throw null;  
+        throw null;
       });
       emitInBackground(emitter, 'MapStore', 'connect');
       await new Promise((resolve) => setTimeout(resolve, 20));
