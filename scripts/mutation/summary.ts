@@ -35,6 +35,7 @@ const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 // Stryker's JSON report; an interrupted run leaves only the incremental file, in the same format.
 const reportPath = process.argv[2] ?? root('bench/results/mutation.json');
 const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+const partial = process.argv[2] !== undefined;
 const explanations = JSON.parse(readFileSync(root('scripts/mutation/survivors.json'), 'utf8')) as Explanation[];
 
 /** The source text a mutant replaces (Stryker's lines and columns are 1-based). */
@@ -96,8 +97,14 @@ and \`packages/core/src\`, and runs the conformance suite against the reference 
 own tests against each mutant. Score = mutants detected (killed or timed out) / mutants that
 compiled. Mutants the TypeScript checker rejects (compile errors) are not counted.
 Regenerate this file with \`pnpm mutation\` (or \`tsx scripts/mutation/summary.ts\` from the JSON).
+String literals (messages, labels) are not mutated: see \`stryker.config.mjs\`.
 
-**Overall: ${total}** (${detectedAll} of ${validAll}).
+Reruns reuse \`bench/results/mutation-incremental.json\` for every mutant whose code and test
+file did not change. The conformance cases all run from one test file,
+\`conformance/test/reference-store.test.ts\`, so a change to any case retests every mutant of the
+reference store; a change in core, or in one core test file, retests only what it touches.
+
+${partial ? `**Partial run.** Made from the incremental file of an interrupted run: the mutants not tested yet are not counted.\n\n` : ''}**Overall: ${total}** (${detectedAll} of ${validAll}).
 
 | File | Score | Detected | Survived | Compile errors |
 | --- | --- | --- | --- | --- |
