@@ -56,6 +56,13 @@ function ackAfter(res: Response, next: NextFunction, save: (done: (error?: unkno
   });
 }
 
+// While the store reports itself disconnected, express-session serves requests without a
+// session (req.session undefined): an outage, answered as the store's failure.
+app.use((req, res, next) => {
+  if (req.session) next();
+  else res.status(503).json({ error: 'no session: the store reported "disconnect" to express-session' });
+});
+
 app.post('/login', (req, res, next) => {
   req.session.regenerate((error) => {
     if (error) return next(error);

@@ -23,6 +23,8 @@ export interface FaultResult extends FaultEvent {
   before: Latency;
   during: Latency;
   after: Latency;
+  /** The most frequent failures from the fault's start to the end of its recovery window, with counts. */
+  topErrors: Array<{ error: string; count: number }>;
   /** Acknowledged sessions found missing or stale after this fault began (acknowledged before the backend was back). */
   lost: number;
 }
@@ -59,6 +61,19 @@ export function latencyBetween(requests: readonly RequestRecord[], from: number,
   };
 }
 
+/** Failures grouped by message (digits masked, so ports and durations group), most frequent first. */
+export function topErrors(failed: readonly RequestRecord[], count = 3): Array<{ error: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const record of failed) {
+    const key = (record.error ?? `status ${record.status}`).replace(/\d+/g, 'N').slice(0, 200);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([error, n]) => ({ error, count: n }));
+}
+
 export function faultResult(
   event: FaultEvent,
   requests: readonly RequestRecord[],
@@ -75,6 +90,9 @@ export function faultResult(
     before: latencyBetween(requests, event.injectedAt - PHASE_MS, event.injectedAt),
     during: latencyBetween(requests, event.injectedAt, event.restoredAt),
     after: latencyBetween(requests, event.restoredAt, event.restoredAt + PHASE_MS),
+    topErrors: topErrors(
+      requests.filter((r) => isError(r) && r.at >= event.injectedAt && r.at < event.restoredAt + RECOVERY_WINDOW_MS),
+    ),
     lost: losses.filter((loss) => loss.ackAt < event.restoredAt && loss.at >= event.injectedAt).length,
   };
 }

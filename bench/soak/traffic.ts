@@ -6,6 +6,8 @@ export interface RequestRecord {
   at: number;
   ms: number;
   status: number;
+  /** For a failed request: the app's error message, or why no answer came. */
+  error?: string;
 }
 
 export interface TrafficOptions {
@@ -92,7 +94,8 @@ export class Traffic {
     const query = action === 'login' ? `?user=user-${client.id % 100}` : '';
     const at = Date.now();
     let status = 0;
-    let body: { counter?: number } = {};
+    let body: { counter?: number; error?: string } = {};
+    let error: string | undefined;
     let cookie: string | null = null;
     try {
       const response = await fetch(`http://127.0.0.1:${app.port}${route.path}${query}`, {
@@ -103,11 +106,13 @@ export class Traffic {
       status = response.status;
       cookie = cookieOf(response);
       body = (await response.json()) as typeof body;
-    } catch {
+    } catch (failure) {
       status = 0;
+      error = failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure);
     }
     const now = Date.now();
-    this.requests.push({ at, ms: now - at, status });
+    if (status >= 500) error = body.error ?? `status ${status}`;
+    this.requests.push(error === undefined ? { at, ms: now - at, status } : { at, ms: now - at, status, error });
     const loss = observe(client, action, status, body, cookie, now);
     if (loss) this.losses.push(loss);
     // A failure answers at once while the backend is down; a user waits before trying again,
