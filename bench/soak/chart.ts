@@ -51,7 +51,7 @@ export function soakChart(runs: readonly RunResult[]): string {
         .filter((s) => s.errors > 0)
         .map(
           (s) =>
-            `<rect x="${x(s.t).toFixed(1)}" y="${y(s.errors).toFixed(1)}" width="${Math.max(1, plotWidth / seconds - 1).toFixed(1)}" height="${(top + PANEL - y(s.errors)).toFixed(1)}" fill="#d62828"/>`,
+            `<rect x="${x(s.t).toFixed(1)}" y="${y(s.errors).toFixed(1)}" width="${Math.max(1, plotWidth / seconds - 1).toFixed(1)}" height="${(top + PANEL - y(s.errors)).toFixed(1)}" fill="#d62828" fill-opacity="0.6"/>`,
         ),
       `<path d="${line(run.timeline.filter((s) => s.rssMb !== null).map((s) => [x(s.t + 0.5), yRss(s.rssMb!)]))}" fill="none" stroke="#1d4ed8" stroke-width="1.2"/>`,
       `<text x="${LEFT - 6}" y="${top + 4}" text-anchor="end">${maxRate}</text>`,
