@@ -1,3 +1,4 @@
+import { weakPassphraseReason } from '@session-stores/core';
 import type { MemcachedStoreOptions } from './options';
 
 /**
@@ -83,9 +84,10 @@ export function fromConnectMemcachedOptions(options: ConnectMemcachedOptions = {
       ...(hashing !== undefined ? { hashing } : {}),
     };
     if (resolved.encryption === undefined) {
-      if (Buffer.byteLength(secret) < 16) {
+      const weakness = weakPassphraseReason(secret);
+      if (weakness !== null) {
         throw new TypeError(
-          'MemcachedStore: option "secret" is shorter than the 16 bytes MemcachedStore\'s encryption needs; keep it (to read the old sessions) and give encryption: { secret: "<at least 16, better 32 random characters>" }',
+          `MemcachedStore: option "secret" is too weak to encrypt the sessions this store writes (${weakness}); keep it (to read connect-memcached's sessions) and give encryption: { secret: { key: crypto.randomBytes(32).toString('base64') } } (kept in an environment variable)`,
         );
       }
       resolved.encryption = { secret };
