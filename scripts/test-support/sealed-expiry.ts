@@ -102,6 +102,20 @@ export function sealedExpiryCases<S extends EncryptedStore>(backend: SealedExpir
     expect(warnings).toEqual([]);
   });
 
+  it('touch of a session without a cookie moves the sealed expiry too (the record is rewritten)', async () => {
+    const { store, warnings } = make();
+    const id = randomSid();
+    await store.set(id, session(60_000, { user: 'ada' }));
+    // No cookie: the store's default lifetime (a day or more on every store) applies from now.
+    await store.touch(id, { user: 'ada' } as unknown as SessionData);
+    expect(await store.get(id)).toMatchObject({ user: 'ada' });
+    // The expiry sealed in the envelope (`v2.<key id>.<salt>.<expiry>...`) moved with the touch.
+    const token = (JSON.parse(await backend.readPayload(store, id)) as { ss_encrypted: string }).ss_encrypted;
+    expect(Number(token.split('.')[3])).toBeGreaterThan(Date.now() + 3_600_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
+  });
+
   it('a record the previous format (v1) wrote still reads, with its old passphrase kept to decrypt', async () => {
     const store = backend.make({ secret: [SEALED_EXPIRY_KEY, V1_FIXTURE.passphrase] });
     store.on('warning', () => {});
