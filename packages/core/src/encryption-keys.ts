@@ -32,6 +32,11 @@ interface Entry {
   readonly kind: 'key' | 'passphrase';
   /** The key (kind "key"), or the passphrase's bytes. */
   readonly material: Buffer;
+  /**
+   * What v1 stretched for this entry: the bytes given. A key given as base64 text may have been
+   * that same text given as a passphrase before keys existed, so both are tried for it.
+   */
+  readonly legacy: Buffer[];
 }
 
 /** A key ready to use, with the id written beside each ciphertext so readers find it without trying every key. */
@@ -88,7 +93,8 @@ function decodeKey(text: string, where: string): Buffer {
 function toEntry(item: unknown, where: string): Entry {
   if (typeof item === 'string') {
     if (item.length === 0) throw new TypeError(`${where} must not be empty; ${SUGGESTION}`);
-    return { kind: 'passphrase', material: Buffer.from(item, 'utf8') };
+    const material = Buffer.from(item, 'utf8');
+    return { kind: 'passphrase', material, legacy: [material] };
   }
   if (Buffer.isBuffer(item)) {
     if (item.length !== KEY_BYTES) {
@@ -96,12 +102,16 @@ function toEntry(item: unknown, where: string): Entry {
         `${where} is a Buffer of ${item.length} bytes: a Buffer is a key and must be ${KEY_BYTES} random bytes (crypto.randomBytes(32)); a passphrase is a string`,
       );
     }
-    return { kind: 'key', material: Buffer.from(item) };
+    const material = Buffer.from(item);
+    return { kind: 'key', material, legacy: [material] };
   }
   if (typeof item === 'object' && item !== null && 'key' in item) {
     const key = (item as { key: unknown }).key;
     if (Buffer.isBuffer(key)) return toEntry(key, `${where}.key`);
-    if (typeof key === 'string') return { kind: 'key', material: decodeKey(key, where) };
+    if (typeof key === 'string') {
+      const material = decodeKey(key, where);
+      return { kind: 'key', material, legacy: [material, Buffer.from(key, 'utf8')] };
+    }
   }
   throw new TypeError(
     `${where} must be a passphrase (string), a 32-byte key (Buffer) or { key: "<base64 of 32 bytes>" }, got ${item === null ? 'null' : typeof item}`,
@@ -170,11 +180,13 @@ export class KeyRing {
 
   /** The keys of the v1 format (one shared salt), derived the first time a v1 ciphertext is read. */
   legacy(id: string): ReadyKey | null {
-    this.legacyKeys ??= this.entries.map((entry) => {
-      const key = stretch(entry.material, LEGACY_SALT);
-      // v1 named its key by a plain hash of it.
-      return { id: legacyKeyId(key), key, salt: '' };
-    });
+    this.legacyKeys ??= this.entries.flatMap((entry) =>
+      entry.legacy.map((material) => {
+        const key = stretch(material, LEGACY_SALT);
+        // v1 named its key by a plain hash of it.
+        return { id: legacyKeyId(key), key, salt: '' };
+      }),
+    );
     return this.legacyKeys.find((key) => key.id === id) ?? null;
   }
 }

@@ -89,6 +89,14 @@ describe('SessionCipher', () => {
     expect(() => cipher.decrypt('another-sid', token(stored))).toThrow();
   });
 
+  it('opens v1 records written with a base64 key given as a passphrase, once that text is given as { key }', () => {
+    // Written by the v1 code with secret: Buffer.alloc(32, 9).toString('base64'), a string then.
+    const stored =
+      '{"ss_encrypted":"v1.oQpyN6v2.bMMPu4-qyQnt9M7I.zzr1pN0HTNez9OwUC7n2rDUBkJiqzy64eI5l83Nn_29jAqBaTp9DUvTEXZitq9k0wIfJfAs0RiGcjMFzqOU-VMWawkEqJwninTiuj1VJsPhm54LGiWHV5a3o4YtggL3BvuOjtD4Xt4WVMw"}';
+    const cipher = new SessionCipher({ secret: { key: KEY.toString('base64') } });
+    expect(JSON.parse(cipher.decrypt('fixture-sid', token(stored)).plaintext)).toMatchObject({ user: 'dave' });
+  });
+
   it('accepts a 32-byte key as a Buffer or as { key } in base64 or base64url, and refuses any other size', () => {
     for (const secret of [KEY, { key: KEY.toString('base64') }, { key: KEY.toString('base64url') }, { key: KEY }]) {
       expect(
