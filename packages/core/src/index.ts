@@ -1,6 +1,7 @@
 export { deliver, type Callback } from './callbacks';
 export type { StoreCapabilities } from './capabilities';
-export { SessionCipher, type EncryptionOptions } from './encryption';
+export { SessionCipher, type EncryptionOptions, type EncryptionSecret } from './encryption';
+export { weakPassphraseReason } from './encryption-keys';
 export {
   SessionStoreError,
   StoreErrorCode,
@@ -34,5 +35,6 @@ export { type DestroyUserSessionsOptions, type UserIdOf } from './sessions-by-us
 export { withDeadline } from './timeout';
 export * as validate from './validate';
 export { keysetPages } from './paging';
+export { NAMESPACE_SEPARATOR, namespacePrefixProblem, namespacedSidProblem, sidInNamespace } from './namespace';
 export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';

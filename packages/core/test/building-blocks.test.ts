@@ -1,15 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import {
-  isSessionObject,
-  PruneTimer,
-  SessionCipher,
-  SessionStoreError,
-  SessionStoreWarning,
-  toStoreError,
-} from '../src';
+import { isSessionObject, PruneTimer, SessionStoreError, SessionStoreWarning, toStoreError } from '../src';
 import { isThenable, thenMaybe } from '../src/async-parse';
-import { envelopeToken } from '../src/encryption';
 import { cookieExpiresAt, isExpired, resolveExpiresAt } from '../src/expiry';
 import { RecentWrites } from '../src/recent-writes';
 import { withDeadline } from '../src/timeout';
@@ -140,53 +132,6 @@ describe('PruneTimer.stop', () => {
     timer.stop();
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(runs).toBe(0);
-  });
-});
-
-describe('SessionCipher', () => {
-  it('names the key in each token with an 8-character id, the format other instances read', () => {
-    const token = new SessionCipher({ secret: 'a secret of at least sixteen bytes' }).encrypt('sid', '{}');
-    const envelope = JSON.parse(token) as { ss_encrypted: string };
-    const [version, id] = envelope.ss_encrypted.split('.');
-    expect(version).toBe('v1');
-    expect(id).toMatch(/^[A-Za-z0-9_-]{8}$/);
-  });
-});
-
-describe('SessionCipher tokens', () => {
-  const cipher = new SessionCipher({ secret: 'a secret of at least sixteen bytes' });
-  const token = (sid: string, plaintext: string) =>
-    (JSON.parse(cipher.encrypt(sid, plaintext)) as { ss_encrypted: string }).ss_encrypted;
-
-  it('round-trips the empty string (a body that is only the tag)', () => {
-    expect(cipher.decrypt('sid', token('sid', ''))).toBe('');
-  });
-
-  it('refuses malformed tokens as malformed, before any decryption', () => {
-    const [version, id, iv, body] = token('sid', '{"a":1}').split('.') as [string, string, string, string];
-    const malformed = [
-      ['v2', id, iv, body],
-      ['v1', '', iv, body],
-      [version, id, iv, body, 'extra'],
-      [version, id, Buffer.alloc(8).toString('base64url'), body],
-      [version, id, iv, Buffer.alloc(15).toString('base64url')],
-    ];
-    for (const parts of malformed)
-      expect(() => cipher.decrypt('sid', parts.join('.')), parts.join('.')).toThrow(/^malformed encrypted session$/);
-  });
-
-  it('accepts a secret of exactly 16 bytes and refuses 15', () => {
-    expect(() => new SessionCipher({ secret: 'x'.repeat(16) })).not.toThrow();
-    expect(() => new SessionCipher({ secret: 'x'.repeat(15) })).toThrow(/at least 16 bytes/);
-  });
-
-  it('finds a token only in an object holding exactly the envelope field', () => {
-    expect(envelopeToken({ ss_encrypted: 'v1.a.b.c' })).toBe('v1.a.b.c');
-    expect(envelopeToken(JSON.stringify({ ss_encrypted: 'v1.a.b.c' }))).toBe('v1.a.b.c');
-    expect(envelopeToken({ cookie: {} })).toBeNull();
-    expect(envelopeToken({ ss_encrypted: 'v1.a.b.c', other: 1 })).toBeNull();
-    expect(envelopeToken({ ss_encrypted: 5 })).toBeNull();
-    expect(envelopeToken('{"cookie":{}}')).toBeNull();
   });
 });
 
