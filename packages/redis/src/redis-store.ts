@@ -1,7 +1,9 @@
 import {
   cookieExpiresAt,
+  namespacedSidProblem,
   type RecordInspection,
   SessionStoreBase,
+  sidInNamespace,
   type StoredEntry,
   type StoredRecord,
 } from '@session-stores/core';
@@ -96,6 +98,11 @@ export class RedisStore extends SessionStoreBase {
       up: () => this.reportConnected(),
       down: () => this.reportDisconnected(),
     });
+  }
+
+  /** A sid with `:` would be a key of a nested namespace (another store's prefix): never stored. */
+  protected override unstorableSid(sid: string): string | null {
+    return namespacedSidProblem(sid);
   }
 
   /** The Redis key of `sid`, as sent through the client (which adds its own `keyPrefix`, if any). */
@@ -261,13 +268,19 @@ export class RedisStore extends SessionStoreBase {
     if (Date.now() >= deadline) throw new Error('Redis became ready after the deadline');
   }
 
-  /** Pages of this store's keys, as the client addresses them (its own keyPrefix removed). */
+  /**
+   * Pages of this store's keys, as the client addresses them (its own keyPrefix removed): those
+   * of its namespace only, not those of a nested one (`sess:admin:x` under `sess:`), whose
+   * remainder holds a `:` no sid of this store can hold.
+   */
   private async *scanPages(): AsyncGenerator<string[]> {
     if (!this.driver.isReady()) await this.untilReady(Date.now());
     const clientPrefix = this.driver.keyPrefix;
+    const own = clientPrefix + this.prefix;
     const strip = clientPrefix.length;
-    for await (const keys of scanKeyPages(this.driver, prefixPattern(clientPrefix + this.prefix), this.scanCount)) {
-      yield strip === 0 ? keys : keys.map((key) => key.slice(strip));
+    for await (const keys of scanKeyPages(this.driver, prefixPattern(own), this.scanCount)) {
+      const mine = keys.filter((key) => sidInNamespace(own, key) !== null);
+      yield strip === 0 ? mine : mine.map((key) => key.slice(strip));
     }
   }
 
