@@ -61,6 +61,8 @@ export class RedisStore extends SessionStoreBase {
   private readonly gate: ReadyGate;
   private readonly reader = new RecordReader();
   private readonly knownCookies = new KnownCookies(KNOWN_COOKIES);
+  /** Whether the key's expiry is the stored cookie's `expires` (get answers it): the condition of touch's PEXPIREAT. */
+  private readonly expiryIsCookie: boolean;
   private readonly watch: ConnectionWatch;
   private readonly stopConnecting: () => void;
   /** The `userId` option (the core validated it), or null: then no index by user is written. */
@@ -84,6 +86,7 @@ export class RedisStore extends SessionStoreBase {
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
     this.sessionUserOf = options.userId ?? null;
+    this.expiryIsCookie = !this.disableTTL && typeof this.ttl !== 'function';
     this.ownsClient = resolved.source.kind !== 'client';
     this.splicesCookie =
       (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
@@ -152,11 +155,12 @@ export class RedisStore extends SessionStoreBase {
     if (userId !== null) await this.indexSession(userId, sid, expiresAt, true);
     // Only the date moves (express-session's touch on every request): the key's expiry is the
     // stored cookie's expires, which get answers from, so one PEXPIREAT (on a missing key it does
-    // nothing, as touch must) keeps the stored cookie true. With disableTTL the value is the only
-    // record of the expiry, and must be rewritten.
+    // nothing, as touch must) keeps the stored cookie true. Not with disableTTL (the value is the
+    // only record of the expiry) nor a ttl function (the key's expiry is not the cookie's, and
+    // get answers the stored cookie as it is): there the value must be rewritten.
     const signature = cookieJson === null ? null : cookieSignature(cookieJson);
-    if (expiry !== '' && signature !== null && this.knownCookies.matches(sid, signature)) {
-      await this.driver.expireAt(key, expiry);
+    if (this.expiryIsCookie && signature !== null && this.knownCookies.matches(sid, signature)) {
+      await this.driver.expireAt(key, expiry as number);
       return;
     }
     const outcome = await TOUCH_COOKIE.run(this.driver, [key], [cookie, expiry]);

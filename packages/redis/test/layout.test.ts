@@ -169,6 +169,18 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
   });
 
+  it("touch(sid) with a ttl function rewrites the stored cookie even when only its date moves (the key expiry is not the cookie's)", async () => {
+    const store = redis.store({ ttl: () => 600 });
+    const id = sid();
+    const data = session(60_000, { n: 1 });
+    await store.set(id, data);
+    const touched = session(60_000, { n: 0 });
+    touched.cookie.expires = new Date(Date.parse(expiresOf(data)) + 30_000).toISOString() as never;
+    await store.touch(id, touched);
+    expect(expiresOf(await store.get(id))).toBe(expiresOf(touched));
+    expect(expiresOf(JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!))).toBe(expiresOf(touched));
+  });
+
   it('touch(sid) with any other cookie change (remember me: a new maxAge) rewrites the stored cookie, even right after get', async () => {
     const store = redis.store();
     const id = sid();
