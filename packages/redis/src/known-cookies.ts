@@ -10,11 +10,13 @@
  * date. Any doubt (another process wrote the session, the memo was full) is a miss: touch then
  * takes the script, which compares with what is really stored.
  *
- * Bounded: at most `max` sids, the oldest forgotten first. Signatures are mostly the same few
+ * Bounded: at most `max` sids, the oldest forgotten first (by halves). Signatures are mostly the same few
  * strings (one per cookie configuration), shared through a small intern table.
  */
 export class KnownCookies {
-  private readonly bySid = new Map<string, string>();
+  /** Two generations of at most `max / 2` sids: the older is dropped whole when the newer fills (no per-entry eviction). */
+  private current = new Map<string, string>();
+  private previous = new Map<string, string>();
   private readonly interned = new Map<string, string>();
 
   constructor(private readonly max: number) {}
@@ -26,27 +28,26 @@ export class KnownCookies {
       shared = signature;
       if (this.interned.size < MAX_INTERNED) this.interned.set(signature, signature);
     }
-    const map = this.bySid;
-    if (map.delete(sid) || map.size < this.max) {
-      map.set(sid, shared);
-      return;
+    if (!this.current.has(sid) && this.current.size * 2 >= this.max) {
+      this.previous = this.current;
+      this.current = new Map();
     }
-    // Full: drop the oldest entry (Maps iterate in insertion order).
-    map.delete(map.keys().next().value!);
-    map.set(sid, shared);
+    this.current.set(sid, shared);
   }
 
   /** True when the cookie last seen stored for `sid` has this signature. */
   matches(sid: string, signature: string): boolean {
-    return this.bySid.get(sid) === signature;
+    return (this.current.get(sid) ?? this.previous.get(sid)) === signature;
   }
 
   forget(sid: string): void {
-    this.bySid.delete(sid);
+    this.current.delete(sid);
+    this.previous.delete(sid);
   }
 
   clear(): void {
-    this.bySid.clear();
+    this.current.clear();
+    this.previous.clear();
   }
 }
 
