@@ -189,15 +189,30 @@ export class RedisStore extends SessionStoreBase {
     await this.driver.unlink([this.key(sid)]);
   }
 
+  /**
+   * Each page's values are read while the next SCAN is already on its way: one round trip per
+   * page instead of two in a row (connect-redis scans everything, then reads it in one MGET).
+   */
   protected override async *listRecords(): AsyncGenerator<StoredEntry[]> {
-    for await (const keys of this.scanPages()) {
-      if (!this.driver.isReady()) await this.untilReady(Date.now());
-      const records = await this.reader.readPage(this.driver, keys);
-      yield records.map(({ key, value, expiresAt }) => ({
-        sid: key.slice(this.prefix.length),
-        payload: value,
-        expiresAt,
-      }));
+    const pages = this.scanPages();
+    let next = pages.next();
+    try {
+      for (;;) {
+        const page = await next;
+        if (page.done) return;
+        next = pages.next();
+        if (!this.driver.isReady()) await this.untilReady(Date.now());
+        const records = await this.reader.readPage(this.driver, page.value);
+        yield records.map(({ key, value, expiresAt }) => ({
+          sid: key.slice(this.prefix.length),
+          payload: value,
+          expiresAt,
+        }));
+      }
+    } finally {
+      // Stopped early (or failed): the SCAN under way is not waited for, nor reported.
+      next.catch(() => {});
+      pages.return(undefined).catch(() => {});
     }
   }
 
