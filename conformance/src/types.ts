@@ -32,6 +32,12 @@ export interface StoreCapabilities {
    * (clauses 57-62). Default: whether the store has `userSessions`.
    */
   sessionsByUser?: boolean;
+  /**
+   * Characters no sid may hold in this store: `:` for a store whose key prefixes are namespaces
+   * (a sid with `:` would name a key of a nested namespace). Such a sid is refused: `set` calls
+   * back with an error and `get` finds nothing (clause 9). Default: none.
+   */
+  refusedSidCharacters?: string;
 }
 
 /** A store under test: an express-session Store, possibly with the optional extras. */
@@ -112,7 +118,11 @@ export interface ConformanceOptions<S extends StoreUnderTest = StoreUnderTest> {
 }
 
 /** The manifest after defaults: what the suite decides from. */
-export interface ResolvedCapabilities extends Omit<StoreCapabilities, 'defaultTtlMs' | 'sessionsByUser'> {
+export interface ResolvedCapabilities extends Omit<
+  StoreCapabilities,
+  'defaultTtlMs' | 'sessionsByUser' | 'refusedSidCharacters'
+> {
   defaultTtlMs: number | null;
   sessionsByUser: boolean;
+  refusedSidCharacters: string;
 }

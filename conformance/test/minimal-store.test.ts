@@ -77,6 +77,7 @@ describe('the manifest decides what runs', () => {
       persistent: false,
       defaultTtlMs: null,
       sessionsByUser: false,
+      refusedSidCharacters: '',
     });
   });
 
