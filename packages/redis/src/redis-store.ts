@@ -86,7 +86,7 @@ export class RedisStore extends SessionStoreBase {
     this.scanCount = resolved.scanCount;
     this.disableTTL = resolved.disableTTL;
     this.sessionUserOf = options.userId ?? null;
-    this.expiryIsCookie = !this.disableTTL && typeof this.ttl !== 'function';
+    this.expiryIsCookie = !this.disableTTL && typeof this.ttl !== 'function' && !this.encrypts;
     this.ownsClient = resolved.source.kind !== 'client';
     this.splicesCookie =
       (options.serializer === undefined || options.serializer === JSON) && options.encryption === undefined;
@@ -156,8 +156,9 @@ export class RedisStore extends SessionStoreBase {
     // Only the date moves (express-session's touch on every request): the key's expiry is the
     // stored cookie's expires, which get answers from, so one PEXPIREAT (on a missing key it does
     // nothing, as touch must) keeps the stored cookie true. Not with disableTTL (the value is the
-    // only record of the expiry) nor a ttl function (the key's expiry is not the cookie's, and
-    // get answers the stored cookie as it is): there the value must be rewritten.
+    // only record of the expiry), a ttl function (the key's expiry is not the cookie's, and get
+    // answers the stored cookie as it is) nor encryption (the expiry is sealed in the value, and
+    // must move with it): there the value is rewritten.
     const signature = cookieJson === null ? null : cookieSignature(cookieJson);
     if (this.expiryIsCookie && signature !== null && this.knownCookies.matches(sid, signature)) {
       await this.driver.expireAt(key, expiry as number);
