@@ -36,3 +36,4 @@ export * as validate from './validate';
 export { keysetPages } from './paging';
 export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';
+export { callHookSafely, emitSafely, LISTENER_THREW_CODE, reportUserCodeThrew } from './safe-emit';

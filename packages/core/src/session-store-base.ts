@@ -19,6 +19,7 @@ import {
   type DestroyUserSessionsOptions,
   type UserIdOf,
 } from './sessions-by-user';
+import { callHookSafely, emitSafely } from './safe-emit';
 import { withDeadline } from './timeout';
 import { checkOptionsObject, optionalBoolean, optionalFunction, optionalNumber } from './validate';
 import { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';
@@ -474,14 +475,36 @@ export abstract class SessionStoreBase extends Store {
   protected reportConnected(): void {
     if (this.connection === 'up') return;
     this.connection = 'up';
-    this.emit('connect');
+    this.emitSafely('connect');
   }
 
   /** Call when the backend connection is lost (not for one failed command): emits `disconnect` once. */
   protected reportDisconnected(): void {
     if (this.connection === 'down') return;
     this.connection = 'down';
-    this.emit('disconnect');
+    this.emitSafely('disconnect');
+  }
+
+  /**
+   * Emits `event` now; a listener that throws is reported with `process.emitWarning` (code
+   * ERR_SESSION_STORE_LISTENER_THREW) instead of throwing into the caller. Stores emit through
+   * this from every background path (monitors, timers, promise callbacks), where a throw would
+   * end the process.
+   */
+  protected emitSafely(event: string, ...args: unknown[]): boolean {
+    return emitSafely(this, this.storeName, event, ...args);
+  }
+
+  /**
+   * Calls a user hook (an `errorLog` option, a logger) from a background path: what it throws,
+   * or a promise it returns rejecting, is reported with `process.emitWarning` instead.
+   */
+  protected callHookSafely<A extends unknown[]>(
+    hookName: string,
+    hook: ((...args: A) => unknown) | null | undefined,
+    ...args: A
+  ): void {
+    callHookSafely(this.storeName, hookName, hook, ...args);
   }
 
   /**
@@ -663,7 +686,7 @@ export abstract class SessionStoreBase extends Store {
 
   private decodeFailed(sid: string, error: unknown): null {
     const event: DecodeErrorEvent = { sid, error };
-    this.emit('decodeError', event);
+    this.emitSafely('decodeError', event);
     return null;
   }
 

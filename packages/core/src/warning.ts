@@ -1,3 +1,5 @@
+import { emitSafely } from './safe-emit';
+
 /**
  * Codes of the `warning` events every store may emit. A store adds its own codes (for instance
  * MongoStore's `ERR_MONGO_STORE_TTL_INDEX_REFUSED`); these are the ones the core emits itself.
@@ -34,22 +36,8 @@ interface Emitter {
 
 /**
  * Emits `event` on a later tick, so that it never runs inside the failing operation's stack and
- * never throws into it. A listener that throws does not end the process either: what it threw is
- * reported with `process.emitWarning`, the channel Node keeps for exactly this.
+ * never throws into it. A listener that throws does not end the process either (see emitSafely).
  */
 export function emitInBackground(emitter: Emitter, store: string, event: string, ...args: unknown[]): void {
-  process.nextTick(() => {
-    try {
-      emitter.emit(event, ...args);
-    } catch (listenerError) {
-      try {
-        process.emitWarning(
-          `${store}: a "${event}" listener threw: ${(listenerError as Error)?.message ?? String(listenerError)}`,
-          { code: 'ERR_SESSION_STORE_LISTENER_THREW', detail: (listenerError as Error)?.stack },
-        );
-      } catch {
-        // process.emitWarning only throws on bad arguments; nothing is left to report to.
-      }
-    }
-  });
+  process.nextTick(() => emitSafely(emitter, store, event, ...args));
 }
