@@ -9,7 +9,14 @@ export {
   describeCause,
   type StoreErrorDetails,
 } from './errors';
-export { cookieExpiresAt, isExpired, remainingLifetime, resolveExpiresAt, type TtlOption } from './expiry';
+export {
+  cookieExpiresAt,
+  isExpired,
+  MAX_EXPIRES_AT,
+  remainingLifetime,
+  resolveExpiresAt,
+  type TtlOption,
+} from './expiry';
 export {
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_PAGE_SIZE,
@@ -37,3 +44,4 @@ export { keysetPages } from './paging';
 export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';
 export { callHookSafely, emitSafely, LISTENER_THREW_CODE, reportUserCodeThrew } from './safe-emit';
+export { sanitizeCause } from './sanitize';

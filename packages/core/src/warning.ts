@@ -1,4 +1,6 @@
+import { SessionStoreError } from './errors';
 import { emitSafely } from './safe-emit';
+import { sanitizeCause } from './sanitize';
 
 /**
  * Codes of the `warning` events every store may emit. A store adds its own codes (for instance
@@ -23,7 +25,12 @@ export class SessionStoreWarning extends Error {
   readonly store: string;
 
   constructor(store: string, code: string, message: string, cause?: unknown) {
-    super(message.startsWith(`${store}:`) ? message : `${store}: ${message}`, cause === undefined ? {} : { cause });
+    // The cause is kept as a copy without what the driver attached (see sanitizeCause): a
+    // warning is logged, and must not write sids or session contents.
+    super(
+      message.startsWith(`${store}:`) ? message : `${store}: ${message}`,
+      cause === undefined ? {} : { cause: cause instanceof SessionStoreError ? cause : sanitizeCause(cause) },
+    );
     this.name = 'SessionStoreWarning';
     this.code = code;
     this.store = store;
