@@ -10,6 +10,7 @@ export {
   callbacksAndPromises,
   endToEnd,
   sessionsByUser,
+  hardening,
   planGroup,
   type PlannedTest,
 } from './suite';
