@@ -41,6 +41,7 @@ export { type DestroyUserSessionsOptions, type UserIdOf } from './sessions-by-us
 export { withDeadline } from './timeout';
 export * as validate from './validate';
 export { keysetPages } from './paging';
+export { NAMESPACE_SEPARATOR, namespacePrefixProblem, namespacedSidProblem, sidInNamespace } from './namespace';
 export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';
 export { callHookSafely, emitSafely, LISTENER_THREW_CODE, reportUserCodeThrew } from './safe-emit';
