@@ -43,7 +43,7 @@ export class ExpiryError extends Error {}
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return 'a string that is not a date';
+  if (typeof value === 'string') return 'a string';
   if (typeof value === 'bigint') return 'a BigInt';
   return typeof value === 'object' ? 'an object that is not a Date' : `a ${typeof value}`;
 }
@@ -73,7 +73,9 @@ export function resolveExpiresAt(session: SessionData, sid: string, now: number,
   const fromCookie = cookieExpiresAt(session);
   if (fromCookie === null) return checkRepresentable(now + ttl * 1000, `the ttl option (${ttl} seconds): the expiry`);
   if (Number.isNaN(fromCookie)) {
-    throw new ExpiryError(`cookie.expires is not a valid date: got ${kindOf(session.cookie?.expires)}`);
+    const expires: unknown = session.cookie?.expires;
+    const got = typeof expires === 'string' ? 'a string that names no date' : kindOf(expires);
+    throw new ExpiryError(`cookie.expires is not a valid date: got ${got}`);
   }
   return checkRepresentable(fromCookie, 'cookie.expires');
 }
