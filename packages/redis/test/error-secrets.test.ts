@@ -1,22 +1,8 @@
+import { secretsIn } from '@session-stores/conformance';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, expect, it } from 'vitest';
 import { describeWithRedis, prefix, session, sid as newSid } from './helpers';
-
-/** Paths of the strings in `value` (own properties, enumerable or not, any depth) that hold a secret. */
-function secretsIn(value: unknown, secrets: string[], path = 'error', seen = new Set<object>()): string[] {
-  if (typeof value === 'string') return secrets.some((secret) => value.includes(secret)) ? [path] : [];
-  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
-  seen.add(value);
-  return Reflect.ownKeys(value)
-    .filter((key) => key !== 'stack')
-    .flatMap((key) => {
-      const descriptor = Object.getOwnPropertyDescriptor(value, key);
-      return descriptor && 'value' in descriptor
-        ? secretsIn(descriptor.value, secrets, `${path}.${String(key)}`, seen)
-        : [];
-    });
-}
 
 // Both drivers' reply errors tell what the command was: ioredis puts its arguments (the key,
 // which holds the sid, and the session JSON) in `command.args`. The store's error must keep
