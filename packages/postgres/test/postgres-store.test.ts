@@ -209,7 +209,10 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     for (const odd of ['\ud800', 'a\udfffb', 'nul\u0000']) {
       await expect(store.set(odd, session(60_000))).rejects.toMatchObject({
         code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
-        message: expect.stringMatching(/^PostgresStore\.set failed: sid cannot be stored/),
+        // Lone surrogates are refused by the core on every store (clause 65), NUL by this store.
+        message: expect.stringMatching(
+          /^PostgresStore\.set failed: (sid cannot be stored|the sid is not well-formed UTF-16)/,
+        ),
       });
       expect(await store.get(odd)).toBeNull();
       await store.touch(odd, session(120_000));
