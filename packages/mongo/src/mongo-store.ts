@@ -19,6 +19,7 @@ import {
   DEFAULT_TTL_SECONDS,
   type MongoStoreOptions,
   type ResolvedMongoOptions,
+  notAMongoClient,
   resolveOptions,
   STORE_NAME,
 } from './options';
@@ -121,7 +122,15 @@ export class MongoStore extends SessionStoreBase {
         : source.kind === 'clientPromise'
           ? source.clientPromise
           : this.owned!.client,
-    );
+    ).then((client) => {
+      // What clientPromise resolves to is only known now: something else (a Mongoose instance,
+      // undefined) fails every call with this error, and is never used (it would throw in the
+      // background, where nothing catches it).
+      const problem = notAMongoClient(client);
+      if (problem !== null)
+        throw new TypeError(`${STORE_NAME}: option "clientPromise" must resolve to a MongoClient; ${problem}`);
+      return client;
+    });
     this.collectionReady = clientReady.then((client) =>
       client.db(settings.dbName).collection<SessionDocument>(settings.collectionName),
     );

@@ -196,6 +196,23 @@ describe.each(targets)('MongoStore on $title', (target) => {
       expect(stored.deep).toEqual({ 'k%2Ee%2Ey': { '%24in': [{ '%24x%2Ey': 'z' }] } });
     });
 
+    it('an object with a "_bsontype" key (a form copied from req.body) is stored, read back exactly, and saved again', async () => {
+      const { store, collection } = makeStore({ stringify: false });
+      const form = { _bsontype: 'ObjectId', id: 'x', nested: { _bsontype: 'Binary', buffer: 'AA==' } };
+      const session = sessionData(60_000, { form, list: [{ _bsontype: 'Long', low: 1 }], _bsontype: 'top' });
+      await store.set('sid-bsontype', session as unknown as SessionData);
+      expect(await store.get('sid-bsontype')).toEqual(session);
+      // Every later save of that session succeeds too, and touch keeps it.
+      const again = sessionData(120_000, { form: { ...form, id: 'y' }, list: [], _bsontype: 'top' });
+      await store.set('sid-bsontype', again as unknown as SessionData);
+      await store.touch('sid-bsontype', again as unknown as SessionData);
+      expect(await store.get('sid-bsontype')).toEqual(again);
+      // Only that key is encoded (its "_" as "%5F"); the rest of the layout is as connect-mongo writes it.
+      const stored = (await collection.findOne({ _id: 'sid-bsontype' }))!.session as Record<string, unknown>;
+      expect(stored).toMatchObject({ '%5Fbsontype': 'top', form: { '%5Fbsontype': 'ObjectId', id: 'y' } });
+      expect(Object.keys(stored)).toEqual(expect.arrayContaining(['cookie', 'form', 'list']));
+    });
+
     it('reads both layouts whichever it writes, so a collection can switch modes', async () => {
       const { store: asText, collection } = makeStore();
       const asObject = new MongoStore({

@@ -79,8 +79,8 @@ export class PostgresStore extends SessionStoreBase {
           this.operationTimeoutMs,
           () => new Error('no answer to the connection probe'),
         ),
-      () => this.reportConnected(),
-      () => this.reportDisconnected(),
+      () => callUserCode('a "connect" listener', () => this.reportConnected()),
+      () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
       RECONNECT_PROBE_MS,
     );
     // A pool we made must have an error listener (pg emits `error` when an idle connection
@@ -90,14 +90,14 @@ export class PostgresStore extends SessionStoreBase {
       this.pool.on('error', (error) => {
         this.watch.failed(error);
         // connect-pg-simple told errorLog of its own pool's errors too; ours never throws into pg.
-        if (errorLog) callQuietly(() => errorLog('PG Pool error:', error));
+        if (errorLog) callUserCode('errorLog', () => errorLog('PG Pool error:', error));
       });
     }
     if (errorLog) {
       // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
       this.on('warning', (warning: SessionStoreWarning) => {
         if (warning.code === SessionStoreWarningCode.pruneFailed)
-          callQuietly(() => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause));
+          callUserCode('errorLog', () => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause));
       });
     }
     // ±50% jitter unless pruneSessionRandomizedInterval is false, as connect-pg-simple:
@@ -443,12 +443,24 @@ export class PostgresStore extends SessionStoreBase {
   }
 }
 
-/** A logger of the app's that throws must not break the store's event handling. */
-function callQuietly(log: () => void): void {
+/**
+ * Runs the app's code (a listener, the errorLog hook) from a store path: a query's promise
+ * callback, the connection probe, the pool's error handler. What it throws must neither fail the
+ * query that merely reported success nor reject a promise nobody awaits (which ends the process):
+ * it is reported with `process.emitWarning`, the channel Node keeps for this.
+ */
+function callUserCode(what: string, call: () => void): void {
   try {
-    log();
-  } catch {
-    // The app's logger failed; there is nowhere left to report it.
+    call();
+  } catch (thrown) {
+    try {
+      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
+        code: 'ERR_SESSION_STORE_LISTENER_THREW',
+        detail: (thrown as Error)?.stack,
+      });
+    } catch {
+      // process.emitWarning throws only on bad arguments: nothing is left to report to.
+    }
   }
 }
 
