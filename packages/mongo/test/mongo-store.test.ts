@@ -254,6 +254,34 @@ describe.each(targets)('MongoStore on $title', (target) => {
     );
   });
 
+  describe('a write reported as failed', () => {
+    // FerretDB v1 ignores maxTimeMS on writes: see ferretdb-limits.test.ts and the README.
+    it.runIf(target.kind === 'mongodb')(
+      'never lands later: the server gives up on it (maxTimeMS from the call deadline) before the caller is told',
+      async () => {
+        const { store, collection } = makeStore({ operationTimeoutMs: 1500 });
+        await store.set('sid-late', sessionData(60_000, { v: 1 }) as unknown as SessionData);
+        const admin = bed.direct.db('admin');
+        // fsyncLock makes every write wait, as a slow server would.
+        await admin.command({ fsync: 1, lock: true });
+        try {
+          await expect(store.set('sid-late', sessionData(60_000, { v: 2 }) as unknown as SessionData)).rejects.toThrow(
+            /^MongoStore\.set failed: /,
+          );
+          await expect(store.destroy('sid-late')).rejects.toThrow(/^MongoStore\.destroy failed: /);
+        } finally {
+          await admin.command({ fsyncUnlock: 1 });
+        }
+        const namespace = `${collection.dbName}.${collection.collectionName}`;
+        await eventually('no operation of the store left on the server', async () => {
+          const { inprog } = await admin.command({ currentOp: 1, ns: namespace });
+          return (inprog as unknown[]).length === 0;
+        });
+        expect(await store.get('sid-late')).toMatchObject({ v: 1 });
+      },
+    );
+  });
+
   describe('size', () => {
     it('a session whose document would pass 16 MiB fails through the callback with ERR_SESSION_STORE_TOO_LARGE', async () => {
       const { store, collection } = makeStore();
