@@ -381,6 +381,30 @@ describe.each(targets)('MongoStore on $title', (target) => {
       }
     });
 
+    it('a blocked event loop with a healthy server is no hang: the store neither reconnects nor reports disconnect', async () => {
+      // The watchdog's limit here is 300 + 500 + 2000 ms; the loop is blocked longer, while a
+      // heartbeat is in flight (as a 10 s block does with the defaults).
+      const { store } = makeStore({ mongoOptions: { connectTimeoutMS: 300, heartbeatFrequencyMS: 500 } });
+      await store.set('sid', sessionData(60_000, { kept: true }) as unknown as SessionData);
+      const owned = (store as unknown as { owned: { client: MongoClient } }).owned.client;
+      const events: string[] = [];
+      store.on('disconnect', () => events.push('disconnect'));
+      owned.on('topologyClosed', () => events.push('topologyClosed'));
+      await new Promise<void>((resolve) =>
+        owned.once('serverHeartbeatStarted', () => {
+          const end = Date.now() + 3500;
+          while (Date.now() < end);
+          resolve();
+        }),
+      );
+      let heartbeats = 0;
+      owned.on('serverHeartbeatSucceeded', () => (heartbeats += 1));
+      // Several checks of the watchdog and heartbeats of the driver after the block.
+      await eventually('three heartbeats after the block', () => heartbeats >= 3);
+      expect(events).toEqual([]);
+      expect(await store.get('sid')).toMatchObject({ kept: true });
+    });
+
     it('emits connect once the driver reaches the server', async () => {
       const store = new MongoStore({
         mongoUrl: target.server.url,
