@@ -101,14 +101,16 @@ export class PostgresStore extends SessionStoreBase {
       this.pool.on('error', (error) => {
         this.watch.failed(error);
         // connect-pg-simple told errorLog of its own pool's errors too; ours never throws into pg.
-        if (errorLog) callUserCode('errorLog', () => errorLog('PG Pool error:', error));
+        if (errorLog) callUserCode('the "errorLog" hook', () => errorLog('PG Pool error:', error));
       });
     }
     if (errorLog) {
       // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
       this.on('warning', (warning: SessionStoreWarning) => {
         if (warning.code === SessionStoreWarningCode.pruneFailed)
-          callUserCode('errorLog', () => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause));
+          callUserCode('the "errorLog" hook', () =>
+            errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause),
+          );
       });
     }
     // ±50% jitter unless pruneSessionRandomizedInterval is false, as connect-pg-simple:
@@ -517,18 +519,26 @@ export class PostgresStore extends SessionStoreBase {
  * query that merely reported success nor reject a promise nobody awaits (which ends the process):
  * it is reported with `process.emitWarning`, the channel Node keeps for this.
  */
-function callUserCode(what: string, call: () => void): void {
+function callUserCode(what: string, call: () => unknown): void {
   try {
-    call();
+    const returned = call();
+    // An async logger's rejection would be unhandled as surely as a throw.
+    if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function')
+      Promise.resolve(returned).catch((thrown: unknown) => reportThrown(what, thrown));
   } catch (thrown) {
-    try {
-      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
-        code: 'ERR_SESSION_STORE_LISTENER_THREW',
-        detail: (thrown as Error)?.stack,
-      });
-    } catch {
-      // process.emitWarning throws only on bad arguments: nothing is left to report to.
-    }
+    reportThrown(what, thrown);
+  }
+}
+
+function reportThrown(what: string, thrown: unknown): void {
+  try {
+    const message = thrown instanceof Error ? thrown.message || thrown.name : String(thrown);
+    process.emitWarning(`${STORE_NAME}: ${what} threw: ${message}`, {
+      code: 'ERR_SESSION_STORE_LISTENER_THREW',
+      detail: thrown instanceof Error ? thrown.stack : undefined,
+    });
+  } catch {
+    // process.emitWarning throws only on bad arguments: nothing is left to report to.
   }
 }
 

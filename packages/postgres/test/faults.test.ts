@@ -182,7 +182,7 @@ describe.skipIf(!canRestart)(`PostgresStore with throwing hooks during an outage
       const reported = faults.warnings.filter((warning) => warning.code === 'ERR_SESSION_STORE_LISTENER_THREW');
       for (const event of ['connect', 'disconnect', 'warning', 'pruneError'])
         expect(reported.some((warning) => warning.message.includes(`"${event}" listener threw`))).toBe(true);
-      expect(reported.some((warning) => warning.message.includes('errorLog threw'))).toBe(true);
+      expect(reported.some((warning) => warning.message.includes('the "errorLog" hook threw'))).toBe(true);
       expect(faults.fatal).toEqual([]);
     } finally {
       faults.stop();
