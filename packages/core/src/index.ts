@@ -34,5 +34,6 @@ export { type DestroyUserSessionsOptions, type UserIdOf } from './sessions-by-us
 export { withDeadline } from './timeout';
 export * as validate from './validate';
 export { keysetPages } from './paging';
+export { NAMESPACE_SEPARATOR, namespacePrefixProblem, namespacedSidProblem, sidInNamespace } from './namespace';
 export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';
