@@ -1,6 +1,7 @@
 export { deliver, type Callback } from './callbacks';
 export type { StoreCapabilities } from './capabilities';
-export { SessionCipher, type EncryptionOptions } from './encryption';
+export { SessionCipher, type EncryptionOptions, type EncryptionSecret } from './encryption';
+export { weakPassphraseReason } from './encryption-keys';
 export {
   SessionStoreError,
   StoreErrorCode,

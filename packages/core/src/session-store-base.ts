@@ -69,6 +69,12 @@ export interface StoreDescription {
 
 type Cb<T> = (error: unknown, value?: T) => void;
 
+/**
+ * How much later than the sealed expiry a stored one may be before it is reported: a backend
+ * read back as a remaining lifetime (Redis PTTL) lands a round trip late.
+ */
+const EXPIRY_SLACK_MS = 2_000;
+
 const { Store } = expressSession;
 
 /**
@@ -195,6 +201,7 @@ export abstract class SessionStoreBase extends Store {
       options.encryption === undefined
         ? null
         : new SessionCipher(checkOptionsObject(`${name}: option "encryption"`, options.encryption) as never);
+    for (const notice of this.cipher?.notices ?? []) this.warnAtStart(SessionStoreWarningCode.weakEncryption, notice);
     const disableTouch = optionalBoolean(name, 'disableTouch', options.disableTouch) ?? false;
     this.touchAfterMs = (optionalNumber(name, 'touchAfter', options.touchAfter, { min: 0 }) ?? 0) * 1000;
     this.recentWrites = this.touchAfterMs > 0 ? new RecentWrites() : null;
@@ -266,7 +273,7 @@ export abstract class SessionStoreBase extends Store {
         return;
       }
       if (unstorable !== null) throw storeError(this.storeName, 'set', StoreErrorCode.invalidArgument, unstorable);
-      const payload = this.encode('set', sid, session);
+      const payload = this.encode('set', sid, session, expiresAt);
       const userId = this.userIdOf ? userOfSession(this.storeName, this.userIdOf, session) : null;
       await this.writeRecord(sid, payload, expiresAt, session, userId);
       this.recentWrites?.record(sid, now);
@@ -541,8 +548,17 @@ export abstract class SessionStoreBase extends Store {
     return withDeadline(step, this.operationTimeoutMs, () => this.timeoutError(operation));
   }
 
-  /** Serializes (and encrypts) a session for `sid`, enforcing the size limit. */
-  protected encode(operation: string, sid: string, session: unknown): string {
+  /** True when sessions are encrypted: a store then rewrites the record on touch, so that the sealed expiry moves too. */
+  protected get encrypts(): boolean {
+    return this.cipher !== null;
+  }
+
+  /**
+   * Serializes (and encrypts) a session for `sid`, enforcing the size limit. With encryption,
+   * `expiresAt` (the expiry the store writes beside it) is sealed with the data: a record whose
+   * stored expiry was moved later than that is read with the sealed one (see {@link live}).
+   */
+  protected encode(operation: string, sid: string, session: unknown, expiresAt: number): string {
     const text = this.stringify(operation, 'the session', () => this.serializer.stringify(session));
     if (typeof text !== 'string') {
       throw storeError(
@@ -552,7 +568,7 @@ export abstract class SessionStoreBase extends Store {
         `the serializer returned ${typeof text}, expected a string`,
       );
     }
-    const payload = this.cipher ? this.cipher.encrypt(sid, text) : text;
+    const payload = this.cipher ? this.cipher.encrypt(sid, text, expiresAt) : text;
     if (this.maxSessionBytes !== null) {
       const bytes = Buffer.byteLength(payload, 'utf8');
       if (bytes > this.maxSessionBytes) {
@@ -584,13 +600,16 @@ export abstract class SessionStoreBase extends Store {
   protected decodeAwaiting(
     sid: string,
     payload: string | Record<string, unknown>,
+    sealed?: { expiresAt: number | null },
   ): Record<string, unknown> | null | Promise<Record<string, unknown> | null> {
     let parsed: unknown;
     try {
       const token = envelopeToken(payload);
       if (token !== null) {
         if (!this.cipher) throw new Error('the session is encrypted and no encryption secret is configured');
-        parsed = this.serializer.parse(this.cipher.decrypt(sid, token));
+        const opened = this.cipher.decrypt(sid, token);
+        if (sealed) sealed.expiresAt = opened.expiresAt;
+        parsed = this.serializer.parse(opened.plaintext);
       } else {
         if (this.cipher && !this.cipher.acceptPlaintext)
           throw new Error('the session is not encrypted and encryption.acceptPlaintext is off');
@@ -617,9 +636,10 @@ export abstract class SessionStoreBase extends Store {
     sid: string,
     storedPayload: string | Record<string, unknown>,
     touched: SessionData,
+    expiresAt: number,
   ): string | null {
     const stored = this.decode(sid, storedPayload);
-    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+    return stored ? this.withCookie(operation, sid, stored, touched, expiresAt) : null;
   }
 
   /** Like {@link rewriteCookie}, awaiting a serializer whose parse returns a Promise. */
@@ -628,17 +648,37 @@ export abstract class SessionStoreBase extends Store {
     sid: string,
     storedPayload: string | Record<string, unknown>,
     touched: SessionData,
+    expiresAt: number,
   ): Promise<string | null> {
     const stored = await this.decodeAwaiting(sid, storedPayload);
-    return stored ? this.withCookie(operation, sid, stored, touched) : null;
+    return stored ? this.withCookie(operation, sid, stored, touched, expiresAt) : null;
   }
 
   // Internals -------------------------------------------------------------------------------
 
-  private withCookie(operation: string, sid: string, stored: Record<string, unknown>, touched: SessionData): string {
+  private withCookie(
+    operation: string,
+    sid: string,
+    stored: Record<string, unknown>,
+    touched: SessionData,
+    expiresAt: number,
+  ): string {
     const cookie = this.touchedCookieJson(operation, touched);
     stored.cookie = cookie === null ? null : (JSON.parse(cookie) as unknown);
-    return this.encode(operation, sid, stored);
+    return this.encode(operation, sid, stored, expiresAt);
+  }
+
+  /**
+   * A warning about the configuration, once the constructor has returned: to the store's
+   * `warning` listeners when it has some by then, else through process.emitWarning, so that it
+   * is seen (printed to stderr) even by an app that listens to nothing.
+   */
+  private warnAtStart(code: string, message: string): void {
+    const warning = new SessionStoreWarning(this.storeName, code, message);
+    process.nextTick(() => {
+      if (this.listenerCount('warning') > 0) this.warn(warning);
+      else process.emitWarning(warning);
+    });
   }
 
   private acceptParsed(sid: string, parsed: unknown): Record<string, unknown> | null {
@@ -673,23 +713,44 @@ export abstract class SessionStoreBase extends Store {
     record: StoredRecord,
     now: number,
   ): SessionData | null | Promise<SessionData | null> {
-    return thenMaybe(this.decodeAwaiting(sid, record.payload), (session) => this.live(sid, record, now, session));
+    const sealed = { expiresAt: null as number | null };
+    return thenMaybe(this.decodeAwaiting(sid, record.payload, sealed), (session) =>
+      this.live(sid, record, now, session, sealed.expiresAt),
+    );
   }
 
+  /**
+   * The session if it is live. An encrypted record carries its expiry sealed with the data: the
+   * stored expiry may be earlier (a store may round, a backend may end it sooner), never later,
+   * so someone who can write the backend but lacks the key cannot extend a session's life. A
+   * later one is read as the sealed expiry (the session ends when it was meant to) and reported
+   * as a warning, without the sid.
+   */
   private live(
     sid: string,
     record: StoredRecord,
     now: number,
     session: Record<string, unknown> | null,
+    sealedExpiresAt: number | null,
   ): SessionData | null {
     if (!session) return null;
-    const expiresAt = record.expiresAt ?? cookieExpiresAt(session);
+    let stored = record.expiresAt;
+    if (sealedExpiresAt !== null) {
+      if (stored !== null && stored > sealedExpiresAt + this.capabilities.ttlGranularityMs + EXPIRY_SLACK_MS) {
+        this.warn(
+          SessionStoreWarningCode.expiryMismatch,
+          `a session's stored expiry is later than the one sealed in its ciphertext (the backend was edited, or a migration moved it): the sealed one, ${new Date(sealedExpiresAt).toISOString()}, is used`,
+        );
+      }
+      stored = stored === null ? sealedExpiresAt : Math.min(stored, sealedExpiresAt);
+    }
+    const expiresAt = stored ?? cookieExpiresAt(session);
     if (expiresAt !== null && !Number.isNaN(expiresAt) && expiresAt <= now) return null;
-    if (record.expiresAt !== null) {
-      if (typeof this.ttl !== 'function') alignCookieExpiry(session, record.expiresAt);
+    if (stored !== null) {
+      if (typeof this.ttl !== 'function') alignCookieExpiry(session, stored);
       const originalMaxAge = (session.cookie as { originalMaxAge?: unknown } | undefined)?.originalMaxAge;
       if (this.recentWrites && typeof originalMaxAge === 'number')
-        this.recentWrites.record(sid, record.expiresAt - originalMaxAge);
+        this.recentWrites.record(sid, stored - originalMaxAge);
     }
     return session as unknown as SessionData;
   }

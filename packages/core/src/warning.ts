@@ -5,6 +5,10 @@
 export const SessionStoreWarningCode = {
   /** A background prune (the store's own timer) failed; the next run tries again. */
   pruneFailed: 'ERR_SESSION_STORE_PRUNE_FAILED',
+  /** At construction: `encryption.acceptPlaintext` is on, or a weak secret is kept to decrypt old sessions. */
+  weakEncryption: 'ERR_SESSION_STORE_WEAK_ENCRYPTION',
+  /** An encrypted session's stored expiry was later than the one sealed with it; the sealed one was used. */
+  expiryMismatch: 'ERR_SESSION_STORE_EXPIRY_MISMATCH',
 } as const;
 
 export type SessionStoreWarningCode = (typeof SessionStoreWarningCode)[keyof typeof SessionStoreWarningCode];

@@ -1,3 +1,4 @@
+import { weakPassphraseReason } from '@session-stores/core';
 import type { MemcachedStoreOptions } from './options';
 
 /**
@@ -19,6 +20,11 @@ export interface ConnectMemcachedOptions extends MemcachedStoreOptions {
   algorithm?: string;
   /** connect-memcached's hash for `secret`. Default `"sha512"`. */
   hashing?: string;
+  /**
+   * The memcached package's key namespace, which went before connect-memcached's prefix: the
+   * keys stay `namespace + prefix + sid`. Default `""`.
+   */
+  namespace?: string;
 }
 
 /** The options connect-memcached handed on to the `memcached` package or to kruptein, and what to use instead. */
@@ -42,6 +48,18 @@ const HANDED_ON: Record<string, string> = {
   use_asn1: "use encryption (sessions are written with MemcachedStore's own encryption)",
   use_scrypt: "use encryption (sessions are written with MemcachedStore's own encryption)",
   use_argon2: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  _key_size: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  _iv_size: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  _at_size: "use encryption (sessions are written with MemcachedStore's own encryption)",
+  activeQueries: 'memjs sends each command at once and queues nothing',
+  maxQueueSize: 'memjs sends each command at once and queues nothing',
+  factor: 'use clientOptions.retries and clientOptions.retry_delay (memjs)',
+  minTimeout: 'use clientOptions.retries and clientOptions.retry_delay (memjs)',
+  maxTimeout: 'use clientOptions.retries and clientOptions.retry_delay (memjs)',
+  randomize: 'use clientOptions.retries and clientOptions.retry_delay (memjs)',
+  failuresTimeout:
+    'use clientOptions.retries (memjs); a dead server is reported through the store\'s "disconnect" event',
+  debug: 'listen to the store\'s "warning", "disconnect" and "connect" events, or pass clientOptions.logger (memjs)',
 };
 
 /** The MemcachedStore options an app written for connect-memcached means. */
@@ -56,7 +74,7 @@ export function fromConnectMemcachedOptions(options: ConnectMemcachedOptions = {
       );
     }
   }
-  const { secret, algorithm, hashing, ttl, ...ours } = options;
+  const { secret, algorithm, hashing, ttl, namespace, ...ours } = options;
   if (secret === undefined && (algorithm !== undefined || hashing !== undefined)) {
     throw new TypeError(
       `MemcachedStore: option "${algorithm !== undefined ? 'algorithm' : 'hashing'}" applies only with "secret" (connect-memcached's encryption); for the key distribution use keyDistribution`,
@@ -70,6 +88,15 @@ export function fromConnectMemcachedOptions(options: ConnectMemcachedOptions = {
     ...(ours.client === undefined ? { keyDistribution: 'ketama' as const } : {}),
     ...ours,
   };
+  // The memcached package put its namespace before every key connect-memcached made (prefix + sid).
+  if (namespace !== undefined) {
+    if (typeof namespace !== 'string') {
+      throw new TypeError(
+        `MemcachedStore: option "namespace" must be a string (the memcached package's key namespace)`,
+      );
+    }
+    resolved.prefix = namespace + (resolved.prefix ?? '');
+  }
   // connect-memcached's ttl beats the cookie's maxAge: a ttl function does that here.
   if (typeof ttl === 'number') resolved.ttl = () => ttl;
   else if (ttl !== undefined) resolved.ttl = ttl;
@@ -83,9 +110,10 @@ export function fromConnectMemcachedOptions(options: ConnectMemcachedOptions = {
       ...(hashing !== undefined ? { hashing } : {}),
     };
     if (resolved.encryption === undefined) {
-      if (Buffer.byteLength(secret) < 16) {
+      const weakness = weakPassphraseReason(secret);
+      if (weakness !== null) {
         throw new TypeError(
-          'MemcachedStore: option "secret" is shorter than the 16 bytes MemcachedStore\'s encryption needs; keep it (to read the old sessions) and give encryption: { secret: "<at least 16, better 32 random characters>" }',
+          `MemcachedStore: option "secret" is too weak to encrypt the sessions this store writes (${weakness}); keep it (to read connect-memcached's sessions) and give encryption: { secret: { key: crypto.randomBytes(32).toString('base64') } } (kept in an environment variable)`,
         );
       }
       resolved.encryption = { secret };

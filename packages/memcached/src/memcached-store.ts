@@ -164,9 +164,9 @@ export class MemcachedStore extends SessionStoreBase {
       );
       return text;
     }
-    const payload = this.encode('get', sid, session);
     const now = Date.now();
     const expiresAt = resolveExpiresAt(session as SessionData, sid, now, this.ttl);
+    const payload = this.encode('get', sid, session, expiresAt);
     if (expiresAt > now) {
       await this.commands.set(key, payload, this.itemFlags, memcachedExptime(expiresAt, now), item.cas);
     }
@@ -199,7 +199,7 @@ export class MemcachedStore extends SessionStoreBase {
       const now = Date.now();
       const storedExpiry = cookieExpiresAt(current);
       if (storedExpiry !== null && storedExpiry <= now) return;
-      const payload = this.rewriteCookie('touch', sid, stored, session);
+      const payload = this.rewriteCookie('touch', sid, stored, session, expiresAt);
       if (payload === null) return;
       let status: number;
       try {

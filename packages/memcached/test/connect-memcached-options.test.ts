@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import session from 'express-session';
 import Memcached from 'memcached';
 import memjs from 'memjs';
@@ -110,14 +111,14 @@ describe("connect-memcached's options", () => {
     );
   });
 
-  it('the compatibility entry honours secret: with encryption from it, or refuses a short one naming encryption', async () => {
+  it('the compatibility entry honours secret: with encryption from it, or refuses a weak one naming a random key', async () => {
     const store = new ConnectMemcachedStore({ hosts, secret: SECRET, algorithm: 'aes-256-gcm', hashing: 'sha512' });
     expect(store.capabilities).toBeDefined();
     await store.close();
     expect(() => new ConnectMemcachedStore({ hosts, secret: 'Ab1!Cd2@' })).toThrow(
-      /shorter than the 16 bytes.*give encryption: \{ secret/,
+      /"secret" is too weak to encrypt .*keep it .*give encryption: \{ secret: \{ key: crypto\.randomBytes\(32\)\.toString\('base64'\) \} \}/,
     );
-    const own = new ConnectMemcachedStore({ hosts, secret: 'Ab1!Cd2@', encryption: { secret: 'x'.repeat(32) } });
+    const own = new ConnectMemcachedStore({ hosts, secret: 'Ab1!Cd2@', encryption: { secret: randomBytes(32) } });
     await own.close();
     expect(() => new ConnectMemcachedStore({ hosts, secret: SECRET, algorithm: 'aes-256-cbc' })).toThrow(
       /an AES-GCM cipher/,

@@ -1,7 +1,10 @@
 import Memcached from 'memcached';
 import memjs from 'memjs';
 import { describe, expect, it } from 'vitest';
+import session from 'express-session';
+import { anchorOptionCases, type AnchorOptionCase } from '../../../scripts/test-support/anchor-options';
 import { MemcachedStore } from '../src';
+import connectMemcached from '../src/connect-memcached';
 
 // Construction only: no command is sent, so no server is needed (and none is at this port).
 const servers = '127.0.0.1:1';
@@ -112,4 +115,105 @@ describe('MemcachedStore options', () => {
     expect(store.client.servers[0]!.options).toMatchObject({ timeout: 1, conntimeout: 1 });
     await store.close();
   });
+});
+
+describe("connect-memcached's options (its own, the memcached package's and kruptein's): each honoured, or refused naming the replacement", () => {
+  const ConnectMemcachedStore = connectMemcached(session);
+  type Internals = {
+    ttl: unknown;
+    connectMemcachedSecret: { algorithm: string; hashing: string } | null;
+    encrypts: boolean;
+  };
+  const internals = (store: MemcachedStore) => store as unknown as Internals;
+  const secret = 'Xj8$kLp2@Qa9#Zt5!';
+  const client = memjs.Client.create(servers);
+  const refusedNaming = (replacement: RegExp) => ({
+    refused: new RegExp(`is not supported; .*${replacement.source}`),
+  });
+  const HANDED_ON: Array<[string, RegExp]> = [
+    ['timeout', /clientOptions\.timeout/],
+    ['retries', /clientOptions\.retries/],
+    ['retry', /clientOptions\.retry_delay/],
+    ['reconnect', /clientOptions\.retry_delay/],
+    ['idle', /clientOptions\.keepAlive/],
+    ['poolSize', /one connection per server/],
+    ['failures', /clientOptions\.retries/],
+    ['failuresTimeout', /clientOptions\.retries/],
+    ['remove', /never moves to another server/],
+    ['failOverServers', /never moves to another server/],
+    ['redundancy', /one server/],
+    ['compatibility', /keyDistribution/],
+    ['keyCompression', /refused/],
+    ['maxKeySize', /250-byte key limit/],
+    ['maxValue', /itemSizeMax/],
+    ['maxExpiration', /absolute times/],
+    ['activeQueries', /queues nothing/],
+    ['maxQueueSize', /queues nothing/],
+    ['factor', /clientOptions\.retries/],
+    ['minTimeout', /clientOptions\.retries/],
+    ['maxTimeout', /clientOptions\.retries/],
+    ['randomize', /clientOptions\.retries/],
+    ['debug', /"warning"/],
+    ['encodeas', /use encryption/],
+    ['use_asn1', /use encryption/],
+    ['use_scrypt', /use encryption/],
+    ['use_argon2', /use encryption/],
+    ['_key_size', /use encryption/],
+    ['_iv_size', /use encryption/],
+    ['_at_size', /use encryption/],
+  ];
+  anchorOptionCases<MemcachedStore>(
+    'connect-memcached',
+    [
+      'client',
+      'hosts',
+      'prefix',
+      'ttl',
+      'secret',
+      'algorithm',
+      'hashing',
+      'namespace',
+      ...HANDED_ON.map(([name]) => name),
+    ],
+    (options) => new ConnectMemcachedStore({ ...(options.client ? {} : { hosts: servers }), ...options } as never),
+    [
+      ['client', { client }, { honoured: (store) => expect(store.client).toBe(client) }],
+      [
+        'hosts',
+        { hosts: ['127.0.0.1:1', '127.0.0.1:2'] },
+        { honoured: (store) => expect(store.client.servers.map((server) => server.port)).toEqual([1, 2]) },
+      ],
+      ['prefix', { prefix: 'app:' }, { honoured: (store) => expect(store.prefix).toBe('app:') }],
+      ['ttl', { ttl: 5 }, { honoured: (store) => expect((internals(store).ttl as () => number)()).toBe(5) }],
+      [
+        'secret',
+        { secret },
+        {
+          honoured: (store) =>
+            expect(internals(store)).toMatchObject({ encrypts: true, connectMemcachedSecret: expect.anything() }),
+        },
+      ],
+      [
+        'algorithm',
+        { secret, algorithm: 'aes-128-gcm' },
+        { honoured: (store) => expect(internals(store).connectMemcachedSecret?.algorithm).toBe('aes-128-gcm') },
+      ],
+      ['algorithm', { algorithm: 'md5' }, { refused: /"algorithm" applies only with "secret".*keyDistribution/ }],
+      [
+        'hashing',
+        { secret, hashing: 'sha256' },
+        { honoured: (store) => expect(internals(store).connectMemcachedSecret?.hashing).toBe('sha256') },
+      ],
+      [
+        'namespace',
+        { namespace: 'ns:', prefix: 'app:' },
+        { honoured: (store) => expect(store.prefix).toBe('ns:app:') },
+      ],
+      ...HANDED_ON.map(([name, replacement]): AnchorOptionCase<MemcachedStore> => [
+        name,
+        { [name]: 1 },
+        refusedNaming(replacement),
+      ]),
+    ],
+  );
 });

@@ -1,4 +1,4 @@
-import { type EncryptionOptions, validate } from '@session-stores/core';
+import { type EncryptionOptions, validate, weakPassphraseReason } from '@session-stores/core';
 import { KrupteinReader, type KrupteinOptions } from './kruptein-reader';
 import { STORE_NAME } from './options';
 
@@ -22,13 +22,12 @@ export interface LegacyCrypto {
   encryption: EncryptionOptions | undefined;
 }
 
-const MIN_SECRET_BYTES = 16;
-
 /**
  * connect-mongo's `crypto` (kruptein) and `cryptoAdapter` options. Sessions it encrypted are
  * read with them, and written again with `encryption` (AES-256-GCM, see @session-stores/core):
- * never in plaintext. With `crypto`, `encryption` defaults to the same secret when it is long
- * enough; otherwise (and with `cryptoAdapter`) `encryption` must be given.
+ * never in plaintext. With `crypto`, `encryption` defaults to the same secret when it is strong
+ * enough to encrypt with (see @session-stores/core); otherwise (and with `cryptoAdapter`)
+ * `encryption` must be given: a weak secret is refused, never used silently.
  */
 export function legacyCrypto(raw: Record<string, unknown>): LegacyCrypto {
   const encryption = raw.encryption as EncryptionOptions | undefined;
@@ -58,10 +57,11 @@ export function legacyCrypto(raw: Record<string, unknown>): LegacyCrypto {
   // connect-mongo's own default, `secret: false`, means no encryption.
   if (crypto === undefined || crypto.secret === false) return { reader: null, encryption };
   const options = kruptein(crypto);
-  if (encryption === undefined && Buffer.byteLength(options.secret) < MIN_SECRET_BYTES) {
+  const weakness = encryption === undefined ? weakPassphraseReason(options.secret) : null;
+  if (weakness !== null) {
     throw new TypeError(
-      `${STORE_NAME}: option "crypto": its secret is shorter than the ${MIN_SECRET_BYTES} bytes "encryption" needs; ` +
-        'keep "crypto" to read the sessions connect-mongo encrypted, and give "encryption" ({ secret }) with a longer secret for the sessions this store writes',
+      `${STORE_NAME}: option "crypto": its secret is too weak to encrypt the sessions this store writes (${weakness}); ` +
+        'keep "crypto" to read the sessions connect-mongo encrypted, and give "encryption": { secret: { key: crypto.randomBytes(32).toString(\'base64\') } } (kept in an environment variable) for the sessions this store writes',
     );
   }
   const reader = new KrupteinReader(options);

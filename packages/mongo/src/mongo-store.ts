@@ -1,6 +1,7 @@
 import {
   describeCause,
   keysetPages,
+  resolveExpiresAt,
   SessionStoreBase,
   storeError,
   StoreErrorCode,
@@ -227,7 +228,8 @@ export class MongoStore extends SessionStoreBase {
     const deadline = this.deadline();
     const collection = await this.collection();
     const expires = new Date(expiresAt);
-    if (this.touchedCookieJson('touch', session) === null) {
+    // Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.
+    if (this.touchedCookieJson('touch', session) === null && !this.encrypts) {
       await this.moveExpiry(collection, sid, expires, deadline);
       return;
     }
@@ -243,7 +245,7 @@ export class MongoStore extends SessionStoreBase {
     // A session connect-mongo encrypted has just been written again in this store's format (recordOf).
     const upgraded = typeof document.session === 'string' && record.payload !== document.session;
     const stored = upgraded ? this.storedValue(record.payload as string) : document.session;
-    const rewritten = this.rewriteCookie('touch', sid, record.payload, session);
+    const rewritten = this.rewriteCookie('touch', sid, record.payload, session, expiresAt);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
       await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions(deadline));
@@ -440,7 +442,9 @@ export class MongoStore extends SessionStoreBase {
     if (!this.legacy || typeof stored !== 'string' || !this.legacy.recognises(stored)) return toRecord(document);
     let payload: string;
     try {
-      payload = this.encode('get', sid, JSON.parse(await this.legacy.decrypt(stored)));
+      const session = JSON.parse(await this.legacy.decrypt(stored)) as SessionData;
+      const expiresAt = toRecord(document).expiresAt ?? resolveExpiresAt(session, sid, Date.now(), this.ttl);
+      payload = this.encode('get', sid, session, expiresAt);
     } catch (error) {
       const event = {
         sid,

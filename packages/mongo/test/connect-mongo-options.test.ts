@@ -99,7 +99,7 @@ describe.each(targets)("connect-mongo's writing options on $title", (target) => 
     });
     expect(await store.get('sid')).toMatchObject({ user: 'ada' });
     const after = await collection.findOne({ _id: 'sid' as never });
-    expect(after?.['session']).toMatch(/^\{"ss_encrypted":"v1\./);
+    expect(after?.['session']).toMatch(/^\{"ss_encrypted":"v2\./);
     // Our format now: a store with only `encryption` reads it.
     const { store: plain } = bed.makeStore({ mongoUrl: undefined, client: bed.direct, collectionName, encryption });
     expect(await plain.get('sid')).toMatchObject({ user: 'ada' });

@@ -138,7 +138,7 @@ describe.each(targets)("drop-in for connect-mongo's README usage, on $title", (t
       const sid = decodeURIComponent(cookie.split('=')[1]!).slice(2).split('.')[0]!;
       const document = await bed.db.collection(options.collectionName).findOne({ _id: sid as never });
       // No longer kruptein's text, and never plaintext: our envelope, with the same secret.
-      expect(document?.session).toMatch(/^\{"ss_encrypted":"v1\./);
+      expect(document?.session).toMatch(/^\{"ss_encrypted":"v2\./);
       expect(document?.session).not.toContain('views');
       const reader = new MongoStore({
         client: bed.direct,

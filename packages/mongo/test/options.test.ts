@@ -1,8 +1,10 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
+import { anchorOptionCases } from '../../../scripts/test-support/anchor-options';
 import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { session } from '../../../scripts/test-support/sessions';
 import { MongoStore, type MongoStoreOptions } from '../src/index';
+import type { ResolvedMongoOptions } from '../src/options';
 
 // Nothing here reaches a server: options are checked before any connection is made, and the
 // only client (made for the valid cases) points at a port nobody is asked about until used.
@@ -91,7 +93,7 @@ describe('MongoStore options', () => {
     [
       'crypto (short secret, no encryption)',
       { crypto: { secret: 'squirrel' } },
-      /its secret is shorter than the 16 bytes "encryption" needs; keep "crypto" to read .* give "encryption"/,
+      /its secret is too weak to encrypt .*keep "crypto" to read .* give "encryption": \{ secret: \{ key: crypto\.randomBytes\(32\)/,
     ],
     [
       'crypto with cryptoAdapter',
@@ -201,4 +203,125 @@ describe('MongoStore options', () => {
       /option "client" must be a MongoClient; got a Mongoose instance: pass its MongoClient, mongoose\.connection\.getClient\(\)/,
     );
   });
+});
+
+describe("connect-mongo's options, through create(): each honoured, or refused naming the replacement", () => {
+  type Internals = { settings: ResolvedMongoOptions; touchAfterMs: number; legacy: unknown };
+  const internals = (store: MongoStore) => store as unknown as Internals;
+  const settings = (store: MongoStore) => internals(store).settings;
+  const client = new MongoClient(URL);
+  const clientPromise = Promise.resolve(client);
+  const writeOperationOptions = { w: 1 as const };
+  anchorOptionCases<MongoStore>(
+    'connect-mongo',
+    [
+      'mongoUrl',
+      'clientPromise',
+      'client',
+      'collectionName',
+      'mongoOptions',
+      'dbName',
+      'ttl',
+      'touchAfter',
+      'stringify',
+      'createAutoRemoveIdx',
+      'autoRemove',
+      'autoRemoveInterval',
+      'serialize',
+      'unserialize',
+      'writeOperationOptions',
+      'transformId',
+      'crypto',
+      'cryptoAdapter',
+      'timestamps',
+    ],
+    (options) => {
+      const store = MongoStore.create({
+        ...(options.client || options.clientPromise ? {} : { mongoUrl: URL }),
+        autoRemove: 'disabled',
+        ...options,
+      } as MongoStoreOptions);
+      made.push(store);
+      return store;
+    },
+    [
+      [
+        'mongoUrl',
+        { mongoUrl: URL },
+        { honoured: (store) => expect(settings(store).source).toMatchObject({ mongoUrl: URL }) },
+      ],
+      [
+        'clientPromise',
+        { clientPromise },
+        { honoured: (store) => expect(settings(store).source).toMatchObject({ clientPromise }) },
+      ],
+      ['client', { client }, { honoured: (store) => expect(settings(store).source).toMatchObject({ client }) }],
+      [
+        'collectionName',
+        { collectionName: 'app_sessions' },
+        { honoured: (store) => expect(settings(store).collectionName).toBe('app_sessions') },
+      ],
+      [
+        'mongoOptions',
+        { mongoOptions: { appName: 'the-app' } },
+        { honoured: (store) => expect(settings(store).source).toMatchObject({ mongoOptions: { appName: 'the-app' } }) },
+      ],
+      ['dbName', { dbName: 'app' }, { honoured: (store) => expect(settings(store).dbName).toBe('app') }],
+      ['ttl', { ttl: 5 }, { honoured: (store) => expect(store.capabilities.defaultTtlMs).toBe(5000) }],
+      ['touchAfter', { touchAfter: 30 }, { honoured: (store) => expect(internals(store).touchAfterMs).toBe(30_000) }],
+      ['stringify', { stringify: false }, { honoured: (store) => expect(settings(store).stringify).toBe(false) }],
+      [
+        'createAutoRemoveIdx',
+        { createAutoRemoveIdx: false },
+        { refused: /"createAutoRemoveIdx" of connect-mongo is not supported: use "autoRemove"/ },
+      ],
+      [
+        'autoRemove',
+        { autoRemove: 'interval' },
+        { honoured: (store) => expect(settings(store).autoRemove).toBe('interval') },
+      ],
+      [
+        'autoRemoveInterval',
+        { autoRemove: 'interval', autoRemoveInterval: 3 },
+        { honoured: (store) => expect(settings(store).autoRemoveIntervalMs).toBe(180_000) },
+      ],
+      [
+        'serialize',
+        { serialize: () => ({}) },
+        { refused: /"serialize" of connect-mongo is not supported: use "serializer"/ },
+      ],
+      [
+        'unserialize',
+        { unserialize: () => ({}) },
+        { refused: /"unserialize" of connect-mongo is not supported: use "serializer"/ },
+      ],
+      [
+        'writeOperationOptions',
+        { writeOperationOptions },
+        { honoured: (store) => expect(settings(store).writeConcern).toMatchObject({ w: 1 }) },
+      ],
+      [
+        'transformId',
+        { transformId: (sid: string) => sid },
+        { refused: /"transformId" of connect-mongo is not supported: sids are stored as they are/ },
+      ],
+      [
+        'crypto',
+        { crypto: { secret: 'Squirrel!Secret-of-the-App#2024' } },
+        { honoured: (store) => expect(internals(store).legacy).not.toBeNull() },
+      ],
+      [
+        'crypto',
+        { crypto: { secret: 'squirrel' } },
+        { refused: /too weak .*give "encryption": \{ secret: \{ key: crypto\.randomBytes\(32\)/ },
+      ],
+      [
+        'cryptoAdapter',
+        { cryptoAdapter: adapter, encryption: { secret: Buffer.alloc(32, 1) } },
+        { honoured: (store) => expect(internals(store).legacy).not.toBeNull() },
+      ],
+      ['cryptoAdapter', { cryptoAdapter: adapter }, { refused: /"cryptoAdapter" only reads .*give "encryption"/ }],
+      ['timestamps', { timestamps: true }, { honoured: (store) => expect(settings(store).timestamps).toBe(true) }],
+    ],
+  );
 });

@@ -199,7 +199,8 @@ export class PostgresStore extends SessionStoreBase {
         cookie,
       ]);
       if (rows.length === 0 || rows[0]!.cookie_found || cookie === null) return;
-    } else if (cookie === null) {
+    } else if (cookie === null && !this.encrypted) {
+      // (Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.)
       await this.write(deadline, statements.touch, [sid, expiresAt, Date.now()]);
       return;
     }
@@ -216,7 +217,7 @@ export class PostgresStore extends SessionStoreBase {
     const { rows } = await this.query<{ sess: string }>(statements.readStored, [sid, Date.now()]);
     const stored = rows[0]?.sess;
     if (stored === undefined) return;
-    const rewritten = this.rewriteCookie('touch', sid, fromSessColumn(stored), session);
+    const rewritten = this.rewriteCookie('touch', sid, fromSessColumn(stored), session, expiresAt);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
       await this.write(deadline, statements.touch, [sid, expiresAt, Date.now()]);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { anchorOptionCases } from '../../../scripts/test-support/anchor-options';
 import { PostgresStore, type PostgresStoreOptions } from '../src/index';
 
 // No database is needed: options are checked at construction, and the store connects lazily.
@@ -131,4 +132,86 @@ describe("PostgresStore: connect-pg-simple's options", () => {
       else process.env['DATABASE_URL'] = saved;
     }
   });
+});
+
+describe("connect-pg-simple's options: each honoured, or refused naming the replacement", () => {
+  type Internals = {
+    pool: { options: Record<string, unknown> };
+    createTableIfMissing: boolean;
+    backgroundPrune: { intervalMs: number } | null;
+  };
+  const internals = (store: PostgresStore) => store as unknown as Internals;
+  const pool = new pg.Pool({ connectionString: url });
+  afterAll(() => pool.end());
+  const errorLog = () => {};
+  anchorOptionCases<PostgresStore>(
+    'connect-pg-simple',
+    [
+      'pool',
+      'pgPromise',
+      'conString',
+      'conObject',
+      'ttl',
+      'schemaName',
+      'tableName',
+      'createTableIfMissing',
+      'disableTouch',
+      'pruneSessionInterval',
+      'pruneSessionRandomizedInterval',
+      'errorLog',
+    ],
+    (options) =>
+      make({
+        ...(options.pool || options.conString || options.conObject ? {} : { conString: url }),
+        pruneSessionInterval: false,
+        ...options,
+      }),
+    [
+      ['pool', { pool }, { honoured: (store) => expect(internals(store).pool).toBe(pool) }],
+      [
+        'pgPromise',
+        { pgPromise: { $pool: pool } },
+        { refused: /"pgPromise" is not supported: pass pg-promise's pool as "pool"/ },
+      ],
+      [
+        'conString',
+        { conString: url },
+        { honoured: (store) => expect(internals(store).pool.options.connectionString).toBe(url) },
+      ],
+      [
+        'conObject',
+        { conObject: { host: '127.0.0.1', port: 1, user: 'nobody' } },
+        {
+          honoured: (store) =>
+            expect(internals(store).pool.options).toMatchObject({ host: '127.0.0.1', port: 1, user: 'nobody' }),
+        },
+      ],
+      ['ttl', { ttl: 5 }, { honoured: (store) => expect(store.capabilities.defaultTtlMs).toBe(5000) }],
+      ['schemaName', { schemaName: 'app' }, { honoured: (store) => expect(store.table).toBe('"app"."session"') }],
+      ['tableName', { tableName: 'sessions' }, { honoured: (store) => expect(store.table).toBe('"sessions"') }],
+      [
+        'createTableIfMissing',
+        { createTableIfMissing: true },
+        { honoured: (store) => expect(internals(store).createTableIfMissing).toBe(true) },
+      ],
+      ['disableTouch', { disableTouch: true }, { honoured: (store) => expect(store.touch).toBeUndefined() }],
+      [
+        'pruneSessionInterval',
+        { pruneSessionInterval: 60 },
+        { honoured: (store) => expect(internals(store).backgroundPrune?.intervalMs).toBe(60_000) },
+      ],
+      [
+        'pruneSessionInterval',
+        { pruneSessionInterval: false },
+        { honoured: (store) => expect(internals(store).backgroundPrune).toBeNull() },
+      ],
+      [
+        'pruneSessionRandomizedInterval',
+        { pruneSessionRandomizedInterval: () => 1 },
+        { refused: /pruneSessionRandomizedInterval.*prune\(\)/ },
+      ],
+      ['pruneSessionRandomizedInterval', { pruneSessionRandomizedInterval: false }, { honoured: () => {} }],
+      ['errorLog', { errorLog }, { honoured: (store) => expect(store.listenerCount('warning')).toBeGreaterThan(0) }],
+    ],
+  );
 });

@@ -191,7 +191,7 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     await store.set(id, value);
     expect(await store.get(id)).toEqual(value);
     const [row] = await db.sql<{ sess: string }>(`SELECT sess::text AS sess FROM ${table}`);
-    expect(row!.sess).toMatch(/^\{"ss_encrypted":"v1\./);
+    expect(row!.sess).toMatch(/^\{"ss_encrypted":"v2\./);
     expect(row!.sess).not.toContain('4111');
   });
 

@@ -136,7 +136,7 @@ export class RedisStore extends SessionStoreBase {
     // The script could not splice: rewrite the cookie here (core decodes with the store's
     // serializer and cipher), and write it only if nothing changed the session meanwhile.
     const stored = String(outcome[0]);
-    const rewritten = await this.rewriteCookieAwaiting('touch', sid, stored, session);
+    const rewritten = await this.rewriteCookieAwaiting('touch', sid, stored, session, expiresAt);
     if (rewritten === null) return;
     if (!this.driver.isReady()) await this.untilReady(started);
     await COMPARE_AND_SET.run(this.driver, [key], [stored, rewritten, expiry]);

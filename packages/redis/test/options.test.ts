@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { anchorOptionCases } from '../../../scripts/test-support/anchor-options';
 import { RedisStore, type RedisStoreOptions } from '../src/index';
 
 // No server is needed: options are checked at construction, and lazyConnect clients never dial.
@@ -140,4 +141,30 @@ describe('RedisStore options', () => {
     expect(options.connectTimeout).toBe(123);
     expect(options.retryStrategy?.(100)).toBe(1000);
   });
+});
+
+describe("connect-redis's options: each honoured, or refused naming the replacement", () => {
+  const internals = (store: RedisStore) => store as unknown as { serializer: unknown; ttl: unknown };
+  const serializer = { stringify: JSON.stringify, parse: JSON.parse };
+  const ttl = () => 60;
+  const client = createClient({ url });
+  anchorOptionCases<RedisStore>(
+    'connect-redis',
+    ['client', 'prefix', 'scanCount', 'serializer', 'ttl', 'disableTTL', 'disableTouch'],
+    (options) => make({ url, clientOptions: lazy, ...options }),
+    [
+      [
+        'client',
+        { url: undefined, clientOptions: undefined, client },
+        { honoured: (store) => expect(store.client).toBe(client) },
+      ],
+      ['prefix', { prefix: 'app:' }, { honoured: (store) => expect(store.key('abc')).toBe('app:abc') }],
+      ['scanCount', { scanCount: 7 }, { honoured: (store) => expect(store.scanCount).toBe(7) }],
+      ['serializer', { serializer }, { honoured: (store) => expect(internals(store).serializer).toBe(serializer) }],
+      ['ttl', { ttl: 5 }, { honoured: (store) => expect(store.capabilities.defaultTtlMs).toBe(5000) }],
+      ['ttl', { ttl }, { honoured: (store) => expect(internals(store).ttl).toBe(ttl) }],
+      ['disableTTL', { disableTTL: true }, { honoured: (store) => expect(store.disableTTL).toBe(true) }],
+      ['disableTouch', { disableTouch: true }, { honoured: (store) => expect(store.touch).toBeUndefined() }],
+    ],
+  );
 });

@@ -120,7 +120,8 @@ export class SqliteStore extends SessionStoreBase {
     const expiry = this.encodeExpiry(expiresAt);
     const now = this.encodeExpiry(Date.now());
     const cookieJson = this.touchedCookieJson('touch', session);
-    if (cookieJson === null) {
+    // Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.
+    if (cookieJson === null && !this.encrypts) {
       statements.touch.run(expiry, sid, now);
     } else if (this.settings.plainJson) {
       statements.touchWithCookie.run(expiry, cookieJson, sid, now);
@@ -129,7 +130,7 @@ export class SqliteStore extends SessionStoreBase {
         .transaction(() => {
           const row = statements.get.get(sid, now) as Row | undefined;
           if (!row) return;
-          const rewritten = this.rewriteCookie('touch', sid, payloadText(row.sess), session);
+          const rewritten = this.rewriteCookie('touch', sid, payloadText(row.sess), session, expiresAt);
           if (rewritten === null) statements.touch.run(expiry, sid, now);
           else statements.rewrite.run(rewritten, expiry, sid);
         })

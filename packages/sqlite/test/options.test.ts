@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import session from 'express-session';
+import { anchorOptionCases } from '../../../scripts/test-support/anchor-options';
+import betterSqlite3SessionStore from '../src/better-sqlite3-session-store';
+import connectSqlite3 from '../src/connect-sqlite3';
 import { SqliteStore, type SqliteStoreOptions } from '../src/index';
-import { session, sid, tempDatabaseDir } from './helpers';
+import { session as sessionExpiringIn, sid, tempDatabaseDir } from './helpers';
 
 const files = tempDatabaseDir();
 const db = new Database(files.path());
@@ -101,10 +105,10 @@ describe('SqliteStore options', () => {
       const own = new Database(files.path());
       const store = new SqliteStore({ client: own, expired } as SqliteStoreOptions);
       try {
-        await store.set(sid(), session(7_200_000) as never);
+        await store.set(sid(), sessionExpiringIn(7_200_000) as never);
         own
           .prepare('INSERT INTO sessions VALUES (?, ?, ?)')
-          .run(sid(), JSON.stringify(session(1)), new Date(Date.now() - 1).toISOString());
+          .run(sid(), JSON.stringify(sessionExpiringIn(1)), new Date(Date.now() - 1).toISOString());
         await vi.advanceTimersByTimeAsync(3_600_000);
         return own.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
       } finally {
@@ -125,5 +129,84 @@ describe('SqliteStore options', () => {
     it('{ intervalMs } longer than the wait has not pruned yet: the interval is used, not the default', async () => {
       expect(await rowsAfterAnHour({ intervalMs: 7_200_000 })).toBe(2);
     });
+  });
+});
+
+describe("the anchors' options: each honoured, or refused naming the replacement", () => {
+  const made: SqliteStore[] = [];
+  afterAll(async () => {
+    await Promise.all(made.map((store) => store.close()));
+  });
+  const keep = (store: SqliteStore) => (made.push(store), store);
+  const journal = (store: SqliteStore) => store.db.pragma('journal_mode', { simple: true });
+  const pruneInterval = (store: SqliteStore) =>
+    (store as unknown as { backgroundPrune: { intervalMs: number } | null }).backgroundPrune?.intervalMs ?? null;
+
+  describe('connect-sqlite3', () => {
+    const ConnectSqlite3 = connectSqlite3(session);
+    const dir = files.path('connect-sqlite3-dir');
+    anchorOptionCases<SqliteStore>(
+      'connect-sqlite3',
+      ['table', 'db', 'dir', 'createDirIfNotExists', 'concurrentDB', 'mode'],
+      (options) => keep(new ConnectSqlite3({ db: ':memory:', ...options } as never)),
+      [
+        ['table', { table: 'app_sessions' }, { honoured: (store) => expect(store.table).toMatch(/app_sessions/) }],
+        [
+          'db',
+          { db: 'named.db', dir: files.path('') },
+          { honoured: (store) => expect(store.db.name).toMatch(/named\.db$/) },
+        ],
+        [
+          'dir',
+          { db: 'in-dir.db', dir: files.path('') },
+          { honoured: (store) => expect(store.db.name).toBe(`${files.path('')}/in-dir.db`) },
+        ],
+        [
+          'createDirIfNotExists',
+          { db: 'made.db', dir, createDirIfNotExists: true },
+          { honoured: (store) => expect(store.db.name).toBe(`${dir}/made.db`) },
+        ],
+        [
+          'concurrentDB',
+          { db: 'wal.db', dir: files.path(''), concurrentDB: true },
+          { honoured: (store) => expect(journal(store)).toBe('wal') },
+        ],
+        [
+          'concurrentDB',
+          { db: 'wal2.db', dir: files.path(''), concurrentDb: true },
+          { honoured: (store) => expect(journal(store)).toBe('wal') },
+        ],
+        [
+          'concurrentDB',
+          { concurrentDB: false },
+          { refused: /"concurrentDB: false" is not supported.*pass it as "db"/ },
+        ],
+        [
+          'mode',
+          { mode: 1 },
+          { refused: /"mode" .*is not supported; open the database with better-sqlite3 .*pass it as "db"/ },
+        ],
+      ],
+    );
+  });
+
+  describe('better-sqlite3-session-store', () => {
+    const BetterSqlite3Store = betterSqlite3SessionStore(session);
+    const client = new Database(':memory:');
+    afterAll(() => client.close());
+    anchorOptionCases<SqliteStore>(
+      'better-sqlite3-session-store',
+      ['client', 'expired'],
+      (options) => keep(new BetterSqlite3Store({ client, ...options } as never)),
+      [
+        ['client', {}, { honoured: (store) => expect(store.db).toBe(client) }],
+        [
+          'expired',
+          { expired: { clear: true, intervalMs: 60_000 } },
+          { honoured: (store) => expect(pruneInterval(store)).toBe(60_000) },
+        ],
+        ['expired', { expired: { clear: false } }, { honoured: (store) => expect(pruneInterval(store)).toBeNull() }],
+      ],
+    );
   });
 });

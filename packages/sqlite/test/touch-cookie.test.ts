@@ -125,7 +125,7 @@ describe('touch and the stored cookie', () => {
     await store.touch(id, asSession(later));
     const after = rawRow(store, id).sess;
     expect(after).not.toBe(before);
-    expect(after).toMatch(/^\{"ss_encrypted":"v1\./);
+    expect(after).toMatch(/^\{"ss_encrypted":"v2\./);
     expect(after).not.toContain('data');
     expect(await store.get(id)).toEqual({ ...original, cookie: later.cookie });
   });
