@@ -110,7 +110,12 @@ export class MemcachedStore extends SessionStoreBase {
     this.watch = new ConnectionWatch(
       this.client.servers,
       { probeTimeoutMs, probeIntervalMs: PROBE_INTERVAL_MS },
-      { up: () => this.reportConnected(), allDown: () => this.reportDisconnected() },
+      // Called from socket callbacks and the probe's timer: a throwing listener must neither fail
+      // the command that was answered nor stop the probing (see callUserCode).
+      {
+        up: () => callUserCode('a "connect" listener', () => this.reportConnected()),
+        allDown: () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
+      },
     );
     this.commands = new BinaryCommands(this.client, this.watch);
     this.itemFlags = this.serializer === jsonSerializer ? FLAG_JSON : 0;
@@ -318,5 +323,25 @@ export class MemcachedStore extends SessionStoreBase {
       );
     }
     return error;
+  }
+}
+
+/**
+ * Runs the app's code (an event listener) from a store path: a socket callback, a timer. What it
+ * throws is reported with `process.emitWarning`, the channel Node keeps for this, instead of
+ * failing a command, stopping the connection watch, or ending the process.
+ */
+function callUserCode(what: string, call: () => void): void {
+  try {
+    call();
+  } catch (thrown) {
+    try {
+      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
+        code: 'ERR_SESSION_STORE_LISTENER_THREW',
+        detail: (thrown as Error)?.stack,
+      });
+    } catch {
+      // process.emitWarning throws only on bad arguments: nothing is left to report to.
+    }
   }
 }

@@ -20,6 +20,7 @@ import {
   DEFAULT_TTL_SECONDS,
   type MongoStoreOptions,
   type ResolvedMongoOptions,
+  notAMongoClient,
   resolveOptions,
   STORE_NAME,
 } from './options';
@@ -90,6 +91,8 @@ export class MongoStore extends SessionStoreBase {
   private serverIsFerretDb: Promise<boolean> | null = null;
   /** Reads sessions connect-mongo encrypted (its `crypto` or `cryptoAdapter`), which are then written again in ours. */
   private readonly legacy: LegacyDecryption | null;
+  /** What a command's server-side limit keeps before the call's deadline: the server's answer must arrive first. */
+  private readonly landingMarginMs: number;
 
   constructor(options: MongoStoreOptions) {
     // connect-mongo's crypto options decide the `encryption` the base sets up, so they come first.
@@ -104,6 +107,7 @@ export class MongoStore extends SessionStoreBase {
       legacy.encryption === undefined ? options : { ...options, encryption: legacy.encryption },
     );
     this.legacy = legacy.reader;
+    this.landingMarginMs = Math.min(1000, Math.max(50, Math.round(this.operationTimeoutMs * 0.1)));
     const settings = resolveOptions(options);
     this.settings = settings;
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
@@ -122,7 +126,15 @@ export class MongoStore extends SessionStoreBase {
         : source.kind === 'clientPromise'
           ? source.clientPromise
           : this.owned!.client,
-    );
+    ).then((client) => {
+      // What clientPromise resolves to is only known now: something else (a Mongoose instance,
+      // undefined) fails every call with this error, and is never used (it would throw in the
+      // background, where nothing catches it).
+      const problem = notAMongoClient(client);
+      if (problem !== null)
+        throw new TypeError(`${STORE_NAME}: option "clientPromise" must resolve to a MongoClient; ${problem}`);
+      return client;
+    });
     this.collectionReady = clientReady.then((client) =>
       client.db(settings.dbName).collection<SessionDocument>(settings.collectionName),
     );
@@ -144,12 +156,16 @@ export class MongoStore extends SessionStoreBase {
   // Backend primitives ----------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     // By _id alone, with the expiry checked here on the `expires` read back: the same guarantee
     // as filtering `expires > now` in the query (no expired session, whether or not anything has
     // removed it yet), and FerretDB answers only an _id-only filter from its index: with any
     // other field it scans the whole collection.
-    const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    const document = await collection.findOne(
+      { _id: sid },
+      { projection: RECORD_PROJECTION, ...READ_OPTIONS, ...this.timeLimit(deadline) },
+    );
     if (!document || !isLive(document.expires, Date.now())) return null;
     return this.recordOf(collection, sid, document);
   }
@@ -161,6 +177,7 @@ export class MongoStore extends SessionStoreBase {
     _session: SessionData,
     userId: string | null,
   ): Promise<void> {
+    const deadline = this.deadline();
     const fields: Partial<SessionDocument> = {
       session: this.storedValue(payload),
       expires: new Date(expiresAt),
@@ -189,7 +206,7 @@ export class MongoStore extends SessionStoreBase {
       update.$setOnInsert = { createdAt: new Date() };
       update.$currentDate = { updatedAt: true };
     }
-    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true, ...this.writeOptions() });
+    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true, ...this.writeOptions(deadline) });
     try {
       await upsert();
     } catch (error) {
@@ -208,16 +225,20 @@ export class MongoStore extends SessionStoreBase {
    * the one read (compare-and-set); data is never taken from `session`, which may be stale.
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     const expires = new Date(expiresAt);
     // Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.
     if (this.touchedCookieJson('touch', session) === null && !this.encrypts) {
-      await this.moveExpiry(collection, sid, expires);
+      await this.moveExpiry(collection, sid, expires, deadline);
       return;
     }
     // By _id alone (see readRecord): only a live document, so touch never revives an expired or
     // destroyed session (clauses 21, 50), and finding none is not an error.
-    const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    const document = await collection.findOne(
+      { _id: sid },
+      { projection: RECORD_PROJECTION, ...READ_OPTIONS, ...this.timeLimit(deadline) },
+    );
     if (!document || !isLive(document.expires, Date.now())) return;
     const record = await this.recordOf(collection, sid, document);
     if (record === null) return;
@@ -227,7 +248,7 @@ export class MongoStore extends SessionStoreBase {
     const rewritten = this.rewriteCookie('touch', sid, record.payload, session, expiresAt);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
-      await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions());
+      await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions(deadline));
       return;
     }
     // Written back in the layout it was read in, so a collection being migrated keeps both.
@@ -239,32 +260,41 @@ export class MongoStore extends SessionStoreBase {
     const { matchedCount } = await collection.updateOne(
       filter,
       this.updateOf({ session: value, expires }),
-      this.writeOptions(),
+      this.writeOptions(deadline),
     );
     // The session changed since the read: a set() got in between, with a cookie of its own. Only
     // the expiry moves then, as touch always did (the document may also hold values this driver
     // reads back as other types, which the comparison cannot match).
-    if (matchedCount === 0) await this.moveExpiry(collection, sid, expires);
+    if (matchedCount === 0) await this.moveExpiry(collection, sid, expires, deadline);
   }
 
   /** Moves the expiry of a live document only. */
-  private async moveExpiry(collection: Collection<SessionDocument>, sid: string, expires: Date): Promise<void> {
+  private async moveExpiry(
+    collection: Collection<SessionDocument>,
+    sid: string,
+    expires: Date,
+    deadline: number,
+  ): Promise<void> {
     const update = this.updateOf({ expires });
     if (!(await this.isFerretDb())) {
-      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update, this.writeOptions());
+      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update, this.writeOptions(deadline));
       return;
     }
     // FerretDB scans the collection for a filter on more than _id (see readRecord): check
     // liveness on a read by _id, then update by _id. Without upsert, a session destroyed in
     // between stays destroyed.
-    const document = await collection.findOne({ _id: sid }, { projection: { expires: 1 }, ...READ_OPTIONS });
+    const document = await collection.findOne(
+      { _id: sid },
+      { projection: { expires: 1 }, ...READ_OPTIONS, ...this.timeLimit(deadline) },
+    );
     if (document && isLive(document.expires, Date.now()))
-      await collection.updateOne({ _id: sid }, update, this.writeOptions());
+      await collection.updateOne({ _id: sid }, update, this.writeOptions(deadline));
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    await collection.deleteOne({ _id: sid }, this.writeOptions());
+    await collection.deleteOne({ _id: sid }, this.writeOptions(deadline));
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
@@ -285,34 +315,44 @@ export class MongoStore extends SessionStoreBase {
   }
 
   protected override async countRecords(): Promise<number> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    return collection.countDocuments({ expires: { $gt: new Date() } });
+    return collection.countDocuments({ expires: { $gt: new Date() } }, this.timeLimit(deadline));
   }
 
   protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     const documents = await collection
-      .find(liveOfUser(userId, new Date()), { projection: RECORD_PROJECTION, sort: { _id: 1 }, ...READ_OPTIONS })
+      .find(liveOfUser(userId, new Date()), {
+        projection: RECORD_PROJECTION,
+        sort: { _id: 1 },
+        ...READ_OPTIONS,
+        ...this.timeLimit(deadline),
+      })
       .toArray();
     return documents.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
   }
 
   protected override async countUserRecords(userId: string): Promise<number> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    return collection.countDocuments(liveOfUser(userId, new Date()));
+    return collection.countDocuments(liveOfUser(userId, new Date()), this.timeLimit(deadline));
   }
 
   protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     const filter = liveOfUser(userId, new Date());
     if (exceptSid !== null) filter._id = { $ne: exceptSid };
-    const { deletedCount } = await collection.deleteMany(filter, this.writeOptions());
+    const { deletedCount } = await collection.deleteMany(filter, this.writeOptions(deadline));
     return deletedCount;
   }
 
   protected override async deleteAllRecords(): Promise<void> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    await collection.deleteMany({}, this.writeOptions());
+    await collection.deleteMany({}, this.writeOptions(deadline));
   }
 
   protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
@@ -339,9 +379,42 @@ export class MongoStore extends SessionStoreBase {
 
   // Internals --------------------------------------------------------------------------------
 
-  /** connect-mongo's `writeOperationOptions`, for the writes it applies them to. */
-  private writeOptions(): { writeConcern?: WriteConcernSettings } {
-    return this.settings.writeConcern ? { writeConcern: this.settings.writeConcern } : {};
+  /**
+   * connect-mongo's `writeOperationOptions`, for the writes it applies them to, and with a
+   * deadline, the server-side time limit of a call's write (see {@link timeLimit}). The
+   * rewrite of a session connect-mongo encrypted has none: it is no write a caller waits for.
+   */
+  private writeOptions(deadline?: number): { writeConcern?: WriteConcernSettings; maxTimeMS?: number } {
+    const limits = deadline === undefined ? {} : this.timeLimit(deadline);
+    return this.settings.writeConcern ? { writeConcern: this.settings.writeConcern, ...limits } : limits;
+  }
+
+  /**
+   * When the core's deadline for the call now starting ends, on performance.now()'s clock. A hook
+   * takes it before its first await: the core starts its timer after that, so this is never later.
+   */
+  private deadline(): number {
+    return performance.now() + this.operationTimeoutMs;
+  }
+
+  /**
+   * The server-side limit of a command of a call ending at `deadline`: `maxTimeMS`, so that the
+   * server gives up (MaxTimeMSExpired: nothing written) at least a margin before the store tells
+   * the caller it timed out, and a write the caller was told failed never lands later (a
+   * timed-out set must not bring back a session that a later destroy removed). When nothing is
+   * left, the command is not sent. FerretDB ignores maxTimeMS on writes (README, "Errors").
+   */
+  private timeLimit(deadline: number): { maxTimeMS: number } {
+    const maxTimeMS = Math.floor(deadline - performance.now() - this.landingMarginMs);
+    if (maxTimeMS <= 0) {
+      throw storeError(
+        STORE_NAME,
+        'call',
+        StoreErrorCode.timeout,
+        'no time was left to send the command; it was not sent',
+      );
+    }
+    return { maxTimeMS };
   }
 
   /** An update of an existing session: `updatedAt` moves too with `timestamps`, as connect-mongo does. */
@@ -373,12 +446,13 @@ export class MongoStore extends SessionStoreBase {
       const expiresAt = toRecord(document).expiresAt ?? resolveExpiresAt(session, sid, Date.now(), this.ttl);
       payload = this.encode('get', sid, session, expiresAt);
     } catch (error) {
-      this.emit('decodeError', {
+      const event = {
         sid,
         error: new Error(`the session connect-mongo encrypted cannot be read: ${describeCause(error)}`, {
           cause: error,
         }),
-      });
+      };
+      callUserCode('a "decodeError" listener', () => this.emit('decodeError', event));
       return null;
     }
     // Compare-and-set on the ciphertext read: a set() that got in between keeps its data. A failed
@@ -415,9 +489,11 @@ export class MongoStore extends SessionStoreBase {
     yield* keysetPages(
       this.settings.pageSize,
       (after: string | undefined, limit) => {
+        // Each page is its own bounded step (see the core's keysetPages): its limit starts now.
+        const limits = this.timeLimit(this.deadline());
         const live = { expires: { $gt: new Date() } };
         const filter = after === undefined ? live : { _id: { $gt: after }, ...live };
-        return collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS }).toArray();
+        return collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS, ...limits }).toArray();
       },
       (document) => document._id,
     );
@@ -450,13 +526,15 @@ export class MongoStore extends SessionStoreBase {
 
   private start(client: MongoClient): void {
     if (this.backendClosed) return;
+    // The watch runs inside the driver's own event emission (SDAM): a listener of ours that threw
+    // there would break the driver's monitoring, or end the process.
     this.watch = new ConnectionWatch(client, {
       up: () => {
-        this.reportConnected();
+        callUserCode('a "connect" listener', () => this.reportConnected());
         // A TTL index that could not be created while the server was away is tried again.
         this.createTtlIndex();
       },
-      down: () => this.reportDisconnected(),
+      down: () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
     });
     this.watchdog = new HeartbeatWatchdog(client, (address, elapsedMs) => this.onStuckMonitor(address, elapsedMs));
     this.owned?.ready().catch(noop);
@@ -542,6 +620,26 @@ export class MongoStore extends SessionStoreBase {
         cause,
       ),
     );
+  }
+}
+
+/**
+ * Runs the app's code (an event listener) from a store path: the driver's event emission, a
+ * promise callback. What it throws is reported with `process.emitWarning`, the channel Node keeps
+ * for this, instead of breaking the driver, failing a call, or ending the process.
+ */
+function callUserCode(what: string, call: () => void): void {
+  try {
+    call();
+  } catch (thrown) {
+    try {
+      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
+        code: 'ERR_SESSION_STORE_LISTENER_THREW',
+        detail: (thrown as Error)?.stack,
+      });
+    } catch {
+      // process.emitWarning throws only on bad arguments: nothing is left to report to.
+    }
   }
 }
 
