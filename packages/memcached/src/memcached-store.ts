@@ -111,10 +111,10 @@ export class MemcachedStore extends SessionStoreBase {
       this.client.servers,
       { probeTimeoutMs, probeIntervalMs: PROBE_INTERVAL_MS },
       // Called from socket callbacks and the probe's timer: a throwing listener must neither fail
-      // the command that was answered nor stop the probing (see callUserCode).
+      // the command that was answered nor stop the probing (the core reports what a listener throws).
       {
-        up: () => callUserCode('a "connect" listener', () => this.reportConnected()),
-        allDown: () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
+        up: () => this.reportConnected(),
+        allDown: () => this.reportDisconnected(),
       },
     );
     this.commands = new BinaryCommands(this.client, this.watch);
@@ -323,25 +323,5 @@ export class MemcachedStore extends SessionStoreBase {
       );
     }
     return error;
-  }
-}
-
-/**
- * Runs the app's code (an event listener) from a store path: a socket callback, a timer. What it
- * throws is reported with `process.emitWarning`, the channel Node keeps for this, instead of
- * failing a command, stopping the connection watch, or ending the process.
- */
-function callUserCode(what: string, call: () => void): void {
-  try {
-    call();
-  } catch (thrown) {
-    try {
-      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
-        code: 'ERR_SESSION_STORE_LISTENER_THREW',
-        detail: (thrown as Error)?.stack,
-      });
-    } catch {
-      // process.emitWarning throws only on bad arguments: nothing is left to report to.
-    }
   }
 }

@@ -452,7 +452,7 @@ export class MongoStore extends SessionStoreBase {
           cause: error,
         }),
       };
-      callUserCode('a "decodeError" listener', () => this.emit('decodeError', event));
+      this.emitSafely('decodeError', event);
       return null;
     }
     // Compare-and-set on the ciphertext read: a set() that got in between keeps its data. A failed
@@ -530,11 +530,11 @@ export class MongoStore extends SessionStoreBase {
     // there would break the driver's monitoring, or end the process.
     this.watch = new ConnectionWatch(client, {
       up: () => {
-        callUserCode('a "connect" listener', () => this.reportConnected());
+        this.reportConnected();
         // A TTL index that could not be created while the server was away is tried again.
         this.createTtlIndex();
       },
-      down: () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
+      down: () => this.reportDisconnected(),
     });
     this.watchdog = new HeartbeatWatchdog(client, (address, elapsedMs) => this.onStuckMonitor(address, elapsedMs));
     this.owned?.ready().catch(noop);
@@ -620,26 +620,6 @@ export class MongoStore extends SessionStoreBase {
         cause,
       ),
     );
-  }
-}
-
-/**
- * Runs the app's code (an event listener) from a store path: the driver's event emission, a
- * promise callback. What it throws is reported with `process.emitWarning`, the channel Node keeps
- * for this, instead of breaking the driver, failing a call, or ending the process.
- */
-function callUserCode(what: string, call: () => void): void {
-  try {
-    call();
-  } catch (thrown) {
-    try {
-      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
-        code: 'ERR_SESSION_STORE_LISTENER_THREW',
-        detail: (thrown as Error)?.stack,
-      });
-    } catch {
-      // process.emitWarning throws only on bad arguments: nothing is left to report to.
-    }
   }
 }
 

@@ -90,8 +90,8 @@ export class PostgresStore extends SessionStoreBase {
           this.operationTimeoutMs,
           () => new Error('no answer to the connection probe'),
         ),
-      () => callUserCode('a "connect" listener', () => this.reportConnected()),
-      () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
+      () => this.reportConnected(),
+      () => this.reportDisconnected(),
       RECONNECT_PROBE_MS,
     );
     // A pool we made must have an error listener (pg emits `error` when an idle connection
@@ -101,16 +101,14 @@ export class PostgresStore extends SessionStoreBase {
       this.pool.on('error', (error) => {
         this.watch.failed(error);
         // connect-pg-simple told errorLog of its own pool's errors too; ours never throws into pg.
-        if (errorLog) callUserCode('the "errorLog" hook', () => errorLog('PG Pool error:', error));
+        this.callHookSafely('errorLog', errorLog, 'PG Pool error:', error);
       });
     }
     if (errorLog) {
       // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
       this.on('warning', (warning: SessionStoreWarning) => {
         if (warning.code === SessionStoreWarningCode.pruneFailed)
-          callUserCode('the "errorLog" hook', () =>
-            errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause),
-          );
+          this.callHookSafely('errorLog', errorLog, `${STORE_NAME}: failed to prune expired sessions:`, warning.cause);
       });
     }
     // ±50% jitter unless pruneSessionRandomizedInterval is false, as connect-pg-simple:
@@ -511,35 +509,6 @@ export class PostgresStore extends SessionStoreBase {
       client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
-  }
-}
-
-/**
- * Runs the app's code (a listener, the errorLog hook) from a store path: a query's promise
- * callback, the connection probe, the pool's error handler. What it throws must neither fail the
- * query that merely reported success nor reject a promise nobody awaits (which ends the process):
- * it is reported with `process.emitWarning`, the channel Node keeps for this.
- */
-function callUserCode(what: string, call: () => unknown): void {
-  try {
-    const returned = call();
-    // An async logger's rejection would be unhandled as surely as a throw.
-    if (typeof (returned as PromiseLike<unknown> | null)?.then === 'function')
-      Promise.resolve(returned).catch((thrown: unknown) => reportThrown(what, thrown));
-  } catch (thrown) {
-    reportThrown(what, thrown);
-  }
-}
-
-function reportThrown(what: string, thrown: unknown): void {
-  try {
-    const message = thrown instanceof Error ? thrown.message || thrown.name : String(thrown);
-    process.emitWarning(`${STORE_NAME}: ${what} threw: ${message}`, {
-      code: 'ERR_SESSION_STORE_LISTENER_THREW',
-      detail: thrown instanceof Error ? thrown.stack : undefined,
-    });
-  } catch {
-    // process.emitWarning throws only on bad arguments: nothing is left to report to.
   }
 }
 

@@ -83,10 +83,10 @@ export class RedisStore extends SessionStoreBase {
     this.driverName = this.driver.name;
     this.gate = new ReadyGate(this.driver, MAX_WAITING_CALLS);
     // Called from inside the client's own events: a listener that threw there would break the
-    // client's reconnection, or end the process (see callUserCode).
+    // client's reconnection, or end the process (the core reports what a listener throws).
     this.watch = new ConnectionWatch(this.driver, {
-      up: () => callUserCode('a "connect" listener', () => this.reportConnected()),
-      down: () => callUserCode('a "disconnect" listener', () => this.reportDisconnected()),
+      up: () => this.reportConnected(),
+      down: () => this.reportDisconnected(),
     });
   }
 
@@ -323,25 +323,5 @@ export class RedisStore extends SessionStoreBase {
     if (!session) return false;
     const expiresAt = cookieExpiresAt(session);
     return expiresAt === null || (!Number.isNaN(expiresAt) && expiresAt > now);
-  }
-}
-
-/**
- * Runs the app's code (an event listener) from the client's events. What it throws is reported
- * with `process.emitWarning`, the channel Node keeps for this, instead of breaking the client's
- * reconnection or ending the process.
- */
-function callUserCode(what: string, call: () => void): void {
-  try {
-    call();
-  } catch (thrown) {
-    try {
-      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
-        code: 'ERR_SESSION_STORE_LISTENER_THREW',
-        detail: (thrown as Error)?.stack,
-      });
-    } catch {
-      // process.emitWarning throws only on bad arguments: nothing is left to report to.
-    }
   }
 }

@@ -268,8 +268,8 @@ export class SqliteStore extends SessionStoreBase {
         sid,
         error: new Error(`the stored expiry is not a date this layout can read: ${JSON.stringify(String(row.expiry))}`),
       };
-      // A throwing listener must not fail the read it reports on (see callUserCode).
-      callUserCode('a "decodeError" listener', () => this.emit('decodeError', event));
+      // A throwing listener must not fail the read it reports on (the core reports what a listener throws).
+      this.emitSafely('decodeError', event);
       return null;
     }
     return { payload: payloadText(row.sess), expiresAt };
@@ -291,25 +291,6 @@ export class SqliteStore extends SessionStoreBase {
       await new Promise<void>((resolve) => setImmediate(resolve));
       // Closed meanwhile: stop quietly with what was done; the database may be gone.
       if (this.backendClosed) return deleted;
-    }
-  }
-}
-
-/**
- * Runs the app's code (an event listener) from inside a call: what it throws is reported with
- * `process.emitWarning`, the channel Node keeps for this, instead of failing the call.
- */
-function callUserCode(what: string, call: () => void): void {
-  try {
-    call();
-  } catch (thrown) {
-    try {
-      process.emitWarning(`${STORE_NAME}: ${what} threw: ${(thrown as Error)?.message ?? String(thrown)}`, {
-        code: 'ERR_SESSION_STORE_LISTENER_THREW',
-        detail: (thrown as Error)?.stack,
-      });
-    } catch {
-      // process.emitWarning throws only on bad arguments: nothing is left to report to.
     }
   }
 }
