@@ -247,7 +247,8 @@ export class MemcachedStore extends SessionStoreBase {
           for (const { key, exp } of piece) {
             if ((exp !== -1 && exp * 1000 <= now) || seen?.has(key) || this.sidOf(key) === null) continue;
             seen?.add(key);
-            keys.push(key);
+            // Without the prefix, which every key of the listing shares: a third less to hold.
+            keys.push(key.slice(this.prefix.length));
           }
           // A step per piece: the core bounds each step, not the whole dump. Nothing reaches
           // the caller before the dump ends, so the next piece is asked for at once.
@@ -257,7 +258,7 @@ export class MemcachedStore extends SessionStoreBase {
         consistent &&= info.consistent;
         let next: Promise<StoredEntry[]> | null = null;
         for (const page of keys.pages(this.batchSize)) {
-          const fetched = this.fetch(page);
+          const fetched = this.fetch(page.map((escapedSid) => this.prefix + escapedSid));
           // Read ahead: a caller that stops before this page is read must not leave its failure unhandled.
           fetched.catch(() => undefined);
           if (next) yield await next;
