@@ -20,6 +20,7 @@ export default defineConfig({
       'conformance/examples/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'scripts/packed/**/*.test.ts',
+      'bench/soak/test/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 180_000,
