@@ -1,6 +1,5 @@
 import {
   describeCause,
-  keysetPages,
   resolveExpiresAt,
   SessionStoreBase,
   storeError,
@@ -483,20 +482,42 @@ export class MongoStore extends SessionStoreBase {
     return this.collectionReady;
   }
 
-  /** Live documents in pages ordered by _id, each page its own bounded query (see keysetPages). */
+  /**
+   * Live documents in pages ordered by _id, through one cursor whose batches are the pages
+   * (`pageSize` documents, each fetch a step the core bounds). One query walks the collection
+   * once: a query per page ("_id after the last one") is answered from the _id index by
+   * MongoDB, but FerretDB scans the whole collection for each, which made all() over 10,000
+   * sessions take 30 s there. The server drops a cursor left idle for its cursorTimeoutMillis
+   * (10 minutes by default), which bounds what an abandoned iterate() holds; an iterate() held
+   * that long goes on with a new query after the last _id it handed out.
+   */
   private async *livePages(projection: Record<string, 1>): AsyncGenerator<SessionDocument[]> {
     const collection = await this.collection();
-    yield* keysetPages(
-      this.settings.pageSize,
-      (after: string | undefined, limit) => {
-        // Each page is its own bounded step (see the core's keysetPages): its limit starts now.
-        const limits = this.timeLimit(this.deadline());
-        const live = { expires: { $gt: new Date() } };
-        const filter = after === undefined ? live : { _id: { $gt: after }, ...live };
-        return collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS, ...limits }).toArray();
-      },
-      (document) => document._id,
-    );
+    const pageSize = this.settings.pageSize;
+    let after: string | undefined;
+    for (;;) {
+      const live = { expires: { $gt: new Date() } };
+      const filter = after === undefined ? live : { _id: { $gt: after }, ...live };
+      const cursor = collection.find(filter, { projection, sort: { _id: 1 }, batchSize: pageSize, ...READ_OPTIONS });
+      try {
+        for (;;) {
+          let more: boolean;
+          try {
+            more = await cursor.hasNext();
+          } catch (error) {
+            if (isCursorNotFound(error) && after !== undefined) break;
+            throw error;
+          }
+          if (!more) return;
+          const page = cursor.readBufferedDocuments();
+          if (page.length === 0) continue;
+          after = String(page[page.length - 1]!._id);
+          yield page;
+        }
+      } finally {
+        await cursor.close().catch(() => undefined);
+      }
+    }
   }
 
   /**
@@ -635,4 +656,9 @@ function toRecord(document: Pick<SessionDocument, 'session' | 'expires'>): Store
     payload: typeof session === 'string' ? session : (fromBson(session) as Record<string, unknown>),
     expiresAt: expires instanceof Date ? expires.getTime() : null,
   };
+}
+
+/** The server dropped the cursor (its idle timeout, or a killCursors): error code 43. */
+function isCursorNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 43;
 }
