@@ -56,7 +56,6 @@ export function resolveCapabilities(
     persistent: merged.persistent ?? false,
     defaultTtlMs: merged.defaultTtlMs ?? null,
     sessionsByUser: merged.sessionsByUser ?? typeof store?.userSessions === 'function',
-    refusedSidCharacters: merged.refusedSidCharacters ?? '',
   };
 }
 

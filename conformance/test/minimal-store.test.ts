@@ -77,7 +77,6 @@ describe('the manifest decides what runs', () => {
       persistent: false,
       defaultTtlMs: null,
       sessionsByUser: false,
-      refusedSidCharacters: '',
     });
   });
 

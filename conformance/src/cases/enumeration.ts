@@ -8,7 +8,7 @@ import { expiresAtOf, jsonForm, type LiveSession } from '../sessions';
 import { withDeadline } from '../timing';
 import type { StoreUnderTest } from '../types';
 import { asIdList, asSessionList, assertGone, assertSameIds, assertStored, withoutId } from './helpers';
-import { ODD_SIDS, storableSids } from './required-methods';
+import { ODD_SIDS } from './required-methods';
 
 const group = 'enumeration';
 const BY_USER_METHODS = ['userSessions', 'countUserSessions', 'destroyUserSessions'] as const;
@@ -204,7 +204,7 @@ export const enumerationCases: ConformanceCase[] = [
       const unrelated = await context.openStore(`x${context.namespace}`);
       const theirs = await setSessions(context, 2, prefixed);
       const others = await setSessions(context, 2, unrelated);
-      for (const sid of storableSids(context, ODD_SIDS.slice(0, 12)))
+      for (const sid of context.storable(ODD_SIDS.slice(0, 12)))
         await context.set(sid, context.session(sid, { owner: 'B' }, { maxAge: 600_000 }, prefixed), prefixed);
       await setSessions(context, 3);
       await context.clear();

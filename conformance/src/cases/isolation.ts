@@ -3,7 +3,6 @@ import type { ConformanceCase } from '../case';
 import { objectsIn } from '../compare';
 import { expiresAtOf, jsonForm, loadedSession } from '../sessions';
 import { assertGone, assertStored } from './helpers';
-import { storableSids } from './required-methods';
 
 const group = 'isolation';
 
@@ -70,7 +69,7 @@ export const isolationCases: ConformanceCase[] = [
     title: 'set, touch and destroy on one sid never change another, even when one sid is a prefix of another',
     async run(context) {
       const base = context.sid();
-      const neighbours = storableSids(context, [`${base}1`, `${base}:x`, base.slice(0, -1), `${base}*`, `${base} `]);
+      const neighbours = context.storable([`${base}1`, `${base}:x`, base.slice(0, -1), `${base}*`, `${base} `]);
       const sessions = new Map(neighbours.map((sid, index) => [sid, context.session(sid, { neighbour: index })]));
       await context.setMany([...sessions]);
       await context.set(base, context.session(base, { base: true }));

@@ -97,6 +97,8 @@ export class RedisStore extends SessionStoreBase {
     this.client = this.driver.client as RedisClient;
     this.driverName = this.driver.name;
     this.gate = new ReadyGate(this.driver, MAX_WAITING_CALLS);
+    // Called from inside the client's own events: a listener that threw there would break the
+    // client's reconnection, or end the process (the core reports what a listener throws).
     this.watch = new ConnectionWatch(this.driver, {
       up: () => this.reportConnected(),
       down: () => this.reportDisconnected(),

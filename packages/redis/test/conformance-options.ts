@@ -26,7 +26,7 @@ export function redisConformanceOptions(
     createStore: ({ namespace, userId }) =>
       new RedisStore({ ...connection, prefix: `${namespace}:`, userId }) as unknown as StoreUnderTest,
     // Prefixes are namespaces: a sid with ':' would name a nested namespace's key (clause 9).
-    capabilities: { refusedSidCharacters: ':' },
+    refusedSids: (sid) => sid.includes(':'),
     inspect: {
       rawValue: (store, sid) => admin.get(keyOf(store, sid)),
       async rawTtlMs(store, sid) {
