@@ -12,6 +12,7 @@ const GROUP_HEADERS: Record<GroupName, string> = {
   callbacksAndPromises: 'Callbacks (51-54)',
   endToEnd: 'End to end (55-56)',
   sessionsByUser: 'By user (57-62)',
+  hardening: 'Hardening (63-66)',
 };
 
 /** `contract` is the path of conformance/CONTRACT.md from the file the table goes into. */

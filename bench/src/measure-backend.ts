@@ -35,7 +35,11 @@ export async function measureBackend(
   const subjects: Subject[] = [];
   try {
     log(`[${definition.name}] starting server`);
-    server = await definition.startServer();
+    const cap = options.sizeCaps[definition.name];
+    const enumerated = options.suites.includes('enumeration')
+      ? options.enumerationSizes.filter((size) => cap === undefined || size <= cap)
+      : [];
+    server = await definition.startServer(Math.max(options.byUserTotal, ...enumerated));
     result.server = server.description;
     for (const kind of SUBJECT_KINDS) {
       try {
@@ -60,13 +64,12 @@ export async function measureBackend(
       result.operations = await runOperationsSuite(subjects, options, log);
     }
     if (options.suites.includes('enumeration')) {
-      log(`[${definition.name}] all() and length()`);
-      const cap = options.sizeCaps[definition.name];
+      log(`[${definition.name}] all(), length() and iterate()`);
       const sizes = options.enumerationSizes.filter((size) => cap === undefined || size <= cap);
       const skipped = options.enumerationSizes.filter((size) => !sizes.includes(size));
       if (skipped.length > 0) {
         result.notes.push(
-          `all()/length() over ${skipped.map((size) => size.toLocaleString('en-US')).join(', ')} sessions skipped: capped at ${cap!.toLocaleString('en-US')} by --max-size ${definition.name}=${cap} (see bench/README.md)`,
+          `all()/length()/iterate() over ${skipped.map((size) => size.toLocaleString('en-US')).join(', ')} sessions skipped: capped at ${cap!.toLocaleString('en-US')} by --max-size ${definition.name}=${cap} (see bench/README.md)`,
         );
       }
       result.enumeration = await runEnumerationSuite(definition, server, options, log, sizes);

@@ -2,7 +2,7 @@ import type { BackendName, SubjectKind } from './subject';
 
 export const OPERATIONS = ['get', 'set', 'touch', 'destroy'] as const;
 export type Operation = (typeof OPERATIONS)[number];
-export type EnumerationOperation = 'length' | 'all';
+export type EnumerationOperation = 'length' | 'all' | 'iterate';
 
 /** A ratio measured round by round (both sides in the same round), and its median. */
 export interface RatioStat {

@@ -31,6 +31,12 @@ export interface Subject {
   /** Absent when the subject has no such method. */
   all?(): Promise<unknown[]>;
   length?(): Promise<number>;
+  /**
+   * Walks every live session through the store's iterate(), holding none, and gives how many it
+   * saw; calls `checkpoint` every {@link ITERATE_CHECKPOINT} sessions (the child collects garbage
+   * there, so that what it samples is the heap the walk keeps alive, not garbage not yet collected).
+   */
+  iterate?(checkpoint?: () => void): Promise<number>;
   /** Why `all`/`length` are absent or not comparable, for the report. */
   readonly enumerationNote?: string;
   /** A faster way to write many sessions before an enumeration run (same layout as `set`). */
@@ -61,6 +67,8 @@ export interface RunningServer {
   dispose(): Promise<void>;
 }
 
+export const ITERATE_CHECKPOINT = 25_000;
+
 /** What each backend file provides. */
 export interface BackendDefinition {
   name: BackendName;
@@ -70,7 +78,8 @@ export interface BackendDefinition {
   oursLabel: string;
   /** The commands the raw subject sends per operation. */
   rawLabel: string;
-  startServer(): Promise<RunningServer>;
+  /** `largestEnumeration`: the most sessions the enumeration suite will store (a server keeping them in memory is sized for it). */
+  startServer(largestEnumeration: number): Promise<RunningServer>;
   createSubject(kind: SubjectKind, context: SubjectContext): Promise<Subject>;
 }
 
@@ -101,6 +110,7 @@ export function storeSubject(
     touch?: (sid: string, session: SessionData, callback: Callback<void>) => void;
     all?: (callback: Callback<unknown>) => void;
     length?: (callback: Callback<number>) => void;
+    iterate?: () => AsyncIterable<unknown>;
   };
   const hasAll = (extra.all ?? true) && typeof target.all === 'function';
   const hasLength = (extra.length ?? true) && typeof target.length === 'function';
@@ -121,6 +131,16 @@ export function storeSubject(
   };
   if (hasAll) subject.all = () => viaCallback<unknown>((cb) => target.all!(cb)).then(asArray);
   if (hasLength) subject.length = () => viaCallback<number>((cb) => target.length!(cb));
+  if (typeof target.iterate === 'function') {
+    subject.iterate = async (checkpoint) => {
+      let count = 0;
+      for await (const entry of target.iterate!()) {
+        if (entry) count++;
+        if (checkpoint && count % ITERATE_CHECKPOINT === 0) checkpoint();
+      }
+      return count;
+    };
+  }
   if (extra.seed) subject.seed = extra.seed;
   return subject;
 }

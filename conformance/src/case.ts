@@ -13,6 +13,7 @@ export const GROUP_NAMES = [
   'callbacksAndPromises',
   'endToEnd',
   'sessionsByUser',
+  'hardening',
 ] as const;
 export type GroupName = (typeof GROUP_NAMES)[number];
 

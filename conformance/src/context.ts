@@ -41,6 +41,12 @@ export class CaseContext {
     this.recoveryTimeoutMs = options.recoveryTimeoutMs ?? 60_000;
   }
 
+  /** `sids` without those the store refuses by design (`options.refusedSids`). */
+  storable(sids: readonly string[]): string[] {
+    const refused = this.options.refusedSids;
+    return refused ? sids.filter((sid) => !refused(sid)) : [...sids];
+  }
+
   /** A new store from `createStore`; the same namespace shares sessions, another isolates them. */
   async openStore(namespace: string = this.namespace): Promise<StoreUnderTest> {
     const store = await this.options.createStore({ namespace, userId: suiteUserId });

@@ -10,6 +10,7 @@ export {
   callbacksAndPromises,
   endToEnd,
   sessionsByUser,
+  hardening,
   planGroup,
   type PlannedTest,
 } from './suite';
@@ -30,6 +31,7 @@ export {
 } from './reference-store';
 export { callWithCallback, callWithPromise, type CallbackOutcome } from './calls';
 export { captureProcessFaults, type ProcessFault } from './process-faults';
+export { secretsIn } from './cases/helpers';
 export { suiteUserId, SUITE_USER_KEY } from './users';
 export { liveSession, loadedSession, jsonForm, plainSession, type CookieInit, type LiveSession } from './sessions';
 export type {

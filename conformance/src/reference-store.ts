@@ -15,6 +15,9 @@ type Work<T> = () => T;
 
 const ignore = (): void => {};
 
+/** The latest expiry a store keeps: the last instant a four-digit ISO 8601 year names (clause 64). */
+const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /**
  * The "server" of the reference store: one Map shared by every store made on it, keyed
  * `namespace:sid`, and a switch that takes it down to simulate an outage. Work runs on a later
@@ -337,7 +340,23 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   connectionChanged(up: boolean): void {
     if (this.connected === up) return;
     this.connected = up;
-    setImmediate(() => this.emit(up ? 'connect' : 'disconnect'));
+    setImmediate(() => this.emitSafely(up ? 'connect' : 'disconnect'));
+  }
+
+  /**
+   * Emits from a background path (clause 63): each listener runs, and what one throws is
+   * reported with process.emitWarning instead of ending the process.
+   */
+  protected emitSafely(event: string, ...args: unknown[]): void {
+    for (const listener of this.rawListeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (error) {
+        process.emitWarning(
+          `ReferenceStore: a "${event}" listener threw: ${(error as Error)?.message ?? String(error)}`,
+        );
+      }
+    }
   }
 
   // Backend work (runs inside ReferenceBackend.execute) --------------------------------------
@@ -473,17 +492,25 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
   /** Expiry from cookie.expires (a Date, or an ISO string in plain JSON); none means the default TTL. */
   protected expiresAtOf(session: SessionData, now: number): number {
     const expires: unknown = (session.cookie as { expires?: unknown } | undefined)?.expires;
+    // Read as JSON keeps it (clauses 13, 42): an Invalid Date becomes null, the default lifetime.
     if (expires === null || expires === undefined || expires === false) return now + this.defaultTtlMs;
+    if (expires instanceof Date && Number.isNaN(expires.getTime())) return now + this.defaultTtlMs;
     const time =
       expires instanceof Date
         ? expires.getTime()
         : typeof expires === 'string' || typeof expires === 'number'
           ? new Date(expires).getTime()
           : Number.NaN;
+    // The message names the kind of value, never the value: it is session contents (clause 66).
     if (Number.isNaN(time))
       throw new OperationFailure(
         ReferenceErrorCode.invalidArgument,
-        `cookie.expires is not a date: ${String(expires)}`,
+        `cookie.expires is not a date (${typeof expires})`,
+      );
+    if (time > LATEST_EXPIRY)
+      throw new OperationFailure(
+        ReferenceErrorCode.invalidArgument,
+        'cookie.expires is after 9999-12-31T23:59:59.999Z, the latest expiry kept (clause 64)',
       );
     return time;
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import type { SessionData } from 'express-session';
 import { ReferenceBackend, ReferenceStore, ReferenceStoreError, type ReferenceRecord } from '../src/reference-store';
 import type { StoreContext, StoreUnderTest } from '../src/types';
@@ -791,6 +792,96 @@ class DestroysEveryoneStore extends ReferenceStore {
   }
 }
 
+/**
+ * C22, the masking the suite must not fall for: length() drops expired records as it counts
+ * them, while all(), ids() and iterate() list them. A case that calls length() first passes it.
+ */
+class LazyLengthStore extends ReferenceStore {
+  protected override liveEntries() {
+    const prefixLength = this.namespace.length + 1;
+    return this.namespaceKeys().map((key) => ({
+      sid: key.slice(prefixLength),
+      session: this.parse(this.backend.records.get(key)!.json),
+    }));
+  }
+
+  protected override readPage(after: string | null) {
+    return this.liveEntries()
+      .filter(({ sid }) => after === null || sid > after)
+      .slice(0, this.pageSize);
+  }
+
+  override length(callback?: Callback<number>) {
+    return this.operation('length', callback, () => () => {
+      for (const key of this.namespaceKeys())
+        if (this.backend.records.get(key)!.expiresAt <= Date.now()) this.backend.records.delete(key);
+      return this.namespaceKeys().length;
+    });
+  }
+}
+
+/** C58, the same masking by user: userSessions drops expired records, countUserSessions counts them. */
+class LazyUserListStore extends ReferenceStore {
+  override countUserSessions(userId: string, callback?: Callback<number>) {
+    return this.operation('countUserSessions', callback, () => {
+      this.checkUserId(userId);
+      return () => this.namespaceKeys().filter((key) => this.backend.records.get(key)!.user === userId).length;
+    });
+  }
+}
+
+/** C63: connect and disconnect emitted from a promise callback, unguarded: a throwing listener is an unhandled rejection. */
+class UnguardedEventsStore extends ReferenceStore {
+  protected override emitSafely(event: string, ...args: unknown[]): void {
+    void Promise.resolve().then(() => this.emit(event, ...args));
+  }
+}
+
+/** C64: an expiry past what the backend holds wraps to 1970, as MongoDB did: set succeeds and the session is gone. */
+class WrapsFarExpiryStore extends ReferenceStore {
+  protected override expiresAtOf(session: SessionData, now: number): number {
+    const expires = (session.cookie as { expires?: unknown } | undefined)?.expires;
+    if (expires instanceof Date && expires.getTime() > Date.UTC(9999, 11, 31, 23, 59, 59, 999)) return 0;
+    return super.expiresAtOf(session, now);
+  }
+}
+
+/** C65: keys sent as UTF-8, where every lone surrogate becomes U+FFFD: distinct sids share a record. */
+class Utf8KeysStore extends ReferenceStore {
+  protected override key(sid: string): string {
+    return super.key(Buffer.from(sid, 'utf8').toString('utf8'));
+  }
+}
+
+/** C66: errors carry the command's arguments (the key with the sid, the session), as ioredis errors do. */
+class CommandArgsInErrorsStore extends ReferenceStore {
+  private lastArgs: string[] = [];
+
+  override get(sid: string, callback?: Callback<SessionData | null>) {
+    this.lastArgs = [this.key(sid)];
+    return super.get(sid, callback);
+  }
+
+  override set(sid: string, session: SessionData, callback?: Callback<void>) {
+    this.lastArgs = [this.key(sid), inspect(session, { depth: 5 })];
+    return super.set(sid, session, callback);
+  }
+
+  override touch(sid: string, session: SessionData, callback?: Callback<void>) {
+    this.lastArgs = [this.key(sid), inspect(session, { depth: 5 })];
+    return super.touch(sid, session, callback);
+  }
+
+  override destroy(sid: string, callback?: Callback<void>) {
+    this.lastArgs = [this.key(sid)];
+    return super.destroy(sid, callback);
+  }
+
+  protected override wrapError(operation: string, error: unknown): ReferenceStoreError {
+    return Object.assign(super.wrapError(operation, error), { command: { name: operation, args: this.lastArgs } });
+  }
+}
+
 export const brokenStores: BrokenStore[] = [
   {
     clauses: [1],
@@ -1151,5 +1242,41 @@ export const brokenStores: BrokenStore[] = [
     name: 'DestroysEveryoneStore',
     flaw: 'destroyUserSessions destroys the sessions of every user but except',
     create: makeByUser(DestroysEveryoneStore),
+  },
+  {
+    clauses: [22],
+    name: 'LazyLengthStore',
+    flaw: 'length() drops expired records as it counts; all(), ids() and iterate() list them',
+    create: make(LazyLengthStore),
+  },
+  {
+    clauses: [58],
+    name: 'LazyUserListStore',
+    flaw: 'userSessions drops expired records as it lists; countUserSessions counts them',
+    create: makeByUser(LazyUserListStore),
+  },
+  {
+    clauses: [63],
+    name: 'UnguardedEventsStore',
+    flaw: 'connect and disconnect are emitted from a promise callback: a listener that throws is an unhandled rejection',
+    create: make(UnguardedEventsStore),
+  },
+  {
+    clauses: [64],
+    name: 'WrapsFarExpiryStore',
+    flaw: 'an expiry after year 9999 is stored as 1970: set succeeds and the session is gone',
+    create: make(WrapsFarExpiryStore),
+  },
+  {
+    clauses: [65],
+    name: 'Utf8KeysStore',
+    flaw: 'keys are sent as UTF-8, so sids with different lone surrogates share one record',
+    create: make(Utf8KeysStore),
+  },
+  {
+    clauses: [66],
+    name: 'CommandArgsInErrorsStore',
+    flaw: "errors carry the command's arguments (the key with the sid, the session), as ioredis errors do",
+    create: make(CommandArgsInErrorsStore),
   },
 ];

@@ -21,6 +21,7 @@ describe('the built package', () => {
       'callbacksAndPromises',
       'endToEnd',
       'sessionsByUser',
+      'hardening',
       'suiteUserId',
       'runCase',
       'casesForClause',

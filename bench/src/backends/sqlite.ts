@@ -6,7 +6,14 @@ import Database from 'better-sqlite3';
 import expressSession from 'express-session';
 import type { Store } from 'express-session';
 import { expiresAt } from '../session-expiry';
-import { loadOurStore, storeSubject, type BackendDefinition, type Subject, type SubjectContext } from '../subject';
+import {
+  loadOurStore,
+  storeSubject,
+  viaCallback,
+  type BackendDefinition,
+  type Subject,
+  type SubjectContext,
+} from '../subject';
 
 const require = createRequire(import.meta.url);
 
@@ -52,14 +59,36 @@ function file(context: SubjectContext, kind: string): string {
 }
 
 async function ours(context: SubjectContext): Promise<Subject> {
-  type Ctor = new (options: { filename: string }) => Store & { close(): Promise<void> };
+  type Ctor = new (options: { filename: string }) => Store & {
+    close(): Promise<void>;
+    db: Database.Database;
+  };
   const SqliteStore = await loadOurStore<Ctor>(
     '@session-stores/sqlite',
     'SqliteStore',
     () => import('@session-stores/sqlite'),
   );
   const store = new SqliteStore({ filename: file(context, 'ours'), ...context.storeOptions });
-  return storeSubject('ours', sqliteBackend.oursLabel, store, () => store.close());
+  return storeSubject('ours', sqliteBackend.oursLabel, store, () => store.close(), {
+    // Through the store's own set(), 10,000 to a transaction on its own connection: one WAL
+    // commit per batch instead of one per session (a million sessions: 3 minutes of set()).
+    seed: async (sids, session) => {
+      for (let start = 0; start < sids.length; start += 10_000) {
+        store.db.exec('BEGIN');
+        try {
+          await Promise.all(
+            sids
+              .slice(start, start + 10_000)
+              .map((sid) => viaCallback<void>((callback) => store.set(sid, session, callback))),
+          );
+          store.db.exec('COMMIT');
+        } catch (error) {
+          store.db.exec('ROLLBACK');
+          throw error;
+        }
+      }
+    },
+  });
 }
 
 async function anchor(context: SubjectContext): Promise<Subject> {

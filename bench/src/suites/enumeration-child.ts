@@ -30,11 +30,13 @@ function collectGarbage(): void {
 }
 
 /**
- * Runs in a fresh process, so each figure starts from a quiet heap: times all()/length() and
+ * Runs in a fresh process, so each figure starts from a quiet heap: times all()/length()/iterate() and
  * tracks the heap and RSS above their level before the call. The heap is sampled every 5 ms
  * while the event loop turns and once after the call with the result still held; RSS also
  * takes the kernel's peak (maxRSS) into account when the call raised it.
  */
+// iterate() holds nothing of what it hands out: its heap figure is sampled after a collection
+// every ITERATE_CHECKPOINT sessions (see Subject.iterate), the memory the walk itself keeps.
 async function main(): Promise<EnumerationReply> {
   const job = JSON.parse(process.env[JOB_VARIABLE] ?? '{}') as EnumerationJob;
   const definition = backendDefinitions[job.backend];
@@ -45,6 +47,8 @@ async function main(): Promise<EnumerationReply> {
   try {
     for (const operation of job.operations) {
       if (!subject[operation]) return { ok: false, error: `${subject.label} has no ${operation}()` };
+      // A turn of the event loop first: the previous call's promises still hold its result until then.
+      await new Promise((resolve) => setImmediate(resolve));
       collectGarbage();
       const before = process.memoryUsage();
       // The kernel's peak (maxRSS) can start out above the current RSS: a forked child inherits
@@ -52,16 +56,23 @@ async function main(): Promise<EnumerationReply> {
       const kernelPeakBefore = process.resourceUsage().maxRSS * 1024;
       let heapPeak = before.heapUsed;
       let rssPeak = before.rss;
-      const sample = () => {
+      const sample = (heap = true) => {
         const now = process.memoryUsage();
-        heapPeak = Math.max(heapPeak, now.heapUsed);
+        if (heap) heapPeak = Math.max(heapPeak, now.heapUsed);
         rssPeak = Math.max(rssPeak, now.rss);
       };
-      const sampler = setInterval(sample, 5);
+      // iterate()'s heap is sampled only right after a collection (at its checkpoints).
+      const sampler = setInterval(() => sample(operation !== 'iterate'), 5);
       const started = performance.now();
       let value: unknown;
       try {
-        value = operation === 'all' ? await subject.all!() : await subject.length!();
+        value =
+          operation === 'iterate'
+            ? await subject.iterate!(() => {
+                collectGarbage();
+                sample();
+              })
+            : await subject[operation]!();
       } catch (error) {
         // One call failing does not keep the other from being measured.
         errors[operation] = describeError(error);
@@ -70,6 +81,7 @@ async function main(): Promise<EnumerationReply> {
         clearInterval(sampler);
       }
       const ms = performance.now() - started;
+      if (operation === 'iterate') collectGarbage();
       sample();
       const kernelPeakAfter = process.resourceUsage().maxRSS * 1024;
       if (kernelPeakAfter > kernelPeakBefore) rssPeak = Math.max(rssPeak, kernelPeakAfter);

@@ -9,7 +9,7 @@ import type { EnumerationJob, EnumerationReply } from './enumeration-child';
 import type { Log } from './operations';
 
 const NAMESPACE = 'enum';
-const OPERATIONS: EnumerationOperation[] = ['length', 'all'];
+const OPERATIONS: EnumerationOperation[] = ['length', 'all', 'iterate'];
 const CHILD_TIMEOUT_MS = 10 * 60_000;
 
 /** Deterministic sids, so growing from 10,000 to 100,000 sessions adds only the missing ones. */

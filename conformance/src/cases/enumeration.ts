@@ -204,7 +204,7 @@ export const enumerationCases: ConformanceCase[] = [
       const unrelated = await context.openStore(`x${context.namespace}`);
       const theirs = await setSessions(context, 2, prefixed);
       const others = await setSessions(context, 2, unrelated);
-      for (const sid of ODD_SIDS.slice(0, 12))
+      for (const sid of context.storable(ODD_SIDS.slice(0, 12)))
         await context.set(sid, context.session(sid, { owner: 'B' }, { maxAge: 600_000 }, prefixed), prefixed);
       await setSessions(context, 3);
       await context.clear();

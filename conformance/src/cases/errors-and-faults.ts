@@ -379,6 +379,10 @@ export const errorsAndFaultsCases: ConformanceCase[] = [
       for (const [label, session] of [
         ['circular', (sid: string) => circularSession(context, sid)],
         ['BigInt', (sid: string) => context.session(sid, { big: 2n ** 70n })],
+        [
+          'BigInt cookie.expires',
+          () => ({ cookie: { originalMaxAge: null, expires: 10n, httpOnly: true, path: '/' }, n: 1 }),
+        ],
       ] as const) {
         const sid = context.sid();
         assertCalledBackWithError(await context.call('set', [sid, session(sid)]), `set of a ${label} session`);

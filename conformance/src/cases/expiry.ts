@@ -70,13 +70,23 @@ export const expiryCases: ConformanceCase[] = [
     group,
     title: 'get(sid) misses once cookie.expires has passed, whatever cleanup has or has not run',
     async run(context) {
+      // Each instance reads a session of its own: a get that removes the expired record would
+      // otherwise make the second instance's miss prove nothing.
+      const other = await context.openStore();
       const sid = context.sid();
       const session = context.session(sid, { n: 1 }, { maxAge: context.shortLifetimeMs });
+      const otherSid = context.sid();
+      const otherSession = context.session(otherSid, { n: 2 }, { maxAge: context.shortLifetimeMs });
       await context.set(sid, session);
-      await context.waitPastExpiry(expiresAtOf(session)!);
+      await context.set(otherSid, otherSession);
+      await context.waitPastExpiry(Math.max(expiresAtOf(session)!, expiresAtOf(otherSession)!));
       await assertGone(context, sid, 'get(sid) after cookie.expires + granularity');
-      const other = await context.openStore();
-      await assertGone(context, sid, 'get(sid) from a second store instance after cookie.expires + granularity', other);
+      await assertGone(
+        context,
+        otherSid,
+        'get(sid) from a second store instance after cookie.expires + granularity',
+        other,
+      );
     },
   },
   {
@@ -134,7 +144,8 @@ export const expiryCases: ConformanceCase[] = [
   {
     clauses: [13],
     group,
-    title: 'set(sid) with cookie.expires null, false or missing stores the session and get(sid) returns it',
+    title:
+      'set(sid) with cookie.expires null, false, missing or an Invalid Date stores the session and get(sid) returns it',
     async run(context) {
       const cases = [
         {
@@ -143,6 +154,12 @@ export const expiryCases: ConformanceCase[] = [
         },
         { label: 'expires false', session: (sid: string) => context.session(sid, { n: 2 }, { expires: false }) },
         { label: 'no expires key', session: () => plainSession({ n: 3 }, undefined) },
+        // express-session's own tests set an Invalid Date and expect the store to keep the
+        // session as JSON keeps it: expires null, the default lifetime (clause 42).
+        {
+          label: 'expires an Invalid Date',
+          session: (sid: string) => context.session(sid, { n: 4 }, { expires: new Date(Number.NaN) }),
+        },
       ];
       for (const { label, session } of cases) {
         const sid = context.sid();
@@ -394,28 +411,46 @@ export const expiryCases: ConformanceCase[] = [
   {
     clauses: [22],
     group,
-    title: 'expired sessions are absent from all(), ids() and length()',
+    title:
+      'expired sessions are absent from all(), ids(), length() and iterate(), each checked on sessions no other call has read',
     skipReason: requires.anyOf('all', 'ids', 'length'),
     async run(context) {
-      const short = context.sid();
-      const shortSession = context.session(short, { n: 1 }, { maxAge: context.shortLifetimeMs });
-      const long = context.sid();
-      await context.set(short, shortSession);
-      await context.set(long, context.session(long, { n: 2 }));
-      await context.waitPastExpiry(expiresAtOf(shortSession)!);
-      const { capabilities } = context;
-      // length() first: a store may drop expired records lazily while listing them.
-      if (capabilities.length) assert.equal(await context.length(), 1, 'length() counts an expired session');
-      if (capabilities.ids)
-        assertSameIds(asIdList(await context.ids(), 'ids()'), [long], 'ids() after one session expired');
-      if (capabilities.all) {
-        assertSameIds(
-          asSessionList(await context.all(), 'all()').map((element) => element.id as string),
-          [long],
-          'all() after one session expired',
-        );
+      // One namespace per method, each with its own expired session: a store that drops expired
+      // records lazily while one method reads them (length() purging, say) must not make another
+      // method pass that would list them (all() returning them).
+      const methods = (['length', 'ids', 'all', 'iterate'] as const).filter((method) => context.capabilities[method]);
+      const setups: { method: (typeof methods)[number]; store: StoreUnderTest; short: string; long: string }[] = [];
+      let latestExpiry = 0;
+      for (const method of methods) {
+        const store = await context.openStore(`${context.namespace}_${method}`);
+        const short = context.sid();
+        const shortSession = context.session(short, { n: 1 }, { maxAge: context.shortLifetimeMs }, store);
+        const long = context.sid();
+        await context.set(short, shortSession, store);
+        await context.set(long, context.session(long, { n: 2 }, { maxAge: 600_000 }, store), store);
+        latestExpiry = Math.max(latestExpiry, expiresAtOf(shortSession)!);
+        setups.push({ method, store, short, long });
       }
-      assertMiss(await context.get(short), 'get(sid) of the expired session');
+      await context.waitPastExpiry(latestExpiry);
+      for (const { method, store, long } of setups) {
+        const what = `${method}() after one session of its namespace expired, as the first call to read it`;
+        if (method === 'length') assert.equal(await context.length(store), 1, `${what}: it counts the expired session`);
+        else if (method === 'ids') assertSameIds(asIdList(await context.ids(store), 'ids()'), [long], what);
+        else if (method === 'all')
+          assertSameIds(
+            asSessionList(await context.all(store), 'all()').map((element) => element.id as string),
+            [long],
+            what,
+          );
+        else
+          assertSameIds(
+            (await context.iterate(store)).map((entry) => entry.sid),
+            [long],
+            what,
+          );
+      }
+      for (const { store, short } of setups)
+        assertMiss(await context.get(short, store), 'get(sid) of the expired session');
     },
   },
 ];

@@ -114,3 +114,42 @@ export function withoutId(element: Record<string, unknown>): Record<string, unkn
   }
   return copy;
 }
+
+/**
+ * Where `value` holds one of `secrets`: the paths of the strings that contain one, through own
+ * properties (enumerable or not, symbols too, getters read), array items and causes, at any
+ * depth. `stack` is left out: it repeats the message, and V8 writes it lazily.
+ */
+export function secretsIn(
+  value: unknown,
+  secrets: readonly string[],
+  path = 'error',
+  seen = new Set<object>(),
+): string[] {
+  if (typeof value === 'string') return secrets.some((secret) => value.includes(secret)) ? [path] : [];
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) return [];
+  seen.add(value);
+  const found: string[] = [];
+  for (const key of Reflect.ownKeys(value)) {
+    if (key === 'stack') continue;
+    let child: unknown;
+    try {
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      child = descriptor && 'value' in descriptor ? descriptor.value : (value as Record<PropertyKey, unknown>)[key];
+    } catch {
+      continue;
+    }
+    found.push(...secretsIn(child, secrets, `${path}.${String(key)}`, seen));
+  }
+  return found;
+}
+
+/** Fails when an error or event argument carries the sid or the session's contents (clause 66). */
+export function assertNoSecrets(value: unknown, secrets: readonly string[], what: string): void {
+  const paths = secretsIn(value, secrets);
+  if (paths.length > 0) {
+    throw new assert.AssertionError({
+      message: `${what} carries the sid or the session's contents at ${paths.slice(0, 5).join(', ')}: a logger writing it would leak a credential or user data`,
+    });
+  }
+}

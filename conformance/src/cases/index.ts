@@ -6,6 +6,7 @@ import { endToEndCases } from './end-to-end';
 import { enumerationCases } from './enumeration';
 import { errorsAndFaultsCases } from './errors-and-faults';
 import { expiryCases } from './expiry';
+import { hardeningCases } from './hardening';
 import { isolationCases } from './isolation';
 import { requiredMethodsCases } from './required-methods';
 import { sessionsByUserCases } from './sessions-by-user';
@@ -22,6 +23,7 @@ export const casesByGroup: Readonly<Record<GroupName, readonly ConformanceCase[]
   callbacksAndPromises: callbacksAndPromisesCases,
   endToEnd: endToEndCases,
   sessionsByUser: sessionsByUserCases,
+  hardening: hardeningCases,
 };
 
 /** Every case of the suite, in report order. */

@@ -69,7 +69,7 @@ export const isolationCases: ConformanceCase[] = [
     title: 'set, touch and destroy on one sid never change another, even when one sid is a prefix of another',
     async run(context) {
       const base = context.sid();
-      const neighbours = [`${base}1`, `${base}:x`, base.slice(0, -1), `${base}*`, `${base} `];
+      const neighbours = context.storable([`${base}1`, `${base}:x`, base.slice(0, -1), `${base}*`, `${base} `]);
       const sessions = new Map(neighbours.map((sid, index) => [sid, context.session(sid, { neighbour: index })]));
       await context.setMany([...sessions]);
       await context.set(base, context.session(base, { base: true }));

@@ -12,6 +12,7 @@ import {
   asSessionList,
   assertGone,
   assertMiss,
+  assertCalledBackWithError,
   assertNoProcessFaults,
   assertSameIds,
   assertStored,
@@ -283,7 +284,9 @@ export const requiredMethodsCases: ConformanceCase[] = [
     group,
     title: 'sids like __proto__, constructor, a:b, a/b, a.b, %, *, ?, [, spaces and non-ASCII are independent keys',
     async run(context) {
-      const sessions = new Map(ODD_SIDS.map((sid, index) => [sid, context.session(sid, { which: index, sid })]));
+      const sessions = new Map(
+        context.storable(ODD_SIDS).map((sid, index) => [sid, context.session(sid, { which: index, sid })]),
+      );
       await context.setMany([...sessions]);
       for (const [sid, session] of sessions) await assertStored(context, sid, session, `get(${JSON.stringify(sid)})`);
       assert.equal((Object.prototype as Record<string, unknown>).which, undefined, 'a sid changed Object.prototype');
@@ -307,24 +310,44 @@ export const requiredMethodsCases: ConformanceCase[] = [
     title: 'all(), ids() and length() list odd sids exactly, with no pattern meaning',
     skipReason: requires.anyOf('all', 'ids', 'length'),
     async run(context) {
-      await context.setMany(ODD_SIDS.map((sid, index) => [sid, context.session(sid, { which: index })]));
+      const sids = context.storable(ODD_SIDS);
+      await context.setMany(sids.map((sid, index) => [sid, context.session(sid, { which: index })]));
       const { capabilities } = context;
-      if (capabilities.ids) assertSameIds(asIdList(await context.ids(), 'ids()'), ODD_SIDS, 'ids()');
+      if (capabilities.ids) assertSameIds(asIdList(await context.ids(), 'ids()'), sids, 'ids()');
       if (capabilities.all) {
         const all = asSessionList(await context.all(), 'all()');
         assertSameIds(
           all.map((element) => element.id as string),
-          ODD_SIDS,
+          sids,
           'all()',
         );
         for (const element of all)
           assert.equal(
             element.which,
-            ODD_SIDS.indexOf(element.id as string),
+            sids.indexOf(element.id as string),
             `all() paired sid ${JSON.stringify(element.id)} with another session`,
           );
       }
-      if (capabilities.length) assert.equal(await context.length(), ODD_SIDS.length, 'length()');
+      if (capabilities.length) assert.equal(await context.length(), sids.length, 'length()');
+    },
+  },
+  {
+    clauses: [9],
+    group,
+    title: 'sids the store refuses by design fail set with ERR_SESSION_STORE_INVALID_ARGUMENT and miss on get',
+    skipReason: ({ options }) => (options.refusedSids ? null : 'the store refuses no sid by design (no refusedSids)'),
+    async run(context) {
+      const refused = ODD_SIDS.filter((sid) => context.options.refusedSids!(sid));
+      for (const sid of refused) {
+        const outcome = await context.call('set', [sid, context.session(sid, { refused: true })]);
+        const error = assertCalledBackWithError(outcome, `set(${JSON.stringify(sid)}) of a refused sid`);
+        assert.equal(
+          (error as { code?: unknown }).code,
+          'ERR_SESSION_STORE_INVALID_ARGUMENT',
+          `set(${JSON.stringify(sid)}) of a refused sid: error code`,
+        );
+        assertMiss(await context.get(sid), `get(${JSON.stringify(sid)}) of a refused sid`);
+      }
     },
   },
 ];

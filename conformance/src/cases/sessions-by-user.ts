@@ -119,8 +119,22 @@ export const sessionsByUserCases: ConformanceCase[] = [
       const alice = newUser(context, 'alice');
       const [short, shortSession] = await setSessionOf(context, alice, context.shortLifetimeMs);
       const [long] = await setSessionOf(context, alice);
-      await context.waitPastExpiry(shortSession.cookie.expires!.getTime());
+      // Bob's sessions are first read by countUserSessions, alice's by userSessions: a store
+      // that drops expired records lazily while one method reads them must not make the other pass.
+      const bob = newUser(context, 'bob');
+      const [bobShort, bobShortSession] = await setSessionOf(context, bob, context.shortLifetimeMs);
+      const [bobLong] = await setSessionOf(context, bob);
+      await context.waitPastExpiry(
+        Math.max(shortSession.cookie.expires!.getTime(), bobShortSession.cookie.expires!.getTime()),
+      );
+      assert.equal(
+        await context.countUserSessions(bob),
+        1,
+        'countUserSessions, as the first call to read the user after one of their sessions expired',
+      );
       await assertUserHas(context, alice, [long], 'after the short session expired');
+      await assertUserHas(context, bob, [bobLong], 'bob after his short session expired');
+      await assertGone(context, bobShort, 'the expired session of bob');
       await assertGone(context, short, 'the expired session');
       const expired = context.sid();
       await context.set(

@@ -1,3 +1,5 @@
+import { holdsSecret, sanitizeCause, scrub } from './sanitize';
+
 /**
  * Stable error codes. Apps can branch on `err.code`; messages are for people and may change.
  * None of them is `ENOENT`: express-session reads that code as "session not found", and a
@@ -29,16 +31,30 @@ export interface StoreErrorDetails {
   /** What went wrong, without the store and operation (they are prefixed). */
   reason: string;
   cause?: unknown;
+  /**
+   * Strings the error must not carry (the sid of the call): scrubbed from the reason and from
+   * the cause's message and stack. Not kept on the error.
+   */
+  secrets?: readonly string[];
 }
 
-/** The one error type every store reports. Its message starts with `Store.operation failed:`. */
+/**
+ * The one error type every store reports. Its message starts with `Store.operation failed:`.
+ * It never carries a sid or session contents (clause 66): its cause is a copy of the driver's
+ * error with only its name, message, stack and codes (see sanitizeCause).
+ */
 export class SessionStoreError extends Error {
   readonly code: StoreErrorCode;
   readonly store: string;
   readonly operation: string;
 
   constructor(details: StoreErrorDetails) {
-    super(`${details.store}.${details.operation} failed: ${details.reason}`, { cause: details.cause });
+    const secrets = details.secrets ?? [];
+    const cause =
+      details.cause === undefined || details.cause instanceof SessionStoreError
+        ? details.cause
+        : sanitizeCause(details.cause, secrets);
+    super(`${details.store}.${details.operation} failed: ${scrub(details.reason, secrets)}`, { cause });
     this.name = 'SessionStoreError';
     this.code = details.code;
     this.store = details.store;
@@ -56,18 +72,31 @@ export function describeCause(cause: unknown): string {
  * A SessionStoreError thrown deeper (validation, serialization) passes through with its code;
  * anything else is a backend failure, kept as `cause`.
  */
-export function toStoreError(store: string, operation: string, cause: unknown): SessionStoreError {
+export function toStoreError(
+  store: string,
+  operation: string,
+  cause: unknown,
+  secrets: readonly string[] = [],
+): SessionStoreError {
   if (cause instanceof SessionStoreError) {
-    if (cause.store === store && cause.operation === operation) return cause;
+    if (cause.store === store && cause.operation === operation && !holdsSecret(cause.message, secrets)) return cause;
     return new SessionStoreError({
       store,
       operation,
       code: cause.code,
       reason: describeCause(cause).replace(/^\S+ failed: /, ''),
       cause: cause.cause ?? cause,
+      secrets,
     });
   }
-  return new SessionStoreError({ store, operation, code: StoreErrorCode.backend, reason: describeCause(cause), cause });
+  return new SessionStoreError({
+    store,
+    operation,
+    code: StoreErrorCode.backend,
+    reason: describeCause(cause),
+    cause,
+    secrets,
+  });
 }
 
 /** A SessionStoreError raised by our own checks, before or around the backend call. */

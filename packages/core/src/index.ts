@@ -10,7 +10,14 @@ export {
   describeCause,
   type StoreErrorDetails,
 } from './errors';
-export { cookieExpiresAt, isExpired, remainingLifetime, resolveExpiresAt, type TtlOption } from './expiry';
+export {
+  cookieExpiresAt,
+  isExpired,
+  MAX_EXPIRES_AT,
+  remainingLifetime,
+  resolveExpiresAt,
+  type TtlOption,
+} from './expiry';
 export {
   DEFAULT_OPERATION_TIMEOUT_MS,
   DEFAULT_PAGE_SIZE,
@@ -38,3 +45,5 @@ export { keysetPages } from './paging';
 export { NAMESPACE_SEPARATOR, namespacePrefixProblem, namespacedSidProblem, sidInNamespace } from './namespace';
 export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';
+export { callHookSafely, emitSafely, LISTENER_THREW_CODE, reportUserCodeThrew } from './safe-emit';
+export { sanitizeCause } from './sanitize';

@@ -5,7 +5,7 @@ import { deliver } from './callbacks';
 import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
 import { describeCause, storeError, StoreErrorCode, toStoreError } from './errors';
-import { cookieExpiresAt, ExpiryError, isExpired, resolveExpiresAt, type TtlOption } from './expiry';
+import { cookieExpiresAt, ExpiryError, isExpired, MAX_EXPIRES_AT, resolveExpiresAt, type TtlOption } from './expiry';
 import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS } from './options';
 import type { RecordInspection } from './inspection';
 import { PruneTimer } from './prune-timer';
@@ -19,6 +19,8 @@ import {
   type DestroyUserSessionsOptions,
   type UserIdOf,
 } from './sessions-by-user';
+import { callHookSafely, emitSafely } from './safe-emit';
+import { sanitizeCause } from './sanitize';
 import { withDeadline } from './timeout';
 import { checkOptionsObject, optionalBoolean, optionalFunction, optionalNumber } from './validate';
 import { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';
@@ -187,7 +189,10 @@ export abstract class SessionStoreBase extends Store {
 
     const ttl = options.ttl;
     if (typeof ttl === 'function') this.ttl = ttl;
-    else this.ttl = optionalNumber(name, 'ttl', ttl, { min: 0 }) ?? defaultTtlSeconds;
+    else
+      this.ttl =
+        optionalNumber(name, 'ttl', ttl, { min: 0, max: Math.floor((MAX_EXPIRES_AT - Date.now()) / 1000) }) ??
+        defaultTtlSeconds;
 
     const serializer = options.serializer;
     if (
@@ -247,67 +252,87 @@ export abstract class SessionStoreBase extends Store {
   get(sid: string): Promise<SessionData | null>;
   get(sid: string, callback: Cb<SessionData | null>): void;
   get(sid: string, callback?: Cb<SessionData | null>): Promise<SessionData | null> | undefined {
-    return this.run('get', callback, async () => {
-      this.checkSid('get', sid);
-      if (this.unstorableSid?.(sid)) return null;
-      const record = await this.readRecord(sid);
-      return record ? this.materialize(sid, record, Date.now()) : null;
-    });
+    return this.run(
+      'get',
+      callback,
+      async () => {
+        this.checkSid('get', sid);
+        if (this.unstorable(sid)) return null;
+        const record = await this.readRecord(sid);
+        return record ? this.materialize(sid, record, Date.now()) : null;
+      },
+      sid,
+    );
   }
 
   set(sid: string, session: SessionData): Promise<void>;
   set(sid: string, session: SessionData, callback?: Cb<void>): void;
   set(sid: string, session: SessionData, callback?: Cb<void>): Promise<void> | undefined {
-    return this.run('set', callback, async () => {
-      // Everything up to the first await runs before set() returns, so the session is
-      // serialized as it was at the call: later mutations by the caller cannot leak in (clause 30).
-      this.checkSid('set', sid);
-      this.checkSession('set', session);
-      const now = Date.now();
-      const expiresAt = this.expiresAt('set', session, sid, now);
-      const unstorable = this.unstorableSid?.(sid) ?? null;
-      if (isExpired(expiresAt, now)) {
-        // Already expired: make sure it is gone rather than writing it (clause 11).
-        if (unstorable === null) await this.deleteRecord(sid);
-        this.recentWrites?.forget(sid);
-        return;
-      }
-      if (unstorable !== null) throw storeError(this.storeName, 'set', StoreErrorCode.invalidArgument, unstorable);
-      const payload = this.encode('set', sid, session, expiresAt);
-      const userId = this.userIdOf ? userOfSession(this.storeName, this.userIdOf, session) : null;
-      await this.writeRecord(sid, payload, expiresAt, session, userId);
-      this.recentWrites?.record(sid, now);
-    });
+    return this.run(
+      'set',
+      callback,
+      async () => {
+        // Everything up to the first await runs before set() returns, so the session is
+        // serialized as it was at the call: later mutations by the caller cannot leak in (clause 30).
+        this.checkSid('set', sid);
+        this.checkSession('set', session);
+        const now = Date.now();
+        const expiresAt = this.expiresAt('set', session, sid, now);
+        const unstorable = this.unstorable(sid);
+        if (isExpired(expiresAt, now)) {
+          // Already expired: make sure it is gone rather than writing it (clause 11).
+          if (unstorable === null) await this.deleteRecord(sid);
+          this.recentWrites?.forget(sid);
+          return;
+        }
+        if (unstorable !== null) throw storeError(this.storeName, 'set', StoreErrorCode.invalidArgument, unstorable);
+        const payload = this.encode('set', sid, session, expiresAt);
+        const userId = this.userIdOf ? userOfSession(this.storeName, this.userIdOf, session) : null;
+        await this.writeRecord(sid, payload, expiresAt, session, userId);
+        this.recentWrites?.record(sid, now);
+      },
+      sid,
+    );
   }
 
   override touch(sid: string, session: SessionData): Promise<void>;
   override touch(sid: string, session: SessionData, callback?: Cb<void>): void;
   override touch(sid: string, session: SessionData, callback?: Cb<void>): Promise<void> | undefined {
-    return this.run('touch', callback, async () => {
-      this.checkSid('touch', sid);
-      this.checkSession('touch', session);
-      const now = Date.now();
-      const expiresAt = this.expiresAt('touch', session, sid, now);
-      if (this.recentWrites?.isRecent(sid, now, this.touchAfterMs)) return;
-      if (this.unstorableSid?.(sid)) return;
-      if (isExpired(expiresAt, now)) {
-        await this.deleteRecord(sid);
-        this.recentWrites?.forget(sid);
-        return;
-      }
-      await this.refreshExpiry(sid, expiresAt, session);
-      this.recentWrites?.record(sid, now);
-    });
+    return this.run(
+      'touch',
+      callback,
+      async () => {
+        this.checkSid('touch', sid);
+        this.checkSession('touch', session);
+        const now = Date.now();
+        const expiresAt = this.expiresAt('touch', session, sid, now);
+        if (this.recentWrites?.isRecent(sid, now, this.touchAfterMs)) return;
+        if (this.unstorable(sid)) return;
+        if (isExpired(expiresAt, now)) {
+          await this.deleteRecord(sid);
+          this.recentWrites?.forget(sid);
+          return;
+        }
+        await this.refreshExpiry(sid, expiresAt, session);
+        this.recentWrites?.record(sid, now);
+      },
+      sid,
+    );
   }
 
   destroy(sid: string): Promise<void>;
   destroy(sid: string, callback?: Cb<void>): void;
   destroy(sid: string, callback?: Cb<void>): Promise<void> | undefined {
-    return this.run('destroy', callback, async () => {
-      this.checkSid('destroy', sid);
-      if (!this.unstorableSid?.(sid)) await this.deleteRecord(sid);
-      this.recentWrites?.forget(sid);
-    });
+    return this.run(
+      'destroy',
+      callback,
+      async () => {
+        this.checkSid('destroy', sid);
+        if (!this.unstorable(sid)) await this.deleteRecord(sid);
+        this.recentWrites?.forget(sid);
+      },
+      sid,
+    );
   }
 
   /** Every live session, each with its sid in `id`. Loads them all: prefer {@link iterate} for many. */
@@ -375,11 +400,16 @@ export abstract class SessionStoreBase extends Store {
   inspect(sid: string): Promise<RecordInspection | null>;
   inspect(sid: string, callback: Cb<RecordInspection | null>): void;
   inspect(sid: string, callback?: Cb<RecordInspection | null>): Promise<RecordInspection | null> | undefined {
-    return this.run('inspect', callback, async () => {
-      this.checkSid('inspect', sid);
-      if (this.unstorableSid?.(sid)) return null;
-      return this.inspectRecord!(sid);
-    });
+    return this.run(
+      'inspect',
+      callback,
+      async () => {
+        this.checkSid('inspect', sid);
+        if (this.unstorable(sid)) return null;
+        return this.inspectRecord!(sid);
+      },
+      sid,
+    );
   }
 
   /**
@@ -481,14 +511,36 @@ export abstract class SessionStoreBase extends Store {
   protected reportConnected(): void {
     if (this.connection === 'up') return;
     this.connection = 'up';
-    this.emit('connect');
+    this.emitSafely('connect');
   }
 
   /** Call when the backend connection is lost (not for one failed command): emits `disconnect` once. */
   protected reportDisconnected(): void {
     if (this.connection === 'down') return;
     this.connection = 'down';
-    this.emit('disconnect');
+    this.emitSafely('disconnect');
+  }
+
+  /**
+   * Emits `event` now; a listener that throws is reported with `process.emitWarning` (code
+   * ERR_SESSION_STORE_LISTENER_THREW) instead of throwing into the caller. Stores emit through
+   * this from every background path (monitors, timers, promise callbacks), where a throw would
+   * end the process.
+   */
+  protected emitSafely(event: string, ...args: unknown[]): boolean {
+    return emitSafely(this, this.storeName, event, ...args);
+  }
+
+  /**
+   * Calls a user hook (an `errorLog` option, a logger) from a background path: what it throws,
+   * or a promise it returns rejecting, is reported with `process.emitWarning` instead.
+   */
+  protected callHookSafely<A extends unknown[]>(
+    hookName: string,
+    hook: ((...args: A) => unknown) | null | undefined,
+    ...args: A
+  ): void {
+    callHookSafely(this.storeName, hookName, hook, ...args);
   }
 
   /**
@@ -702,8 +754,12 @@ export abstract class SessionStoreBase extends Store {
   }
 
   private decodeFailed(sid: string, error: unknown): null {
-    const event: DecodeErrorEvent = { sid, error };
-    this.emit('decodeError', event);
+    // The app gets the sid to act on, but not enumerable, so that a logger writing the event
+    // does not write the sid (a bearer credential); the error is a copy without the payload a
+    // parser or driver may have attached, and with the sid scrubbed (clause 66).
+    const event = { error: sanitizeCause(error, [sid]) } as DecodeErrorEvent;
+    Object.defineProperty(event, 'sid', { value: sid, enumerable: false, writable: true, configurable: true });
+    this.emitSafely('decodeError', event);
     return null;
   }
 
@@ -800,12 +856,17 @@ export abstract class SessionStoreBase extends Store {
   }
 
   /** Runs an operation bounded by the timeout, with errors wrapped and delivered (see deliver). */
-  private run<T>(operation: string, callback: unknown, body: () => Promise<T>): Promise<T> | undefined {
-    return this.runUnbounded(operation, callback, () => this.bounded(body(), operation));
+  private run<T>(operation: string, callback: unknown, body: () => Promise<T>, sid?: unknown): Promise<T> | undefined {
+    return this.runUnbounded(operation, callback, () => this.bounded(body(), operation), sid);
   }
 
   /** Like run, for enumerations whose every backend step is bounded instead of the whole. */
-  private runUnbounded<T>(operation: string, callback: unknown, body: () => Promise<T>): Promise<T> | undefined {
+  private runUnbounded<T>(
+    operation: string,
+    callback: unknown,
+    body: () => Promise<T>,
+    sid?: unknown,
+  ): Promise<T> | undefined {
     let outcome: Promise<T>;
     try {
       this.checkOpen(operation);
@@ -815,7 +876,8 @@ export abstract class SessionStoreBase extends Store {
     }
     return deliver(
       outcome.catch((error: unknown) => {
-        throw toStoreError(this.storeName, operation, error);
+        // The sid is a bearer credential: scrubbed from what the error carries (clause 66).
+        throw toStoreError(this.storeName, operation, error, typeof sid === 'string' ? [sid] : []);
       }),
       callback,
     );
@@ -828,6 +890,18 @@ export abstract class SessionStoreBase extends Store {
       StoreErrorCode.timeout,
       `no answer from the backend within ${this.operationTimeoutMs} ms`,
     );
+  }
+
+  /**
+   * Why `sid` cannot be stored, or null. A sid that is not well-formed UTF-16 (a lone surrogate)
+   * is refused on every store: UTF-8, which every backend's keys are sent as, turns each lone
+   * surrogate into U+FFFD, so two distinct sids would address one record and one user would read
+   * another's session. Then the store's own reasons ({@link unstorableSid}).
+   */
+  private unstorable(sid: string): string | null {
+    if (!isWellFormed(sid))
+      return 'the sid is not well-formed UTF-16 (it holds a lone surrogate), which no backend keeps apart from other sids';
+    return this.unstorableSid?.(sid) ?? null;
   }
 
   private checkOpen(operation: string): void {
@@ -874,6 +948,11 @@ export abstract class SessionStoreBase extends Store {
  */
 function releasePages(pages: AsyncIterator<unknown>): void {
   pages.return?.()?.catch(() => {});
+}
+
+/** String.prototype.isWellFormed (Node 20+), which the ES2023 typings the packages build with lack. */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

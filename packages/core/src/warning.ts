@@ -1,3 +1,7 @@
+import { SessionStoreError } from './errors';
+import { emitSafely } from './safe-emit';
+import { sanitizeCause } from './sanitize';
+
 /**
  * Codes of the `warning` events every store may emit. A store adds its own codes (for instance
  * MongoStore's `ERR_MONGO_STORE_TTL_INDEX_REFUSED`); these are the ones the core emits itself.
@@ -25,7 +29,12 @@ export class SessionStoreWarning extends Error {
   readonly store: string;
 
   constructor(store: string, code: string, message: string, cause?: unknown) {
-    super(message.startsWith(`${store}:`) ? message : `${store}: ${message}`, cause === undefined ? {} : { cause });
+    // The cause is kept as a copy without what the driver attached (see sanitizeCause): a
+    // warning is logged, and must not write sids or session contents.
+    super(
+      message.startsWith(`${store}:`) ? message : `${store}: ${message}`,
+      cause === undefined ? {} : { cause: cause instanceof SessionStoreError ? cause : sanitizeCause(cause) },
+    );
     this.name = 'SessionStoreWarning';
     this.code = code;
     this.store = store;
@@ -38,22 +47,8 @@ interface Emitter {
 
 /**
  * Emits `event` on a later tick, so that it never runs inside the failing operation's stack and
- * never throws into it. A listener that throws does not end the process either: what it threw is
- * reported with `process.emitWarning`, the channel Node keeps for exactly this.
+ * never throws into it. A listener that throws does not end the process either (see emitSafely).
  */
 export function emitInBackground(emitter: Emitter, store: string, event: string, ...args: unknown[]): void {
-  process.nextTick(() => {
-    try {
-      emitter.emit(event, ...args);
-    } catch (listenerError) {
-      try {
-        process.emitWarning(
-          `${store}: a "${event}" listener threw: ${(listenerError as Error)?.message ?? String(listenerError)}`,
-          { code: 'ERR_SESSION_STORE_LISTENER_THREW', detail: (listenerError as Error)?.stack },
-        );
-      } catch {
-        // process.emitWarning only throws on bad arguments; nothing is left to report to.
-      }
-    }
-  });
+  process.nextTick(() => emitSafely(emitter, store, event, ...args));
 }

@@ -144,6 +144,19 @@ export class PruningStore extends MapStore {
     this.warn(code, message, cause);
   }
 
+  /** What a connection monitor calls, from a promise callback here as in the stores. */
+  connectionUp(): Promise<void> {
+    return Promise.resolve().then(() => this.reportConnected());
+  }
+
+  connectionDown(): Promise<void> {
+    return Promise.resolve().then(() => this.reportDisconnected());
+  }
+
+  runHook(hook: (error: Error) => unknown, error: Error): void {
+    this.callHookSafely('errorLog', hook, error);
+  }
+
   cookieJson(session: SessionData): string | null {
     return this.touchedCookieJson('touch', session);
   }

@@ -1,3 +1,5 @@
+import { sidInNamespace } from '@session-stores/core';
+
 /**
  * Memcached keys for sids.
  *
@@ -55,10 +57,14 @@ export function sessionKey(prefix: string, sid: string): string {
   return prefix + escapeSid(sid);
 }
 
-/** The sid of a key under `prefix`, or null when the key is not a session key of that prefix. */
+/**
+ * The sid of a key under `prefix`, or null when the key is not a session key of that prefix:
+ * outside it, or in a nested namespace (a longer prefix such as `sess:admin:` under `sess:`),
+ * whose keys hold a ":" after this prefix (see the core's namespace.ts; escaping never adds one).
+ */
 export function sidOfKey(prefix: string, key: string): string | null {
-  if (!key.startsWith(prefix)) return null;
-  return unescapeSid(key.slice(prefix.length));
+  const escaped = sidInNamespace(prefix, key);
+  return escaped === null ? null : unescapeSid(escaped);
 }
 
 /** A key memcached accepts: escaped keys are ASCII, so characters are bytes. */

@@ -1,6 +1,7 @@
 import {
   cookieExpiresAt,
   jsonSerializer,
+  namespacedSidProblem,
   resolveExpiresAt,
   ONE_DAY_SECONDS,
   type RecordInspection,
@@ -18,6 +19,7 @@ import { GRANULARITY_MS, memcachedExptime } from './exptime';
 import { inspectMemcachedRecord } from './inspect-record';
 import { isValidKeyLength, MAX_KEY_BYTES, sessionKey, sidOfKey } from './keys';
 import { type DumpInfo, metadump, type MetadumpOptions } from './metadump';
+import { KeyList } from './key-list';
 import {
   type ConnectMemcachedSecretOptions,
   ITEM_OVERHEAD_BYTES,
@@ -110,7 +112,12 @@ export class MemcachedStore extends SessionStoreBase {
     this.watch = new ConnectionWatch(
       this.client.servers,
       { probeTimeoutMs, probeIntervalMs: PROBE_INTERVAL_MS },
-      { up: () => this.reportConnected(), allDown: () => this.reportDisconnected() },
+      // Called from socket callbacks and the probe's timer: a throwing listener must neither fail
+      // the command that was answered nor stop the probing (the core reports what a listener throws).
+      {
+        up: () => this.reportConnected(),
+        allDown: () => this.reportDisconnected(),
+      },
     );
     this.commands = new BinaryCommands(this.client, this.watch);
     this.itemFlags = this.serializer === jsonSerializer ? FLAG_JSON : 0;
@@ -121,8 +128,13 @@ export class MemcachedStore extends SessionStoreBase {
     };
   }
 
-  /** A key holds at most 250 bytes: a sid too long for one can never have been stored. */
+  /**
+   * A key holds at most 250 bytes: a sid too long for one can never have been stored. A sid
+   * with ":" would be a key of a nested namespace (see keys.ts).
+   */
   protected override unstorableSid(sid: string): string | null {
+    const problem = namespacedSidProblem(sid);
+    if (problem !== null) return problem;
     return isValidKeyLength(sessionKey(this.prefix, sid))
       ? null
       : `the sid is too long for a memcached key: the prefix and escaped sid exceed ${MAX_KEY_BYTES} bytes`;
@@ -214,46 +226,60 @@ export class MemcachedStore extends SessionStoreBase {
   }
 
   /**
-   * This prefix's sessions, server by server, in pages of `batchSize` fetched in parallel.
+   * This prefix's sessions, server by server. Each server's dump is read to its end first, the
+   * live keys of this namespace kept compactly (key-list.ts), and only then are the sessions
+   * read, in pages of `batchSize` fetched in parallel, the next page while the caller holds one.
+   * So an iterate() the app holds open, or abandons, never holds memcached's one crawler (other
+   * stores' listings and clears would get BUSY) nor its hash table's growth.
    * The hash-table dump lists every item once; where a server only has the LRU dump (before
    * memcached 1.6.10), which misses items that move or are in use while it runs, the listing
    * dumps again, {@link LRU_SETTLE_MS} apart, until a dump finds nothing new (at most
-   * {@link MAX_LIST_PASSES} dumps). The keys handed out are remembered either way, so no
-   * session comes twice.
+   * {@link MAX_LIST_PASSES} dumps), remembering the keys handed out so that none comes twice.
    */
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
-    const seen = new Set<string>();
+    let seen: Set<string> | null = null;
     for (let pass = 1; pass <= MAX_LIST_PASSES; pass++) {
       if (pass > 1) await delay(LRU_SETTLE_MS);
       let found = 0;
       let consistent = true;
       for (const server of this.client.servers) {
         const info: DumpInfo = { consistent: true };
-        let batch: Array<{ key: string; sid: string }> = [];
-        for await (const { key, exp } of metadump(server, this.dumpOptions, info)) {
-          if (seen.has(key) || (exp !== -1 && exp * 1000 <= Date.now())) continue;
-          const sid = sidOfKey(this.prefix, key);
-          if (sid === null) continue;
-          seen.add(key);
-          found++;
-          batch.push({ key, sid });
-          if (batch.length >= this.batchSize) {
-            yield await this.fetch(batch);
-            batch = [];
+        const keys = new KeyList();
+        for await (const piece of metadump(server, this.dumpOptions, info)) {
+          // Only the LRU walk can list a key twice: the hash walk needs no memory of what it listed.
+          if (!info.consistent) seen ??= new Set();
+          const now = Date.now();
+          for (const { key, exp } of piece) {
+            if ((exp !== -1 && exp * 1000 <= now) || seen?.has(key) || this.sidOf(key) === null) continue;
+            seen?.add(key);
+            // Without the prefix, which every key of the listing shares: a third less to hold.
+            keys.push(key.slice(this.prefix.length));
           }
+          // A step per piece: the core bounds each step, not the whole dump. Nothing reaches
+          // the caller before the dump ends, so the next piece is asked for at once.
+          yield [];
         }
-        if (batch.length > 0) yield await this.fetch(batch);
+        found += keys.size;
         consistent &&= info.consistent;
+        let next: Promise<StoredEntry[]> | null = null;
+        for (const page of keys.pages(this.batchSize)) {
+          const fetched = this.fetch(page.map((escapedSid) => this.prefix + escapedSid));
+          // Read ahead: a caller that stops before this page is read must not leave its failure unhandled.
+          fetched.catch(() => undefined);
+          if (next) yield await next;
+          next = fetched;
+        }
+        if (next) yield await next;
       }
       if (consistent || (pass > 1 && found === 0)) return;
     }
   }
 
   /**
-   * Deletes this prefix's keys only, found with metadump: never `flush_all`, which would empty
-   * the whole server. With the LRU dump it dumps again, {@link LRU_SETTLE_MS} apart, until a
-   * dump finds none left (at most {@link MAX_CLEAR_PASSES} dumps), for the reasons given at
-   * listRecords.
+   * Deletes this namespace's keys only, found with metadump: never `flush_all`, which would
+   * empty the whole server. The dump is read to its end before the deletes (see listRecords).
+   * With the LRU dump it dumps again, {@link LRU_SETTLE_MS} apart, until a dump finds none left
+   * (at most {@link MAX_CLEAR_PASSES} dumps), for the reasons given at listRecords.
    */
   protected override async *deleteAllRecords(): AsyncGenerator<number> {
     for (let pass = 1; pass <= MAX_CLEAR_PASSES; pass++) {
@@ -262,21 +288,18 @@ export class MemcachedStore extends SessionStoreBase {
       let consistent = true;
       for (const server of this.client.servers) {
         const info: DumpInfo = { consistent: true };
-        let batch: string[] = [];
-        for await (const { key } of metadump(server, this.dumpOptions, info)) {
-          if (sidOfKey(this.prefix, key) === null) continue;
-          found++;
-          batch.push(key);
-          if (batch.length >= this.batchSize) {
-            await Promise.all(batch.map((each) => this.commands.delete(each)));
-            // One step per batch: the core bounds each step, not the whole clear.
-            yield batch.length;
-            batch = [];
-          }
+        const keys = new KeyList();
+        for await (const piece of metadump(server, this.dumpOptions, info)) {
+          for (const { key } of piece) if (this.sidOf(key) !== null) keys.push(key);
+          // One step per piece of the dump and per batch of deletes: the core bounds each step, not the whole clear.
+          yield 0;
         }
-        await Promise.all(batch.map((each) => this.commands.delete(each)));
-        yield batch.length;
+        found += keys.size;
         consistent &&= info.consistent;
+        for (const batch of keys.pages(this.batchSize)) {
+          await Promise.all(batch.map((key) => this.commands.delete(key)));
+          yield batch.length;
+        }
       }
       if (consistent || found === 0) return;
     }
@@ -291,15 +314,21 @@ export class MemcachedStore extends SessionStoreBase {
     if (this.ownsClient) this.client.close();
   }
 
-  private async fetch(batch: Array<{ key: string; sid: string }>): Promise<StoredEntry[]> {
+  private async fetch(keys: string[]): Promise<StoredEntry[]> {
     const items = await Promise.all(
-      batch.map(async ({ key, sid }) => {
+      keys.map(async (key) => {
+        const sid = this.sidOf(key)!;
         const item = await this.commands.get(key);
         return item && { sid, payload: await this.ownPayload(sid, key, item), expiresAt: null };
       }),
     );
     // Deleted or expired since the dump listed it.
     return items.filter((entry) => entry !== null);
+  }
+
+  /** The sid a key holds in this store's namespace, or null for a key of another store (or nested namespace). */
+  private sidOf(key: string): string | null {
+    return sidOfKey(this.prefix, key);
   }
 
   /** The key of a sid the base let through (see unstorableSid). */

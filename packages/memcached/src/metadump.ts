@@ -4,8 +4,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 /**
  * Key listing with `lru_crawler metadump`. It is a text-protocol command and memjs speaks only
  * the binary protocol, so it goes over a plain TCP connection of its own, one per server and
- * listing. The dump is read as a stream with backpressure: keys are handed out while memcached
- * is still crawling, and a slow consumer pauses the socket instead of buffering the whole dump.
+ * listing.
+ *
+ * memcached runs one crawl at a time, for every client of the server, and a hash walk holds off
+ * the growth of its hash table while it runs. So the dump is read to its end as fast as the
+ * server sends it, whatever the caller does with the keys: nothing here waits for the caller,
+ * and the idle timeout stays on for the whole dump. A caller that hands keys to slower code
+ * (iterate() yields to the app) keeps them first (see key-list.ts) and lets the crawler go.
  *
  * Two kinds of dump exist:
  * - `metadump hash` (memcached 1.6.10 and later) walks the hash table with hash expansion held
@@ -56,12 +61,16 @@ export function describeEndpoint({ host, port }: Endpoint): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Every key of one server, as memcached crawls them. */
+/**
+ * Every key of one server, as memcached crawls them, in the pieces the socket delivers them
+ * (a piece may be empty). The caller must ask for the next piece at once, without awaiting
+ * anything else: the dump is a short step of the caller's, never paced by its consumer.
+ */
 export async function* metadump(
   endpoint: Endpoint,
   options: MetadumpOptions,
   info: DumpInfo,
-): AsyncGenerator<DumpedKey> {
+): AsyncGenerator<DumpedKey[]> {
   const where = describeEndpoint(endpoint);
   const giveUpAt = Date.now() + options.busyTimeoutMs;
   for (;;) {
@@ -87,7 +96,7 @@ async function* dumpOnce(
   where: string,
   mode: 'hash' | 'all',
   options: MetadumpOptions,
-): AsyncGenerator<DumpedKey> {
+): AsyncGenerator<DumpedKey[]> {
   const socket: Socket = connect({ host: endpoint.host, port: endpoint.port });
   socket.setNoDelay(true);
   socket.on('timeout', () => {
@@ -102,16 +111,17 @@ async function* dumpOnce(
     for await (const chunk of socket as AsyncIterable<Buffer>) {
       pending += chunk.toString('latin1');
       const entries: DumpedKey[] = [];
-      let finished = false;
       let start = 0;
       let end = pending.indexOf('\n');
-      while (end !== -1 && !finished) {
-        const line = pending.slice(start, end).replace(/\r$/, '');
+      while (end !== -1) {
+        const line = pending.charCodeAt(end - 1) === 13 ? pending.slice(start, end - 1) : pending.slice(start, end);
         start = end + 1;
-        if (line === 'END') finished = true;
-        else if (line.startsWith('key=')) {
+        if (line.startsWith('key=')) {
           const entry = parseLine(line);
           if (entry) entries.push(entry);
+        } else if (line === 'END') {
+          yield entries;
+          return;
         } else if (line.startsWith('BUSY')) {
           throw new CrawlerBusy(`memcached ${where}: ${line}`);
         } else if (mode === 'hash' && /^(?:BADCLASS|CLIENT_ERROR|ERROR)/.test(line)) {
@@ -122,12 +132,7 @@ async function* dumpOnce(
         end = pending.indexOf('\n', start);
       }
       pending = pending.slice(start);
-      // The consumer may take its time with what we hand out (iterate() yields to app code):
-      // that is not the server being silent, so the idle timer waits meanwhile.
-      socket.setTimeout(0);
-      yield* entries;
-      if (finished) return;
-      socket.setTimeout(options.idleTimeoutMs);
+      yield entries;
     }
     throw new Error(`memcached ${where} closed the connection before the end of lru_crawler metadump`);
   } finally {
@@ -135,19 +140,23 @@ async function* dumpOnce(
   }
 }
 
+/** `key=<url-encoded> exp=<unix seconds or -1> la=... cas=... ...`: only the first two fields matter. */
 function parseLine(line: string): DumpedKey | null {
-  let key: string | null = null;
+  const keyEnd = line.indexOf(' ', 4);
+  const key = decodeKey(keyEnd === -1 ? line.slice(4) : line.slice(4, keyEnd));
+  if (key === null) return null;
   let exp = -1;
-  for (const field of line.split(' ')) {
-    if (field.startsWith('key=')) key = decodeKey(field.slice(4));
-    else if (field.startsWith('exp=')) exp = Number(field.slice(4));
+  const at = keyEnd === -1 ? -1 : line.indexOf(' exp=', keyEnd);
+  if (at !== -1) {
+    const expEnd = line.indexOf(' ', at + 5);
+    exp = Number(expEnd === -1 ? line.slice(at + 5) : line.slice(at + 5, expEnd));
   }
-  if (key === null || !Number.isFinite(exp)) return null;
-  return { key, exp };
+  return Number.isFinite(exp) ? { key, exp } : null;
 }
 
 /** A key that is not valid UTF-8 once decoded is no key this store wrote (its keys are ASCII). */
 function decodeKey(encoded: string): string | null {
+  if (!encoded.includes('%')) return encoded;
   try {
     return decodeURIComponent(encoded);
   } catch {

@@ -1,5 +1,5 @@
 import type { BaseStoreOptions } from '@session-stores/core';
-import { validate } from '@session-stores/core';
+import { namespacePrefixProblem, validate } from '@session-stores/core';
 import type { Client, ClientOptions, ServerOptions } from 'memjs';
 
 export const STORE_NAME = 'MemcachedStore';
@@ -52,7 +52,11 @@ export interface MemcachedStoreOptions extends BaseStoreOptions {
   connectMemcachedSecret?: ConnectMemcachedSecretOptions;
   /** memjs options for the client the store makes from `servers`, over the store's defaults. */
   clientOptions?: MemjsClientOptions;
-  /** Prepended to every (escaped) sid to make the memcached key. Default `"sess:"`. */
+  /**
+   * Prepended to every (escaped) sid to make the memcached key: empty or ending with `":"`, so
+   * that stores whose prefixes nest (`"sess:"`, `"sess:admin:"`) never list or clear each
+   * other's sessions. Sids holding `":"` are refused. Default `"sess:"`.
+   */
   prefix?: string;
   /**
    * The servers' item size limit in bytes (memcached's `-I`, default 1 MiB). Sessions that
@@ -148,12 +152,19 @@ export function resolveOptions(raw: MemcachedStoreOptions | undefined): Resolved
           },
     keyDistribution,
     connectMemcachedSecret: checkConnectMemcachedSecret(options.connectMemcachedSecret, options.encryption),
-    prefix: validate.optionalString(STORE_NAME, 'prefix', options.prefix, PREFIX) ?? DEFAULT_PREFIX,
+    prefix: checkPrefix(validate.optionalString(STORE_NAME, 'prefix', options.prefix, PREFIX) ?? DEFAULT_PREFIX),
     itemSizeMax,
     batchSize:
       validate.optionalNumber(STORE_NAME, 'batchSize', options.batchSize, { min: 1, max: 10_000, integer: true }) ??
       DEFAULT_BATCH_SIZE,
   };
+}
+
+/** A namespace (see the core's namespace.ts): no store lists or clears the keys of a store with a longer prefix. */
+function checkPrefix(prefix: string): string {
+  const problem = namespacePrefixProblem(prefix);
+  if (problem !== null) throw new TypeError(`${STORE_NAME}: option "prefix" ${problem}`);
+  return prefix;
 }
 
 /** The store sends its own binary requests through memjs's perform(); anything else cannot carry them. */

@@ -21,6 +21,8 @@ export function memcachedConformanceOptions(name: string, server: BackendServer)
   return {
     name,
     createStore: ({ namespace }) => new MemcachedStore({ servers: server.url, prefix: `${namespace}:` }),
+    // Prefixes are namespaces: a sid holding ":" would be a key of a nested one.
+    refusedSids: (sid) => sid.includes(':'),
     inspect: {
       async rawValue(store, sid) {
         const { endpoint, key } = locate(store, sid);

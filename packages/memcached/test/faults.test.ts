@@ -1,5 +1,6 @@
 import { backendForTests, backendTitle, startMemcached } from '@session-stores/test-servers';
 import { describe, expect, it } from 'vitest';
+import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { MemcachedStore } from '../src';
 import { eventually, randomPrefix, randomSid, sessionExpiringIn } from './helpers';
 
@@ -45,6 +46,44 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
           await store.set(sid, sessionExpiringIn(60_000, { back: true }));
           expect(await store.get(sid)).toMatchObject({ back: true });
         } finally {
+          await store.close();
+          await own.dispose();
+        }
+      },
+    );
+
+    it.skipIf(server?.canRestart === false)(
+      'throwing connect/disconnect listeners never end the process; the store recovers',
+      async () => {
+        const faults = watchProcessFaults();
+        const own = await startMemcached();
+        const store = new MemcachedStore({ servers: own.url, prefix: randomPrefix() });
+        const heard: string[] = [];
+        for (const event of ['connect', 'disconnect']) {
+          store.on(event, () => {
+            heard.push(event);
+            throw new Error(`${event} listener failed`);
+          });
+        }
+        try {
+          const sid = randomSid();
+          // The connect listener runs as the first command is answered: the command still succeeds.
+          await store.set(sid, sessionExpiringIn(60_000, { before: true }));
+          expect(await store.get(sid)).toMatchObject({ before: true });
+          await own.stop();
+          await expect(store.get(sid)).rejects.toBeInstanceOf(Error);
+          expect(await eventually(() => heard.includes('disconnect'), 3000)).toBe(true);
+          await own.start();
+          // The probe's timer notices the server is back, with no traffic.
+          expect(await eventually(() => heard.at(-1) === 'connect', 3000)).toBe(true);
+          await store.set(sid, sessionExpiringIn(60_000, { back: true }));
+          expect(await store.get(sid)).toMatchObject({ back: true });
+          const reported = faults.warnings.filter((warning) => warning.code === 'ERR_SESSION_STORE_LISTENER_THREW');
+          for (const event of ['connect', 'disconnect'])
+            expect(reported.some((warning) => warning.message.includes(`"${event}" listener threw`))).toBe(true);
+          expect(faults.fatal).toEqual([]);
+        } finally {
+          faults.stop();
           await store.close();
           await own.dispose();
         }

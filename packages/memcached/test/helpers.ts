@@ -89,6 +89,15 @@ function endsWithStatusLine(reply: string): boolean {
   );
 }
 
+/**
+ * Writes `count` small items under `prefix` in one pipelined text-protocol request (quiet sets,
+ * then a meta no-op whose `MN` marks the end): enough keys for a dump that outgrows socket buffers.
+ */
+export async function rawFill(endpoint: Endpoint, prefix: string, count: number, ttlSeconds: number): Promise<void> {
+  const sets = Array.from({ length: count }, (_, index) => `set ${prefix}${index} 0 ${ttlSeconds} 1 noreply\r\nx\r\n`);
+  await textCommand(endpoint, `${sets.join('')}mn`, (reply) => reply.endsWith('MN\r\n'), 10_000);
+}
+
 /** Every key a server holds with its absolute expiry (Unix seconds, -1 for none), through metadump. */
 export async function dumpKeys(endpoint: Endpoint): Promise<Map<string, number>> {
   // Dump lines end in a bare \n; the final END in \r\n.

@@ -9,6 +9,7 @@ import {
   eventually,
   expectAbout,
   randomPrefix,
+  rawFill,
   randomSid,
   rawGet,
   rawSet,
@@ -88,21 +89,13 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
   });
 
   describe('MemcachedStore keys', () => {
-    it('stores sids with spaces, %, non-ASCII and lone surrogates as independent, escaped keys', async () => {
+    it('stores sids with spaces, %, non-ASCII and surrogate pairs as independent, escaped keys', async () => {
       const store = makeStore();
-      const sids = [
-        'a b',
-        'a%20b',
-        'a+b',
-        '%',
-        'ünïcødé',
-        '\ud800',
-        'e\u0301',
-        '😀',
-        'x:y/z.*?',
-        '__proto__',
-        'constructor',
-      ];
+      // A lone surrogate is refused by the core on every store (clause 65), escaping or not.
+      await expect(store.set('\ud800', sessionExpiringIn(60_000))).rejects.toMatchObject({
+        code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
+      });
+      const sids = ['a b', 'a%20b', 'a+b', '%', 'ünïcødé', 'e\u0301', '😀', 'x/y.z*?', '__proto__', 'constructor'];
       await Promise.all(sids.map((sid, index) => store.set(sid, sessionExpiringIn(60_000, { index }))));
       for (const [index, sid] of sids.entries()) expect(await store.get(sid)).toMatchObject({ index });
       expect((await store.ids()).sort()).toEqual([...sids].sort());
@@ -141,7 +134,7 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
     });
 
     it('a session just under the limit round-trips with the longest key', async () => {
-      const store = makeStore({ prefix: 'p'.repeat(200) });
+      const store = makeStore({ prefix: `${'p'.repeat(199)}:` });
       const sid = 's'.repeat(50);
       const empty = JSON.stringify(sessionExpiringIn(60_000, { big: '' })).length;
       const session = sessionExpiringIn(60_000, { big: 'y'.repeat(store.capabilities.maxSessionBytes! - empty) });
@@ -183,6 +176,56 @@ describe.skipIf(!server)(backendTitle('memcached', server), () => {
       const iterated: string[] = [];
       for await (const { sid } of store.iterate()) iterated.push(sid);
       expect(iterated.sort()).toEqual([...sids].sort());
+    });
+
+    it('nested prefixes (sess: and sess:admin:) on one server list and clear only their own sessions', async () => {
+      const outer = makeStore({ prefix: `${randomPrefix()}sess:` });
+      const inner = makeStore({ prefix: `${outer.prefix}admin:` });
+      const outerSids = [randomSid(), randomSid(), randomSid()];
+      const innerSids = [randomSid(), randomSid()];
+      await Promise.all(outerSids.map((sid) => outer.set(sid, sessionExpiringIn(60_000))));
+      await Promise.all(innerSids.map((sid) => inner.set(sid, sessionExpiringIn(60_000, { admin: true }))));
+      expect((await outer.ids()).sort()).toEqual([...outerSids].sort());
+      expect((await outer.all()).map((session) => session.id).sort()).toEqual([...outerSids].sort());
+      expect(await outer.length()).toBe(3);
+      expect((await inner.ids()).sort()).toEqual([...innerSids].sort());
+      await outer.clear();
+      expect(await outer.length()).toBe(0);
+      for (const sid of innerSids) expect(await inner.get(sid)).toMatchObject({ admin: true });
+      await inner.clear();
+      expect(await inner.length()).toBe(0);
+    });
+
+    it('a sid holding ":" is refused by set (it would be a key of a nested prefix) and misses on get', async () => {
+      const store = makeStore();
+      const error = await new Promise<unknown>((resolve) => store.set('admin:x', sessionExpiringIn(60_000), resolve));
+      expect(error).toMatchObject({
+        code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
+        message: expect.stringMatching(/":"/),
+      });
+      expect(await store.get('admin:x')).toBeNull();
+    });
+
+    it("an iterate() held open past the operation timeout blocks neither another store's all() nor its clear()", async () => {
+      // A dump far larger than the socket buffers, so that a listing paced by its consumer would
+      // still be holding memcached's one crawler when the app stops reading.
+      await rawFill(endpoint, randomPrefix(), 150_000, 30);
+      const held = makeStore({ batchSize: 2, operationTimeoutMs: 500 });
+      const other = makeStore({ operationTimeoutMs: 500 });
+      await Promise.all(Array.from({ length: 200 }, () => held.set(randomSid(), sessionExpiringIn(60_000))));
+      const otherSid = randomSid();
+      await other.set(otherSid, sessionExpiringIn(60_000));
+      const iterator = held.iterate()[Symbol.asyncIterator]();
+      expect((await iterator.next()).done).toBe(false);
+      // The app holds its first session for longer than a whole operation may take.
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      expect((await other.all()).map((session) => session.id)).toEqual([otherSid]);
+      await other.clear();
+      expect(await other.length()).toBe(0);
+      // The held iterator still goes on to the end.
+      let rest = 0;
+      for (let step = await iterator.next(); !step.done; step = await iterator.next()) rest++;
+      expect(rest).toBe(199);
     });
 
     it('clear() deletes only this prefix: other prefixes and unrelated keys stay (no flush_all)', async () => {

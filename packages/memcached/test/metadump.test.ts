@@ -12,9 +12,9 @@ function options(lruOnly: string[] = []): MetadumpOptions {
   return { idleTimeoutMs: 2000, busyTimeoutMs: 2000, lruOnly: new Set(lruOnly) };
 }
 
-async function collect(dump: AsyncIterable<{ key: string; exp: number }>): Promise<Map<string, number>> {
+async function collect(dump: AsyncIterable<Array<{ key: string; exp: number }>>): Promise<Map<string, number>> {
   const keys = new Map<string, number>();
-  for await (const { key, exp } of dump) keys.set(key, exp);
+  for await (const piece of dump) for (const { key, exp } of piece) keys.set(key, exp);
   return keys;
 }
 

@@ -67,6 +67,16 @@ describe('MemcachedStore options', () => {
     );
   });
 
+  it('refuses a prefix that is not a namespace: empty or ending with ":" (nested prefixes stay apart)', () => {
+    for (const bad of ['sess', 'app:sess', 'sess-']) {
+      expect(() => new MemcachedStore({ servers, prefix: bad })).toThrow(
+        /option "prefix" must be empty or end with ":"/,
+      );
+    }
+    expect(new MemcachedStore({ servers, prefix: '' }).prefix).toBe('');
+    expect(new MemcachedStore({ servers, prefix: 'app:sess:' }).prefix).toBe('app:sess:');
+  });
+
   it('validates itemSizeMax, batchSize and the shared options', () => {
     expect(() => new MemcachedStore({ servers, itemSizeMax: 10 })).toThrow(
       /option "itemSizeMax" must be an integer from 1024/,

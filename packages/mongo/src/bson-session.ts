@@ -11,8 +11,11 @@ import { Binary } from 'mongodb';
  * - Keys. NUL cannot be in a BSON key at all; `.` anywhere and `$` in front are refused by
  *   FerretDB and by MongoDB before 5.0, and by MongoDB 5+ in updates. Such keys are
  *   percent-encoded: `%` -> `%25`, `.` -> `%2E`, NUL -> `%00`, a leading `$` -> `%24`, and an
- *   unpaired UTF-16 surrogate -> `%uD800` (UTF-8 cannot carry one). Any other key is unchanged;
- *   since every literal `%` is encoded, decoding is exact.
+ *   unpaired UTF-16 surrogate -> `%uD800` (UTF-8 cannot carry one). The key `_bsontype` becomes
+ *   `%5Fbsontype`: the BSON serializer takes any object holding it for one of its own value types
+ *   (an ObjectId, a Binary) and refuses to save it, so a form copied from a request body that has
+ *   such a field would make every save of its session fail. Any other key is unchanged; since
+ *   every literal `%` is encoded, decoding is exact.
  * - Strings with an unpaired surrogate, which BSON's UTF-8 would turn into U+FFFD. They are
  *   stored as BSON binary of the user-defined subtype 0x80 holding the UTF-16LE code units.
  *   JSON data never contains binary, so there is no ambiguity.
@@ -24,7 +27,9 @@ import { Binary } from 'mongodb';
 export const LONE_SURROGATE_SUBTYPE = 0x80;
 
 // eslint-disable-next-line no-control-regex -- NUL is one of the characters to find
-const KEY_NEEDS_ENCODING = /[%.\u0000\uD800-\uDFFF]|^\$/;
+const KEY_NEEDS_ENCODING = /[%.\u0000\uD800-\uDFFF]|^\$|^_bsontype$/;
+/** The key by which the BSON serializer tells its own value types from documents. */
+const BSON_TYPE_KEY = '_bsontype';
 const ENCODED_KEY_PART = /%(?:u([0-9A-F]{4})|([0-9A-F]{2}))/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -33,7 +38,13 @@ export function encodeKey(key: string): string {
   let encoded = '';
   for (let i = 0; i < key.length; i++) {
     const unit = key.charCodeAt(i);
-    if (unit === 0x25 || unit === 0x2e || unit === 0 || (unit === 0x24 && i === 0)) {
+    if (
+      unit === 0x25 ||
+      unit === 0x2e ||
+      unit === 0 ||
+      (unit === 0x24 && i === 0) ||
+      (unit === 0x5f && i === 0 && key === BSON_TYPE_KEY)
+    ) {
       encoded += `%${unit.toString(16).toUpperCase().padStart(2, '0')}`;
     } else if (isHighSurrogate(unit) && isLowSurrogate(key.charCodeAt(i + 1))) {
       encoded += key.slice(i, i + 2);

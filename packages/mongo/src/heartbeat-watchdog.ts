@@ -7,6 +7,8 @@ import type {
 
 /** Margin on top of the longest check the driver may legitimately run. */
 const SLACK_MS = 2000;
+/** How late a check may run before the watchdog takes it that the event loop, not the monitor, was stuck. */
+const STALL_MS = 500;
 
 /**
  * Notices when the driver's server monitor stops working. The mongodb driver (7.9 at least)
@@ -23,7 +25,9 @@ const SLACK_MS = 2000;
 export class HeartbeatWatchdog {
   private readonly inFlight = new Map<string, number>();
   private readonly limitMs: number;
+  private readonly intervalMs: number;
   private readonly timer: NodeJS.Timeout;
+  private lastCheckAt = Date.now();
   private readonly onStarted = (event: ServerHeartbeatStartedEvent): void => {
     this.inFlight.set(event.connectionId, Date.now());
   };
@@ -42,7 +46,8 @@ export class HeartbeatWatchdog {
     client.on('serverHeartbeatSucceeded', this.onEnded);
     client.on('serverHeartbeatFailed', this.onEnded);
     client.on('topologyClosed', this.onClosed);
-    this.timer = setInterval(() => this.check(), Math.min(1000, this.limitMs));
+    this.intervalMs = Math.min(1000, this.limitMs);
+    this.timer = setInterval(() => this.check(), this.intervalMs);
     // Watching alone must not keep the process alive.
     this.timer.unref();
   }
@@ -57,6 +62,16 @@ export class HeartbeatWatchdog {
 
   private check(): void {
     const now = Date.now();
+    const stalledMs = now - this.lastCheckAt - this.intervalMs;
+    this.lastCheckAt = now;
+    if (stalledMs > STALL_MS) {
+      // This check ran late: the event loop was blocked (a long synchronous task, a debugger, a
+      // suspended VM), not the monitor. The answer to a heartbeat may be waiting, unread, in the
+      // socket, since timers run before I/O is read. Each heartbeat in flight gets a full window
+      // from now: reconnecting a healthy client would only make the store report disconnect.
+      for (const address of this.inFlight.keys()) this.inFlight.set(address, now);
+      return;
+    }
     for (const [address, since] of this.inFlight) {
       if (now - since <= this.limitMs) continue;
       this.inFlight.delete(address);

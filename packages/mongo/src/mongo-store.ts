@@ -1,6 +1,5 @@
 import {
   describeCause,
-  keysetPages,
   resolveExpiresAt,
   SessionStoreBase,
   storeError,
@@ -20,6 +19,7 @@ import {
   DEFAULT_TTL_SECONDS,
   type MongoStoreOptions,
   type ResolvedMongoOptions,
+  notAMongoClient,
   resolveOptions,
   STORE_NAME,
 } from './options';
@@ -90,6 +90,8 @@ export class MongoStore extends SessionStoreBase {
   private serverIsFerretDb: Promise<boolean> | null = null;
   /** Reads sessions connect-mongo encrypted (its `crypto` or `cryptoAdapter`), which are then written again in ours. */
   private readonly legacy: LegacyDecryption | null;
+  /** What a command's server-side limit keeps before the call's deadline: the server's answer must arrive first. */
+  private readonly landingMarginMs: number;
 
   constructor(options: MongoStoreOptions) {
     // connect-mongo's crypto options decide the `encryption` the base sets up, so they come first.
@@ -104,6 +106,7 @@ export class MongoStore extends SessionStoreBase {
       legacy.encryption === undefined ? options : { ...options, encryption: legacy.encryption },
     );
     this.legacy = legacy.reader;
+    this.landingMarginMs = Math.min(1000, Math.max(50, Math.round(this.operationTimeoutMs * 0.1)));
     const settings = resolveOptions(options);
     this.settings = settings;
     this.autoRemoveMode = settings.autoRemove === 'native' ? 'pending' : settings.autoRemove;
@@ -122,7 +125,15 @@ export class MongoStore extends SessionStoreBase {
         : source.kind === 'clientPromise'
           ? source.clientPromise
           : this.owned!.client,
-    );
+    ).then((client) => {
+      // What clientPromise resolves to is only known now: something else (a Mongoose instance,
+      // undefined) fails every call with this error, and is never used (it would throw in the
+      // background, where nothing catches it).
+      const problem = notAMongoClient(client);
+      if (problem !== null)
+        throw new TypeError(`${STORE_NAME}: option "clientPromise" must resolve to a MongoClient; ${problem}`);
+      return client;
+    });
     this.collectionReady = clientReady.then((client) =>
       client.db(settings.dbName).collection<SessionDocument>(settings.collectionName),
     );
@@ -144,12 +155,16 @@ export class MongoStore extends SessionStoreBase {
   // Backend primitives ----------------------------------------------------------------------
 
   protected async readRecord(sid: string): Promise<StoredRecord | null> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     // By _id alone, with the expiry checked here on the `expires` read back: the same guarantee
     // as filtering `expires > now` in the query (no expired session, whether or not anything has
     // removed it yet), and FerretDB answers only an _id-only filter from its index: with any
     // other field it scans the whole collection.
-    const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    const document = await collection.findOne(
+      { _id: sid },
+      { projection: RECORD_PROJECTION, ...READ_OPTIONS, ...this.timeLimit(deadline) },
+    );
     if (!document || !isLive(document.expires, Date.now())) return null;
     return this.recordOf(collection, sid, document);
   }
@@ -161,6 +176,7 @@ export class MongoStore extends SessionStoreBase {
     _session: SessionData,
     userId: string | null,
   ): Promise<void> {
+    const deadline = this.deadline();
     const fields: Partial<SessionDocument> = {
       session: this.storedValue(payload),
       expires: new Date(expiresAt),
@@ -189,7 +205,7 @@ export class MongoStore extends SessionStoreBase {
       update.$setOnInsert = { createdAt: new Date() };
       update.$currentDate = { updatedAt: true };
     }
-    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true, ...this.writeOptions() });
+    const upsert = () => collection.updateOne({ _id: sid }, update, { upsert: true, ...this.writeOptions(deadline) });
     try {
       await upsert();
     } catch (error) {
@@ -208,16 +224,20 @@ export class MongoStore extends SessionStoreBase {
    * the one read (compare-and-set); data is never taken from `session`, which may be stale.
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     const expires = new Date(expiresAt);
     // Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.
     if (this.touchedCookieJson('touch', session) === null && !this.encrypts) {
-      await this.moveExpiry(collection, sid, expires);
+      await this.moveExpiry(collection, sid, expires, deadline);
       return;
     }
     // By _id alone (see readRecord): only a live document, so touch never revives an expired or
     // destroyed session (clauses 21, 50), and finding none is not an error.
-    const document = await collection.findOne({ _id: sid }, { projection: RECORD_PROJECTION, ...READ_OPTIONS });
+    const document = await collection.findOne(
+      { _id: sid },
+      { projection: RECORD_PROJECTION, ...READ_OPTIONS, ...this.timeLimit(deadline) },
+    );
     if (!document || !isLive(document.expires, Date.now())) return;
     const record = await this.recordOf(collection, sid, document);
     if (record === null) return;
@@ -227,7 +247,7 @@ export class MongoStore extends SessionStoreBase {
     const rewritten = this.rewriteCookie('touch', sid, record.payload, session, expiresAt);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
-      await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions());
+      await collection.updateOne({ _id: sid }, this.updateOf({ expires }), this.writeOptions(deadline));
       return;
     }
     // Written back in the layout it was read in, so a collection being migrated keeps both.
@@ -239,32 +259,41 @@ export class MongoStore extends SessionStoreBase {
     const { matchedCount } = await collection.updateOne(
       filter,
       this.updateOf({ session: value, expires }),
-      this.writeOptions(),
+      this.writeOptions(deadline),
     );
     // The session changed since the read: a set() got in between, with a cookie of its own. Only
     // the expiry moves then, as touch always did (the document may also hold values this driver
     // reads back as other types, which the comparison cannot match).
-    if (matchedCount === 0) await this.moveExpiry(collection, sid, expires);
+    if (matchedCount === 0) await this.moveExpiry(collection, sid, expires, deadline);
   }
 
   /** Moves the expiry of a live document only. */
-  private async moveExpiry(collection: Collection<SessionDocument>, sid: string, expires: Date): Promise<void> {
+  private async moveExpiry(
+    collection: Collection<SessionDocument>,
+    sid: string,
+    expires: Date,
+    deadline: number,
+  ): Promise<void> {
     const update = this.updateOf({ expires });
     if (!(await this.isFerretDb())) {
-      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update, this.writeOptions());
+      await collection.updateOne({ _id: sid, expires: { $gt: new Date() } }, update, this.writeOptions(deadline));
       return;
     }
     // FerretDB scans the collection for a filter on more than _id (see readRecord): check
     // liveness on a read by _id, then update by _id. Without upsert, a session destroyed in
     // between stays destroyed.
-    const document = await collection.findOne({ _id: sid }, { projection: { expires: 1 }, ...READ_OPTIONS });
+    const document = await collection.findOne(
+      { _id: sid },
+      { projection: { expires: 1 }, ...READ_OPTIONS, ...this.timeLimit(deadline) },
+    );
     if (document && isLive(document.expires, Date.now()))
-      await collection.updateOne({ _id: sid }, update, this.writeOptions());
+      await collection.updateOne({ _id: sid }, update, this.writeOptions(deadline));
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    await collection.deleteOne({ _id: sid }, this.writeOptions());
+    await collection.deleteOne({ _id: sid }, this.writeOptions(deadline));
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
@@ -285,34 +314,44 @@ export class MongoStore extends SessionStoreBase {
   }
 
   protected override async countRecords(): Promise<number> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    return collection.countDocuments({ expires: { $gt: new Date() } });
+    return collection.countDocuments({ expires: { $gt: new Date() } }, this.timeLimit(deadline));
   }
 
   protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     const documents = await collection
-      .find(liveOfUser(userId, new Date()), { projection: RECORD_PROJECTION, sort: { _id: 1 }, ...READ_OPTIONS })
+      .find(liveOfUser(userId, new Date()), {
+        projection: RECORD_PROJECTION,
+        sort: { _id: 1 },
+        ...READ_OPTIONS,
+        ...this.timeLimit(deadline),
+      })
       .toArray();
     return documents.map((document) => ({ sid: String(document._id), ...toRecord(document) }));
   }
 
   protected override async countUserRecords(userId: string): Promise<number> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    return collection.countDocuments(liveOfUser(userId, new Date()));
+    return collection.countDocuments(liveOfUser(userId, new Date()), this.timeLimit(deadline));
   }
 
   protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
+    const deadline = this.deadline();
     const collection = await this.collection();
     const filter = liveOfUser(userId, new Date());
     if (exceptSid !== null) filter._id = { $ne: exceptSid };
-    const { deletedCount } = await collection.deleteMany(filter, this.writeOptions());
+    const { deletedCount } = await collection.deleteMany(filter, this.writeOptions(deadline));
     return deletedCount;
   }
 
   protected override async deleteAllRecords(): Promise<void> {
+    const deadline = this.deadline();
     const collection = await this.collection();
-    await collection.deleteMany({}, this.writeOptions());
+    await collection.deleteMany({}, this.writeOptions(deadline));
   }
 
   protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
@@ -339,9 +378,42 @@ export class MongoStore extends SessionStoreBase {
 
   // Internals --------------------------------------------------------------------------------
 
-  /** connect-mongo's `writeOperationOptions`, for the writes it applies them to. */
-  private writeOptions(): { writeConcern?: WriteConcernSettings } {
-    return this.settings.writeConcern ? { writeConcern: this.settings.writeConcern } : {};
+  /**
+   * connect-mongo's `writeOperationOptions`, for the writes it applies them to, and with a
+   * deadline, the server-side time limit of a call's write (see {@link timeLimit}). The
+   * rewrite of a session connect-mongo encrypted has none: it is no write a caller waits for.
+   */
+  private writeOptions(deadline?: number): { writeConcern?: WriteConcernSettings; maxTimeMS?: number } {
+    const limits = deadline === undefined ? {} : this.timeLimit(deadline);
+    return this.settings.writeConcern ? { writeConcern: this.settings.writeConcern, ...limits } : limits;
+  }
+
+  /**
+   * When the core's deadline for the call now starting ends, on performance.now()'s clock. A hook
+   * takes it before its first await: the core starts its timer after that, so this is never later.
+   */
+  private deadline(): number {
+    return performance.now() + this.operationTimeoutMs;
+  }
+
+  /**
+   * The server-side limit of a command of a call ending at `deadline`: `maxTimeMS`, so that the
+   * server gives up (MaxTimeMSExpired: nothing written) at least a margin before the store tells
+   * the caller it timed out, and a write the caller was told failed never lands later (a
+   * timed-out set must not bring back a session that a later destroy removed). When nothing is
+   * left, the command is not sent. FerretDB ignores maxTimeMS on writes (README, "Errors").
+   */
+  private timeLimit(deadline: number): { maxTimeMS: number } {
+    const maxTimeMS = Math.floor(deadline - performance.now() - this.landingMarginMs);
+    if (maxTimeMS <= 0) {
+      throw storeError(
+        STORE_NAME,
+        'call',
+        StoreErrorCode.timeout,
+        'no time was left to send the command; it was not sent',
+      );
+    }
+    return { maxTimeMS };
   }
 
   /** An update of an existing session: `updatedAt` moves too with `timestamps`, as connect-mongo does. */
@@ -373,12 +445,13 @@ export class MongoStore extends SessionStoreBase {
       const expiresAt = toRecord(document).expiresAt ?? resolveExpiresAt(session, sid, Date.now(), this.ttl);
       payload = this.encode('get', sid, session, expiresAt);
     } catch (error) {
-      this.emit('decodeError', {
+      const event = {
         sid,
         error: new Error(`the session connect-mongo encrypted cannot be read: ${describeCause(error)}`, {
           cause: error,
         }),
-      });
+      };
+      this.emitSafely('decodeError', event);
       return null;
     }
     // Compare-and-set on the ciphertext read: a set() that got in between keeps its data. A failed
@@ -409,18 +482,42 @@ export class MongoStore extends SessionStoreBase {
     return this.collectionReady;
   }
 
-  /** Live documents in pages ordered by _id, each page its own bounded query (see keysetPages). */
+  /**
+   * Live documents in pages ordered by _id, through one cursor whose batches are the pages
+   * (`pageSize` documents, each fetch a step the core bounds). One query walks the collection
+   * once: a query per page ("_id after the last one") is answered from the _id index by
+   * MongoDB, but FerretDB scans the whole collection for each, which made all() over 10,000
+   * sessions take 30 s there. The server drops a cursor left idle for its cursorTimeoutMillis
+   * (10 minutes by default), which bounds what an abandoned iterate() holds; an iterate() held
+   * that long goes on with a new query after the last _id it handed out.
+   */
   private async *livePages(projection: Record<string, 1>): AsyncGenerator<SessionDocument[]> {
     const collection = await this.collection();
-    yield* keysetPages(
-      this.settings.pageSize,
-      (after: string | undefined, limit) => {
-        const live = { expires: { $gt: new Date() } };
-        const filter = after === undefined ? live : { _id: { $gt: after }, ...live };
-        return collection.find(filter, { projection, sort: { _id: 1 }, limit, ...READ_OPTIONS }).toArray();
-      },
-      (document) => document._id,
-    );
+    const pageSize = this.settings.pageSize;
+    let after: string | undefined;
+    for (;;) {
+      const live = { expires: { $gt: new Date() } };
+      const filter = after === undefined ? live : { _id: { $gt: after }, ...live };
+      const cursor = collection.find(filter, { projection, sort: { _id: 1 }, batchSize: pageSize, ...READ_OPTIONS });
+      try {
+        for (;;) {
+          let more: boolean;
+          try {
+            more = await cursor.hasNext();
+          } catch (error) {
+            if (isCursorNotFound(error) && after !== undefined) break;
+            throw error;
+          }
+          if (!more) return;
+          const page = cursor.readBufferedDocuments();
+          if (page.length === 0) continue;
+          after = String(page[page.length - 1]!._id);
+          yield page;
+        }
+      } finally {
+        await cursor.close().catch(() => undefined);
+      }
+    }
   }
 
   /**
@@ -450,6 +547,8 @@ export class MongoStore extends SessionStoreBase {
 
   private start(client: MongoClient): void {
     if (this.backendClosed) return;
+    // The watch runs inside the driver's own event emission (SDAM): a listener of ours that threw
+    // there would break the driver's monitoring, or end the process.
     this.watch = new ConnectionWatch(client, {
       up: () => {
         this.reportConnected();
@@ -557,4 +656,9 @@ function toRecord(document: Pick<SessionDocument, 'session' | 'expires'>): Store
     payload: typeof session === 'string' ? session : (fromBson(session) as Record<string, unknown>),
     expiresAt: expires instanceof Date ? expires.getTime() : null,
   };
+}
+
+/** The server dropped the cursor (its idle timeout, or a killCursors): error code 43. */
+function isCursorNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 43;
 }

@@ -146,15 +146,8 @@ export function resolveOptions(options: MongoStoreOptions | undefined): Resolved
 
 function clientSource(name: string, raw: Record<string, unknown>): ClientSource {
   if (name === 'client') {
-    const client = raw.client as { db?: unknown; on?: unknown } | null;
-    if (
-      typeof client !== 'object' ||
-      client === null ||
-      typeof client.db !== 'function' ||
-      typeof client.on !== 'function'
-    ) {
-      throw new TypeError(`${STORE_NAME}: option "client" must be a MongoClient`);
-    }
+    const problem = notAMongoClient(raw.client);
+    if (problem !== null) throw new TypeError(`${STORE_NAME}: option "client" must be a MongoClient; ${problem}`);
     return { kind: 'client', client: raw.client as MongoClient };
   }
   if (name === 'clientPromise') {
@@ -170,6 +163,26 @@ function clientSource(name: string, raw: Record<string, unknown>): ClientSource 
       ? {}
       : validate.checkOptionsObject(`${STORE_NAME}: option "mongoOptions"`, raw.mongoOptions);
   return { kind: 'mongoUrl', mongoUrl, mongoOptions: mongoOptions as MongoClientOptions };
+}
+
+/**
+ * Why `value` cannot be used as a MongoClient, naming what to pass instead, or null when it can
+ * (it has the two methods the store calls on a client before any command: `db` and `on`).
+ * Mongoose is named: a Mongoose instance (what `mongoose.connect()` resolves to) or connection is
+ * the usual mistake, and its MongoClient is one call away.
+ */
+export function notAMongoClient(value: unknown): string | null {
+  const candidate = value as { db?: unknown; on?: unknown; getClient?: unknown; connection?: unknown } | null;
+  if (typeof candidate === 'object' && candidate !== null) {
+    if (typeof candidate.db === 'function' && typeof candidate.on === 'function') return null;
+    if (typeof candidate.getClient === 'function')
+      return 'got a Mongoose connection: pass its MongoClient, connection.getClient() (for instance mongoose.connection.getClient())';
+    const connection = candidate.connection as { getClient?: unknown } | null | undefined;
+    if (typeof connection === 'object' && connection !== null && typeof connection.getClient === 'function')
+      return 'got a Mongoose instance: pass its MongoClient, mongoose.connection.getClient() (with clientPromise: mongoose.connect(url).then((m) => m.connection.getClient()))';
+    return 'got an object without the db() and on() methods of a MongoClient: pass the MongoClient from the mongodb package (new MongoClient(url))';
+  }
+  return `got ${value === null ? 'null' : typeof value}: pass the MongoClient from the mongodb package (new MongoClient(url))`;
 }
 
 const MONGO_URL = {

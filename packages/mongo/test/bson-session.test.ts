@@ -15,6 +15,9 @@ describe('stringify: false key encoding', () => {
     expect(encodeKey('50%')).toBe('50%25');
     expect(encodeKey('x\uD800')).toBe('x%uD800');
     expect(encodeKey('\uDC00y')).toBe('%uDC00y');
+    // The key the BSON serializer reads as "this object is a BSON value", not a document.
+    expect(encodeKey('_bsontype')).toBe('%5Fbsontype');
+    expect(encodeKey('_bsontypes')).toBe('_bsontypes');
   });
 
   it('decodes every encoded key back exactly', () => {
@@ -31,13 +34,15 @@ describe('stringify: false key encoding', () => {
       '\uD800\uD800',
       '\uDC00\uD800',
       '😀.😀',
+      '_bsontype',
+      '%5Fbsontype',
       'plain',
     ];
     for (const key of keys) expect(decodeKey(encodeKey(key))).toBe(key);
   });
 
   it('produces keys that BSON serializes and a server accepts (no NUL, no ".", no leading "$")', () => {
-    for (const key of ['a.b', '$x', 'a\u0000b', '\uD800']) {
+    for (const key of ['a.b', '$x', 'a\u0000b', '\uD800', '_bsontype']) {
       const encoded = encodeKey(key);
       expect(encoded.includes('.') || encoded.includes('\u0000') || encoded.startsWith('$')).toBe(false);
       expect(() => BSON.serialize({ [encoded]: 1 })).not.toThrow();
@@ -46,6 +51,12 @@ describe('stringify: false key encoding', () => {
 });
 
 describe('stringify: false values', () => {
+  it('stores objects holding a "_bsontype" key as documents, and reads them back exactly', () => {
+    const session = { form: { _bsontype: 'ObjectId', id: 'x' }, list: [{ _bsontype: 'Binary' }], _bsontype: 1 };
+    const stored = BSON.serialize(toBson(session) as Record<string, unknown>);
+    expect(fromBson(BSON.deserialize(stored, { promoteBuffers: false }))).toEqual(session);
+  });
+
   it('stores a string with a lone surrogate as binary of subtype 0x80, and reads it back exactly', () => {
     const stored = toBson({ v: 'a\uD800b' }) as { v: Binary };
     expect(stored.v).toBeInstanceOf(Binary);

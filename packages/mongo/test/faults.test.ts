@@ -1,6 +1,7 @@
 import type { SessionData } from 'express-session';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { MongoStore } from '../src/index';
 import { eventually, type MongoTarget, mongoTargets, sessionData, TEST_DB, uniqueName } from './helpers';
 
@@ -142,6 +143,62 @@ describe.each(restartable)('MongoStore when $title dies', (target) => {
       } finally {
         phase = 'done';
         await running;
+        await store.close();
+        await target.server.start();
+      }
+    },
+  );
+
+  it(
+    'throwing connect/disconnect/warning/pruneError listeners never end the process; the store recovers',
+    { timeout: 60_000 },
+    async () => {
+      const faults = watchProcessFaults();
+      const store = new MongoStore({
+        mongoUrl: target.server.url,
+        dbName: TEST_DB,
+        collectionName: uniqueName(),
+        autoRemove: 'interval',
+        autoRemoveInterval: 0.005, // 300 ms: prunes fail while the server is down
+        operationTimeoutMs: 2000,
+      });
+      const heard: string[] = [];
+      for (const event of ['connect', 'disconnect', 'warning', 'pruneError']) {
+        store.on(event, () => {
+          heard.push(event);
+          throw new Error(`${event} listener failed`);
+        });
+      }
+      try {
+        await store.set('kept', sessionData(600_000, { kept: true }) as unknown as SessionData);
+        await eventually('connect', () => heard.includes('connect'));
+        await killServer(target);
+        try {
+          await eventually(
+            'disconnect and a failed prune',
+            () => heard.includes('disconnect') && heard.includes('warning') && heard.includes('pruneError'),
+            20_000,
+          );
+        } finally {
+          await target.server.start();
+        }
+        await eventually('connect again', () => heard.lastIndexOf('connect') > heard.indexOf('disconnect'), 20_000);
+        await eventually(
+          'calls to succeed again',
+          async () =>
+            await store.get('probe').then(
+              () => true,
+              () => false,
+            ),
+        );
+        await store.set('after', sessionData(600_000, { after: true }) as unknown as SessionData);
+        expect(await store.get('after')).toMatchObject({ after: true });
+        const reported = faults.warnings.filter((warning) => warning.code === 'ERR_SESSION_STORE_LISTENER_THREW');
+        for (const event of ['connect', 'disconnect', 'warning', 'pruneError'])
+          expect(reported.some((warning) => warning.message.includes(`"${event}" listener threw`))).toBe(true);
+        expect(faults.fatal).toEqual([]);
+      } finally {
+        faults.stop();
         await store.close();
         await target.server.start();
       }

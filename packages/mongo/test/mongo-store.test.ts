@@ -196,6 +196,23 @@ describe.each(targets)('MongoStore on $title', (target) => {
       expect(stored.deep).toEqual({ 'k%2Ee%2Ey': { '%24in': [{ '%24x%2Ey': 'z' }] } });
     });
 
+    it('an object with a "_bsontype" key (a form copied from req.body) is stored, read back exactly, and saved again', async () => {
+      const { store, collection } = makeStore({ stringify: false });
+      const form = { _bsontype: 'ObjectId', id: 'x', nested: { _bsontype: 'Binary', buffer: 'AA==' } };
+      const session = sessionData(60_000, { form, list: [{ _bsontype: 'Long', low: 1 }], _bsontype: 'top' });
+      await store.set('sid-bsontype', session as unknown as SessionData);
+      expect(await store.get('sid-bsontype')).toEqual(session);
+      // Every later save of that session succeeds too, and touch keeps it.
+      const again = sessionData(120_000, { form: { ...form, id: 'y' }, list: [], _bsontype: 'top' });
+      await store.set('sid-bsontype', again as unknown as SessionData);
+      await store.touch('sid-bsontype', again as unknown as SessionData);
+      expect(await store.get('sid-bsontype')).toEqual(again);
+      // Only that key is encoded (its "_" as "%5F"); the rest of the layout is as connect-mongo writes it.
+      const stored = (await collection.findOne({ _id: 'sid-bsontype' }))!.session as Record<string, unknown>;
+      expect(stored).toMatchObject({ '%5Fbsontype': 'top', form: { '%5Fbsontype': 'ObjectId', id: 'y' } });
+      expect(Object.keys(stored)).toEqual(expect.arrayContaining(['cookie', 'form', 'list']));
+    });
+
     it('reads both layouts whichever it writes, so a collection can switch modes', async () => {
       const { store: asText, collection } = makeStore();
       const asObject = new MongoStore({
@@ -233,6 +250,34 @@ describe.each(targets)('MongoStore on $title', (target) => {
         const session = sessionData(60_000, { grid: [[1, 2], [], [[3]]] });
         await asText.set('sid-grid', session as unknown as SessionData);
         expect(await asText.get('sid-grid')).toEqual(session);
+      },
+    );
+  });
+
+  describe('a write reported as failed', () => {
+    // FerretDB v1 ignores maxTimeMS on writes: see ferretdb-limits.test.ts and the README.
+    it.runIf(target.kind === 'mongodb')(
+      'never lands later: the server gives up on it (maxTimeMS from the call deadline) before the caller is told',
+      async () => {
+        const { store, collection } = makeStore({ operationTimeoutMs: 1500 });
+        await store.set('sid-late', sessionData(60_000, { v: 1 }) as unknown as SessionData);
+        const admin = bed.direct.db('admin');
+        // fsyncLock makes every write wait, as a slow server would.
+        await admin.command({ fsync: 1, lock: true });
+        try {
+          await expect(store.set('sid-late', sessionData(60_000, { v: 2 }) as unknown as SessionData)).rejects.toThrow(
+            /^MongoStore\.set failed: /,
+          );
+          await expect(store.destroy('sid-late')).rejects.toThrow(/^MongoStore\.destroy failed: /);
+        } finally {
+          await admin.command({ fsyncUnlock: 1 });
+        }
+        const namespace = `${collection.dbName}.${collection.collectionName}`;
+        await eventually('no operation of the store left on the server', async () => {
+          const { inprog } = await admin.command({ currentOp: 1, ns: namespace });
+          return (inprog as unknown[]).length === 0;
+        });
+        expect(await store.get('sid-late')).toMatchObject({ v: 1 });
       },
     );
   });
@@ -334,6 +379,30 @@ describe.each(targets)('MongoStore on $title', (target) => {
       } finally {
         await client.close();
       }
+    });
+
+    it('a blocked event loop with a healthy server is no hang: the store neither reconnects nor reports disconnect', async () => {
+      // The watchdog's limit here is 300 + 500 + 2000 ms; the loop is blocked longer, while a
+      // heartbeat is in flight (as a 10 s block does with the defaults).
+      const { store } = makeStore({ mongoOptions: { connectTimeoutMS: 300, heartbeatFrequencyMS: 500 } });
+      await store.set('sid', sessionData(60_000, { kept: true }) as unknown as SessionData);
+      const owned = (store as unknown as { owned: { client: MongoClient } }).owned.client;
+      const events: string[] = [];
+      store.on('disconnect', () => events.push('disconnect'));
+      owned.on('topologyClosed', () => events.push('topologyClosed'));
+      await new Promise<void>((resolve) =>
+        owned.once('serverHeartbeatStarted', () => {
+          const end = Date.now() + 3500;
+          while (Date.now() < end);
+          resolve();
+        }),
+      );
+      let heartbeats = 0;
+      owned.on('serverHeartbeatSucceeded', () => (heartbeats += 1));
+      // Several checks of the watchdog and heartbeats of the driver after the block.
+      await eventually('three heartbeats after the block', () => heartbeats >= 3);
+      expect(events).toEqual([]);
+      expect(await store.get('sid')).toMatchObject({ kept: true });
     });
 
     it('emits connect once the driver reaches the server', async () => {

@@ -1,6 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { anchorOptionCases } from '../../../scripts/test-support/anchor-options';
+import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
+import { session } from '../../../scripts/test-support/sessions';
 import { MongoStore, type MongoStoreOptions } from '../src/index';
 import type { ResolvedMongoOptions } from '../src/options';
 
@@ -155,6 +157,51 @@ describe('MongoStore options', () => {
   it('does not reject a clientPromise unhandled, and reports its failure through each call', async () => {
     const store = make({ clientPromise: Promise.reject(new Error('no client today')), autoRemove: 'disabled' });
     await expect(store.get('sid')).rejects.toThrow('MongoStore.get failed: no client today');
+  });
+
+  // What mongoose.connect() resolves to, and mongoose.connection: their MongoClient is getClient().
+  const mongooseConnection = { readyState: 1, getClient: () => new MongoClient(URL), db: { databaseName: 'x' } };
+  const mongooseInstance = { connection: mongooseConnection, version: '8.0.0' };
+
+  it.each([
+    [
+      'a Mongoose instance',
+      mongooseInstance,
+      /got a Mongoose instance: pass its MongoClient, mongoose\.connection\.getClient\(\)/,
+    ],
+    [
+      'a Mongoose connection',
+      mongooseConnection,
+      /got a Mongoose connection: pass its MongoClient, connection\.getClient\(\)/,
+    ],
+    ['undefined', undefined, /got undefined: pass the MongoClient from the mongodb package/],
+    ['a plain object', { url: URL }, /got an object without the db\(\) and on\(\) methods of a MongoClient/],
+  ])(
+    'a clientPromise resolving to %s fails every call with what to pass instead, and never crashes the process',
+    async (_, resolved, message) => {
+      const faults = watchProcessFaults();
+      try {
+        // The default autoRemove ("native") too: its index creation must not touch the wrong object either.
+        const store = make({ clientPromise: Promise.resolve(resolved) });
+        await expect(store.get('sid')).rejects.toThrow(
+          /^MongoStore\.get failed: MongoStore: option "clientPromise" must resolve to a MongoClient; /,
+        );
+        await expect(store.get('sid')).rejects.toThrow(message);
+        await expect(store.set('sid', session(60_000))).rejects.toThrow(message);
+        await expect(store.length()).rejects.toThrow(message);
+        // Background work (the connection watch, the TTL index) would have started by now.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(faults.fatal).toEqual([]);
+      } finally {
+        faults.stop();
+      }
+    },
+  );
+
+  it('a client option that is a Mongoose instance is refused at construction, naming getClient()', () => {
+    expect(() => make({ client: mongooseInstance })).toThrow(
+      /option "client" must be a MongoClient; got a Mongoose instance: pass its MongoClient, mongoose\.connection\.getClient\(\)/,
+    );
   });
 });
 

@@ -5,6 +5,8 @@ import {
   SessionStoreBase,
   SessionStoreWarningCode,
   type SessionStoreWarning,
+  storeError,
+  StoreErrorCode,
   type StoredEntry,
   type StoredRecord,
   toStoreError,
@@ -15,7 +17,7 @@ import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { ConnectionWatch } from './connection-watch';
 import { type PostgresStoreOptions, resolveOptions, STORE_NAME } from './options';
 import { inspectPostgresRecord } from './inspect-record';
-import { createOwnClient } from './own-client';
+import { createOwnClient, landingMarginMs } from './own-client';
 import { fromSessColumn, toSessColumn } from './sess-column';
 import {
   buildStatements,
@@ -54,6 +56,12 @@ export class PostgresStore extends SessionStoreBase {
   private readonly watch: ConnectionWatch;
   private prepared: Promise<Prepared> | null = null;
   private closing = false;
+  /**
+   * The `statement_timeout` of the pool's connections in ms, or null when they have none the
+   * store can know of (a pool passed in without it): see {@link write}.
+   */
+  private readonly statementLimitMs: number | null;
+  private readonly landingMarginMs: number;
 
   constructor(options: PostgresStoreOptions) {
     const resolved = resolveOptions(options);
@@ -71,6 +79,9 @@ export class PostgresStore extends SessionStoreBase {
     const source = resolved.source;
     this.ownsClient = source.kind !== 'client';
     this.pool = source.kind === 'client' ? source.pool : createOwnClient(source.config, this.operationTimeoutMs);
+    const limit = (this.pool as { options?: { statement_timeout?: unknown } }).options?.statement_timeout;
+    this.statementLimitMs = typeof limit === 'number' && limit > 0 ? limit : null;
+    this.landingMarginMs = landingMarginMs(this.operationTimeoutMs);
 
     this.watch = new ConnectionWatch(
       () =>
@@ -90,14 +101,14 @@ export class PostgresStore extends SessionStoreBase {
       this.pool.on('error', (error) => {
         this.watch.failed(error);
         // connect-pg-simple told errorLog of its own pool's errors too; ours never throws into pg.
-        if (errorLog) callQuietly(() => errorLog('PG Pool error:', error));
+        this.callHookSafely('errorLog', errorLog, 'PG Pool error:', error);
       });
     }
     if (errorLog) {
       // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
       this.on('warning', (warning: SessionStoreWarning) => {
         if (warning.code === SessionStoreWarningCode.pruneFailed)
-          callQuietly(() => errorLog(`${STORE_NAME}: failed to prune expired sessions:`, warning.cause));
+          this.callHookSafely('errorLog', errorLog, `${STORE_NAME}: failed to prune expired sessions:`, warning.cause);
       });
     }
     // ±50% jitter unless pruneSessionRandomizedInterval is false, as connect-pg-simple:
@@ -158,10 +169,11 @@ export class PostgresStore extends SessionStoreBase {
     _session: SessionData,
     userId: string | null,
   ): Promise<void> {
+    const deadline = this.deadline();
     const { statements, userStatements } = await this.prepare();
     const sess = toSessColumn(payload, this.payloadIsJson);
-    if (userStatements) await this.query(userStatements.upsert, [sid, sess, expiresAt, userId]);
-    else await this.query(statements.upsert, [sid, sess, expiresAt]);
+    if (userStatements) await this.write(deadline, userStatements.upsert, [sid, sess, expiresAt, userId]);
+    else await this.write(deadline, statements.upsert, [sid, sess, expiresAt]);
   }
 
   /**
@@ -174,10 +186,11 @@ export class PostgresStore extends SessionStoreBase {
    * compare-and-set write of the session with its cookie replaced, data never taken from `session`.
    */
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+    const deadline = this.deadline();
     const { layout, statements } = await this.prepare();
     const cookie = this.touchedCookieJson('touch', session);
     if (layout.sessType === 'json' && this.payloadIsJson && !this.encrypted) {
-      const { rows } = await this.query<{ cookie_found: boolean }>(statements.touchWithCookie, [
+      const { rows } = await this.write<{ cookie_found: boolean }>(deadline, statements.touchWithCookie, [
         sid,
         expiresAt,
         Date.now(),
@@ -186,13 +199,14 @@ export class PostgresStore extends SessionStoreBase {
       if (rows.length === 0 || rows[0]!.cookie_found || cookie === null) return;
     } else if (cookie === null && !this.encrypted) {
       // (Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.)
-      await this.query(statements.touch, [sid, expiresAt, Date.now()]);
+      await this.write(deadline, statements.touch, [sid, expiresAt, Date.now()]);
       return;
     }
-    await this.replaceCookie(statements, sid, expiresAt, session);
+    await this.replaceCookie(deadline, statements, sid, expiresAt, session);
   }
 
   private async replaceCookie(
+    deadline: number,
     statements: Statements,
     sid: string,
     expiresAt: number,
@@ -204,11 +218,11 @@ export class PostgresStore extends SessionStoreBase {
     const rewritten = this.rewriteCookie('touch', sid, fromSessColumn(stored), session, expiresAt);
     if (rewritten === null) {
       // Unreadable (reported as decodeError): move the expiry, leave the data to get() to judge.
-      await this.query(statements.touch, [sid, expiresAt, Date.now()]);
+      await this.write(deadline, statements.touch, [sid, expiresAt, Date.now()]);
       return;
     }
     // No row changed: a set() got in between, and it carries a fresh cookie and expiry of its own.
-    await this.query(statements.replaceStored, [
+    await this.write(deadline, statements.replaceStored, [
       sid,
       toSessColumn(rewritten, this.payloadIsJson),
       expiresAt,
@@ -218,8 +232,9 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected async deleteRecord(sid: string): Promise<void> {
+    const deadline = this.deadline();
     const { statements } = await this.prepare();
-    await this.query(statements.destroy, [sid]);
+    await this.write(deadline, statements.destroy, [sid]);
   }
 
   protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
@@ -242,8 +257,9 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected override async deleteAllRecords(): Promise<void> {
+    const deadline = this.deadline();
     const { statements } = await this.prepare();
-    await this.query(statements.clear, []);
+    await this.write(deadline, statements.clear, []);
   }
 
   protected override async listUserRecords(userId: string): Promise<StoredEntry[]> {
@@ -257,7 +273,9 @@ export class PostgresStore extends SessionStoreBase {
   }
 
   protected override async deleteUserRecords(userId: string, exceptSid: string | null): Promise<number> {
-    const { rowCount } = await this.query((await this.userIndex()).destroy, [userId, exceptSid, Date.now()]);
+    const deadline = this.deadline();
+    const statement = (await this.userIndex()).destroy;
+    const { rowCount } = await this.write(deadline, statement, [userId, exceptSid, Date.now()]);
     return rowCount ?? 0;
   }
 
@@ -304,6 +322,49 @@ export class PostgresStore extends SessionStoreBase {
       this.watch.failed(error);
       throw error;
     }
+  }
+
+  /**
+   * When the core's deadline for the call now starting ends, on performance.now()'s clock. A hook
+   * takes it before its first await: the core starts its timer after that, so this is never later.
+   */
+  private deadline(): number {
+    return performance.now() + this.operationTimeoutMs;
+  }
+
+  /**
+   * Runs a write so that a call reported as failed never lands later (a timed-out set must not
+   * bring back a session a later destroy removed). The server cancels the statement, by its
+   * `statement_timeout`, at least `landingMarginMs` before the call's deadline, so the caller gets
+   * the server's answer (cancelled: nothing written) rather than a timeout. When waiting for a
+   * connection ate into that, the statement gets a shorter limit first (`SET`, then `RESET`; a
+   * failure destroys the connection and the setting with it); when nothing is left, it is not sent.
+   * A pool passed in without `statement_timeout` is used as it is: its writes are not limited
+   * server-side (README, "Timeouts").
+   */
+  private async write<R extends QueryResultRow = QueryResultRow>(
+    deadline: number,
+    statement: Statement,
+    values: unknown[],
+  ): Promise<QueryResult<R>> {
+    const limitMs = this.statementLimitMs;
+    if (limitMs === null) return this.query<R>(statement, values);
+    return this.withClient('write', async (client) => {
+      const budgetMs = Math.floor(deadline - performance.now() - this.landingMarginMs);
+      if (budgetMs <= 0) {
+        throw storeError(
+          STORE_NAME,
+          'write',
+          StoreErrorCode.timeout,
+          'no connection was free in time; the statement was not sent',
+        );
+      }
+      if (budgetMs >= limitMs) return this.query<R>(statement, values, client);
+      await this.query(`SET statement_timeout = ${budgetMs}`, [], client);
+      const result = await this.query<R>(statement, values, client);
+      await this.query('RESET statement_timeout', [], client);
+      return result;
+    });
   }
 
   /** Finds out the table's layout once (creating the table if asked to); a failure is retried on the next call. */
@@ -433,23 +494,21 @@ export class PostgresStore extends SessionStoreBase {
       this.watch.failed(error);
       throw error;
     }
+    // A connection that dies while checked out and between two queries emits `error` on the
+    // client, which pg leaves to whoever holds it (pool.query does the same): unheard, it would
+    // end the process. The next query on it fails, and that failure is what the call reports.
+    const onError = (error: Error): void => this.watch.failed(error);
+    client.on('error', onError);
     try {
       const result = await body(client);
+      client.off('error', onError);
       client.release();
       return result;
     } catch (error) {
+      client.off('error', onError);
       client.release(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
-  }
-}
-
-/** A logger of the app's that throws must not break the store's event handling. */
-function callQuietly(log: () => void): void {
-  try {
-    log();
-  } catch {
-    // The app's logger failed; there is nowhere left to report it.
   }
 }
 

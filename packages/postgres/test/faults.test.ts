@@ -2,6 +2,7 @@ import { SessionStoreError } from '@session-stores/core';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { PostgresStore } from '../src/index';
+import { unboundLoggerMethod, watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { databaseTitle, eventually, session, sid, tableName, testDatabase } from './helpers';
 
 // A server of this file's own: the tests stop it.
@@ -142,6 +143,50 @@ describe.skipIf(!canRestart)(`PostgresStore while the database is down, on ${dat
     await eventually(async () => (await victim.get(id).catch(() => null)) !== null);
     expect(await victim.get(id)).not.toBeNull();
     expect(events).toEqual(['connect']);
+  });
+});
+
+describe.skipIf(!canRestart)(`PostgresStore with throwing hooks during an outage, on ${databaseTitle(maybeDb)}`, () => {
+  it('a throwing errorLog and throwing connect/disconnect/warning/pruneError listeners never end the process; the store recovers', async () => {
+    const faults = watchProcessFaults();
+    try {
+      const store = db.store({
+        tableName: tableName(),
+        createTableIfMissing: true,
+        operationTimeoutMs: TIMEOUT_MS,
+        pruneSessionInterval: 0.05,
+        errorLog: unboundLoggerMethod(),
+      });
+      const heard: string[] = [];
+      for (const event of ['connect', 'disconnect', 'warning', 'pruneError']) {
+        store.on(event, () => {
+          heard.push(event);
+          throw new Error(`${event} listener failed`);
+        });
+      }
+      const kept = sid();
+      await store.set(kept, session(600_000, { kept: true }));
+      await eventually(() => heard.includes('connect'));
+      await db.server.stop();
+      try {
+        // The background prune fails while the database is down, and the probe reports disconnect.
+        await eventually(
+          () => heard.includes('disconnect') && heard.includes('warning') && heard.includes('pruneError'),
+        );
+      } finally {
+        await db.server.start();
+      }
+      await eventually(() => heard.lastIndexOf('connect') > heard.indexOf('disconnect'));
+      expect(await store.get(kept)).toMatchObject({ kept: true });
+      // What the listeners threw was reported, not lost.
+      const reported = faults.warnings.filter((warning) => warning.code === 'ERR_SESSION_STORE_LISTENER_THREW');
+      for (const event of ['connect', 'disconnect', 'warning', 'pruneError'])
+        expect(reported.some((warning) => warning.message.includes(`"${event}" listener threw`))).toBe(true);
+      expect(reported.some((warning) => warning.message.includes('the "errorLog" hook threw'))).toBe(true);
+      expect(faults.fatal).toEqual([]);
+    } finally {
+      faults.stop();
+    }
   });
 });
 

@@ -1,4 +1,7 @@
+import { SessionStoreError } from '@session-stores/core';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import type { PostgresStore } from '../src/index';
 import { databaseTitle, eventually, expiresOf, session, sid, tableName, testDatabase } from './helpers';
 
 const maybeDb = await testDatabase();
@@ -209,7 +212,10 @@ describe.skipIf(!maybeDb)(`PostgresStore on a table it creates on ${databaseTitl
     for (const odd of ['\ud800', 'a\udfffb', 'nul\u0000']) {
       await expect(store.set(odd, session(60_000))).rejects.toMatchObject({
         code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
-        message: expect.stringMatching(/^PostgresStore\.set failed: sid cannot be stored/),
+        // Lone surrogates are refused by the core on every store (clause 65), NUL by this store.
+        message: expect.stringMatching(
+          /^PostgresStore\.set failed: (sid cannot be stored|the sid is not well-formed UTF-16)/,
+        ),
       });
       expect(await store.get(odd)).toBeNull();
       await store.touch(odd, session(120_000));
@@ -249,4 +255,60 @@ describe.skipIf(!maybeDb)(`PostgresStore's errorLog on ${databaseTitle(maybeDb)}
     expect(logged[0]![0]).toBe('PG Pool error:');
     expect(logged[0]![1]).toBeInstanceOf(Error);
   });
+});
+
+describe.skipIf(!maybeDb)(`PostgresStore: a write reported as failed never lands, on ${databaseTitle(maybeDb)}`, () => {
+  const TIMEOUT_MS = 1500;
+  // The pool's only connection is busy this long before the write gets it: without a limit of its
+  // own, the write would then run on the server until WAIT_MS + TIMEOUT_MS, well past the deadline.
+  const WAIT_MS = 1000;
+
+  it.each([
+    ['set', (store: PostgresStore, id: string) => store.set(id, session(60_000, { v: 2 }))],
+    ['touch', (store: PostgresStore, id: string) => store.touch(id, session(120_000, { v: 2 }))],
+    ['destroy', (store: PostgresStore, id: string) => store.destroy(id)],
+  ])(
+    '%s blocked by a row lock after a wait for a connection fails, and does not land once the lock goes',
+    async (_, call) => {
+      const pool = new pg.Pool({
+        connectionString: db.url,
+        max: 1,
+        statement_timeout: TIMEOUT_MS,
+        application_name: 'landing_test',
+      });
+      pool.on('error', () => {});
+      const table = tableName();
+      const store = db.store({ pool, tableName: table, createTableIfMissing: true, operationTimeoutMs: TIMEOUT_MS });
+      const id = sid();
+      await store.set(id, session(60_000, { v: 1 }));
+      const before = await db.sql<{ sess: unknown; expire: Date }>(`SELECT sess, expire FROM ${table} WHERE sid = $1`, [
+        id,
+      ]);
+
+      const locker = new pg.Client({ connectionString: db.url });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`SELECT 1 FROM ${table} WHERE sid = $1 FOR UPDATE`, [id]);
+        const busy = await pool.connect();
+        setTimeout(() => busy.release(), WAIT_MS);
+        await expect(call(store, id)).rejects.toBeInstanceOf(SessionStoreError);
+        // The caller has been told the write failed. Whatever is still queued behind the lock
+        // would now go through.
+        await locker.query('COMMIT');
+      } finally {
+        await locker.end();
+      }
+      // Nothing of the store's is left running on the server, so nothing can still land.
+      await eventually(
+        async () =>
+          (await db.sql(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'landing_test' AND state <> 'idle'`))
+            .length === 0,
+      );
+      expect(await db.sql(`SELECT sess, expire FROM ${table} WHERE sid = $1`, [id])).toEqual(before);
+      expect(await store.get(id)).toMatchObject({ v: 1 });
+      await store.close();
+      await pool.end();
+    },
+  );
 });

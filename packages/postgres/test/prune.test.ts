@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { databaseTitle, eventually, session, tableName, testDatabase } from './helpers';
 
 const maybeDb = await testDatabase();
@@ -145,5 +146,29 @@ describe.skipIf(!maybeDb)(`PostgresStore pruning on ${databaseTitle(maybeDb)}`, 
       message: expect.stringMatching(/^PostgresStore\.prune failed: table .* does not exist/),
     });
     expect(errors).toBe(0);
+  });
+
+  it('an async errorLog whose promise rejects on a failed background prune is reported, never an unhandled rejection', async () => {
+    const faults = watchProcessFaults();
+    try {
+      // A table that does not exist: every timed prune fails.
+      db.store({
+        tableName: tableName(),
+        pruneSessionInterval: 0.02,
+        errorLog: async () => {
+          throw new Error('log service down');
+        },
+      });
+      await eventually(() =>
+        faults.warnings.some(
+          (warning) =>
+            warning.code === 'ERR_SESSION_STORE_LISTENER_THREW' &&
+            warning.message.includes('the "errorLog" hook threw: log service down'),
+        ),
+      );
+      expect(faults.fatal).toEqual([]);
+    } finally {
+      faults.stop();
+    }
   });
 });

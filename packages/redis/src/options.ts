@@ -1,5 +1,5 @@
 import type { BaseStoreOptions } from '@session-stores/core';
-import { validate } from '@session-stores/core';
+import { namespacePrefixProblem, validate } from '@session-stores/core';
 import type { DriverName, RedisDriver } from './driver';
 import { IoredisDriver, isIoredisClient, type IoredisClient, type IoredisLike } from './ioredis-driver';
 import { NodeRedisDriver, nodeRedisTopology, type NodeRedisAny } from './node-redis-driver';
@@ -99,10 +99,14 @@ export function resolveOptions(raw: RedisStoreOptions | undefined): ResolvedRedi
       `${STORE_NAME}: option "driver" must be "node-redis" or "ioredis", got ${validate.describeValue(driver)}`,
     );
   }
+  const prefix = validate.optionalString(STORE_NAME, 'prefix', options.prefix) ?? DEFAULT_PREFIX;
+  // A prefix is a namespace: stores whose prefixes nest never list or clear each other's keys.
+  const prefixProblem = namespacePrefixProblem(prefix);
+  if (prefixProblem !== null) throw new TypeError(`${STORE_NAME}: option "prefix" ${prefixProblem}`);
   return {
     source: resolveSource(way, options, clientOptions),
     driver: driver as DriverName,
-    prefix: validate.optionalString(STORE_NAME, 'prefix', options.prefix) ?? DEFAULT_PREFIX,
+    prefix,
     scanCount:
       validate.optionalNumber(STORE_NAME, 'scanCount', options.scanCount, { min: 1, max: 1_000_000, integer: true }) ??
       DEFAULT_SCAN_COUNT,

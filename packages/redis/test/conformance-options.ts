@@ -25,6 +25,8 @@ export function redisConformanceOptions(
     name,
     createStore: ({ namespace, userId }) =>
       new RedisStore({ ...connection, prefix: `${namespace}:`, userId }) as unknown as StoreUnderTest,
+    // Prefixes are namespaces: a sid with ':' would name a nested namespace's key (clause 9).
+    refusedSids: (sid) => sid.includes(':'),
     inspect: {
       rawValue: (store, sid) => admin.get(keyOf(store, sid)),
       async rawTtlMs(store, sid) {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { escapeGlob } from '../src/index';
+import { RecentKeys } from '../src/key-scan';
 import { describeWithRedis, pastExpiry, prefix, session, sid } from './helpers';
 
 const sorted = (values: string[]) => [...values].sort();
@@ -9,6 +10,15 @@ await describeWithRedis('RedisStore enumeration (SCAN)', (redis) => {
   it('escapeGlob escapes every SCAN MATCH glob character', () => {
     expect(escapeGlob('a*b?c[d]e\\f:')).toBe('a\\*b\\?c\\[d\\]e\\\\f:');
     expect(escapeGlob('sess:')).toBe('sess:');
+  });
+
+  it('RecentKeys drops a repeat within its window and holds a bounded number of keys', () => {
+    const seen = new RecentKeys(4);
+    expect(['a', 'b', 'a', 'c', 'b'].map((key) => seen.add(key))).toEqual([true, true, false, true, false]);
+    for (let n = 0; n < 1000; n += 1) seen.add(`k${n}`);
+    const held = seen as unknown as { current: Set<string>; previous: Set<string> };
+    expect(held.current.size + held.previous.size).toBeLessThanOrEqual(4);
+    expect(seen.add('k999')).toBe(false);
   });
 
   it('all, ids, length and iterate page through many sessions, each exactly once', async () => {
@@ -56,7 +66,7 @@ await describeWithRedis('RedisStore enumeration (SCAN)', (redis) => {
 
   it('sids with glob and pattern characters are ordinary keys', async () => {
     const store = redis.store();
-    const sids = ['*', '?', '[a]', 'a*', '\\', 'x:y/z.%', 'with space', 'émoji 🎉', '__proto__'];
+    const sids = ['*', '?', '[a]', 'a*', '\\', 'x/y.%', 'with space', 'émoji 🎉', '__proto__'];
     for (const id of sids) await store.set(id, session(60_000, { id_: id }));
     await store.set('a', session(60_000, { id_: 'a' }));
     expect(sorted(await store.ids())).toEqual(sorted([...sids, 'a']));
@@ -82,6 +92,44 @@ await describeWithRedis('RedisStore enumeration (SCAN)', (redis) => {
     for (const id of mineIds) expect(await mine.get(id)).toBeNull();
     expect(await theirs.get(theirId)).not.toBeNull();
     expect(await redis.admin.get(unrelated)).toBe('keep me');
+  });
+
+  it("stores whose prefixes nest (sess: and sess:admin:) never list, count, walk or clear each other's sessions", async () => {
+    const base = prefix();
+    const outer = redis.store({ prefix: `${base}sess:`, scanCount: 3 });
+    const inner = redis.store({ prefix: `${base}sess:admin:`, scanCount: 3 });
+    const outerIds = [sid(), sid(), sid()];
+    const innerIds = [sid(), sid()];
+    for (const id of outerIds) await outer.set(id, session(60_000, { by: 'outer' }));
+    for (const id of innerIds) await inner.set(id, session(60_000, { by: 'admin' }));
+    expect(sorted(await outer.ids())).toEqual(sorted(outerIds));
+    expect(await outer.length()).toBe(3);
+    expect(sorted((await outer.all()).map((s) => s.id))).toEqual(sorted(outerIds));
+    const walked: string[] = [];
+    for await (const { sid: id } of outer.iterate()) walked.push(id);
+    expect(sorted(walked)).toEqual(sorted(outerIds));
+    expect(sorted(await inner.ids())).toEqual(sorted(innerIds));
+    await outer.clear();
+    expect(await outer.length()).toBe(0);
+    for (const id of innerIds) expect(await inner.get(id)).toMatchObject({ by: 'admin' });
+    expect(await inner.length()).toBe(2);
+  });
+
+  it('a sid holding ":" (the namespace separator) is never stored: set fails, get misses, destroy and touch do nothing', async () => {
+    const outer = redis.store();
+    const inner = redis.store({ prefix: `${outer.prefix}admin:` });
+    const id = sid();
+    await inner.set(id, session(60_000, { by: 'admin' }));
+    // The outer store's sid that would name the inner store's key.
+    const nested = `admin:${id}`;
+    await expect(outer.set(nested, session(60_000))).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
+      message: expect.stringMatching(/may not contain ":"/),
+    });
+    expect(await outer.get(nested)).toBeNull();
+    await outer.touch(nested, session(600_000));
+    await outer.destroy(nested);
+    expect(await inner.get(id)).toMatchObject({ by: 'admin' });
   });
 
   it('keys under the prefix that are not strings are not sessions: skipped, counted out and left alone', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../src/index';
 import { DRIVERS } from './conformance-options';
 import { eventually, prefix, session, sid } from './helpers';
+import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { backendForTests, backendTitle } from '@session-stores/test-servers';
 
 const OPERATION_TIMEOUT_MS = 2000;
@@ -149,6 +150,52 @@ for (const driver of DRIVERS)
           );
         } finally {
           for (const pid of pids) process.kill(pid, 'SIGCONT');
+          await store.close();
+        }
+      });
+
+      it('throwing connect/disconnect listeners never end the process; the store recovers', async (context) => {
+        if (!server!.canRestart || !server!.local)
+          context.skip(`the ${server!.provider} server cannot be killed by this test`);
+        const faults = watchProcessFaults();
+        const store = new RedisStore({
+          url: server!.url,
+          driver,
+          prefix: prefix(),
+          operationTimeoutMs: OPERATION_TIMEOUT_MS,
+        });
+        const heard: string[] = [];
+        for (const event of ['connect', 'disconnect']) {
+          store.on(event, () => {
+            heard.push(event);
+            throw new Error(`${event} listener failed`);
+          });
+        }
+        try {
+          const id = sid();
+          await store.set(id, session(60_000, { before: true }));
+          await eventually(() => heard.includes('connect'), 'the store to emit connect');
+          for (const pid of server!.local!.pids()) process.kill(pid, 'SIGKILL');
+          await eventually(() => heard.includes('disconnect'), 'the store to emit disconnect');
+          await server!.start();
+          await eventually(() => heard.lastIndexOf('connect') > heard.indexOf('disconnect'), 'connect again', 15_000);
+          await eventually(
+            async () =>
+              await store.get(id).then(
+                () => true,
+                () => false,
+              ),
+            'calls to work again',
+            15_000,
+          );
+          await store.set(id, session(60_000, { back: true }));
+          expect(await store.get(id)).toMatchObject({ back: true });
+          const reported = faults.warnings.filter((warning) => warning.code === 'ERR_SESSION_STORE_LISTENER_THREW');
+          for (const event of ['connect', 'disconnect'])
+            expect(reported.some((warning) => warning.message.includes(`"${event}" listener threw`))).toBe(true);
+          expect(faults.fatal).toEqual([]);
+        } finally {
+          faults.stop();
           await store.close();
         }
       });

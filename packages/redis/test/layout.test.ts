@@ -151,6 +151,75 @@ await describeWithRedis('RedisStore layout and expiry', (redis) => {
     expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
   });
 
+  it('touch(sid) that only moves cookie.expires moves the key expiry and leaves the value: get and save() see the new date', async () => {
+    const store = redis.store();
+    const id = sid();
+    const data = session(60_000, { n: 1 });
+    await store.set(id, data);
+    const before = await redis.admin.get(`${store.prefix}${id}`);
+    const touched = session(60_000, { n: 0 });
+    touched.cookie.expires = new Date(Date.parse(expiresOf(data)) + 30_000).toISOString() as never;
+    await store.touch(id, touched);
+    expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(before);
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
+    const loaded = await store.get(id);
+    expect(loaded).toEqual({ ...JSON.parse(JSON.stringify(data)), cookie: JSON.parse(JSON.stringify(touched.cookie)) });
+    // save() of what get returned keeps the touched expiry (clause 56).
+    await store.set(id, loaded!);
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
+  });
+
+  it("touch(sid) with a ttl function rewrites the stored cookie even when only its date moves (the key expiry is not the cookie's)", async () => {
+    const store = redis.store({ ttl: () => 600 });
+    const id = sid();
+    const data = session(60_000, { n: 1 });
+    await store.set(id, data);
+    const touched = session(60_000, { n: 0 });
+    touched.cookie.expires = new Date(Date.parse(expiresOf(data)) + 30_000).toISOString() as never;
+    await store.touch(id, touched);
+    expect(expiresOf(await store.get(id))).toBe(expiresOf(touched));
+    expect(expiresOf(JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!))).toBe(expiresOf(touched));
+  });
+
+  it('touch(sid) with any other cookie change (remember me: a new maxAge) rewrites the stored cookie, even right after get', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1 }));
+    const loaded = (await store.get(id))!;
+    const remembered = session(3_600_000, { n: 0 });
+    await store.touch(id, remembered);
+    const raw = JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!);
+    expect(raw).toEqual({
+      ...JSON.parse(JSON.stringify(loaded)),
+      cookie: JSON.parse(JSON.stringify(remembered.cookie)),
+    });
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(remembered)));
+  });
+
+  it('touch(sid) from a copy older than a cookie another process stored keeps that newer cookie and moves the expiry', async () => {
+    const store = redis.store();
+    const id = sid();
+    await store.set(id, session(60_000, { n: 1 }));
+    // Another app instance stores a new cookie after this process last saw the session.
+    const elsewhere = session(600_000, { n: 2 });
+    await redis.admin.set(`${store.prefix}${id}`, JSON.stringify(elsewhere), 'PXAT', Date.parse(expiresOf(elsewhere)));
+    const touched = session(60_000);
+    await store.touch(id, touched);
+    expect(await redis.admin.get(`${store.prefix}${id}`)).toBe(JSON.stringify(elsewhere));
+    expect(await redis.admin.pexpiretime(`${store.prefix}${id}`)).toBe(Date.parse(expiresOf(touched)));
+    expect(await store.get(id)).toEqual({
+      n: 2,
+      cookie: { ...JSON.parse(JSON.stringify(elsewhere.cookie)), expires: expiresOf(touched) },
+    });
+    // A touch from that loaded copy with a cookie change of its own takes the script again.
+    const remembered = session(3_600_000);
+    await store.touch(id, remembered);
+    expect(JSON.parse((await redis.admin.get(`${store.prefix}${id}`))!)).toEqual({
+      n: 2,
+      cookie: JSON.parse(JSON.stringify(remembered.cookie)),
+    });
+  });
+
   it('touch(sid) of a missing key does not create it', async () => {
     const store = redis.store();
     const id = sid();

@@ -107,6 +107,13 @@ describe('RedisStore options', () => {
     expect(make({ url, clientOptions: lazy, prefix: '' }).key('abc')).toBe('abc');
   });
 
+  it('refuses a prefix that is not empty and does not end with ":", naming the fix', () => {
+    expect(() => make({ url, clientOptions: lazy, prefix: 'app' })).toThrow(
+      /RedisStore: option "prefix" must be empty or end with ":" \(for example "app:"\)/,
+    );
+    expect(make({ url, clientOptions: lazy, prefix: 'app:admin:' }).key('abc')).toBe('app:admin:abc');
+  });
+
   it('reports its capabilities, and hides touch when disableTouch is set', () => {
     const store = make({ url, clientOptions: lazy });
     expect(store.capabilities).toMatchObject({

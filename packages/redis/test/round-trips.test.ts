@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RedisStore } from '../src/index';
-import { describeWithRedis, session, sid } from './helpers';
+import { describeWithRedis, expiresOf, session, sid } from './helpers';
 
 await describeWithRedis('RedisStore round trips', (redis) => {
   let client: Redis;
@@ -115,6 +115,21 @@ await describeWithRedis('RedisStore round trips', (redis) => {
       String(Date.parse(touched.cookie.expires as unknown as string)),
     ]);
     expect(commands[2]!.slice(3)).toEqual(['PXAT', String(Date.parse(touched.cookie.expires as unknown as string))]);
+  });
+
+  it('touch that only moves the date of the cookie last stored is one PEXPIREAT, no script', async () => {
+    const store = redis.store({ client });
+    const id = sid();
+    const stored = session(60_000, { n: 1 });
+    await store.set(id, stored);
+    const touched = session(60_000);
+    touched.cookie.expires = new Date(Date.parse(expiresOf(stored)) + 5_000).toISOString() as never;
+    const at = String(Date.parse(expiresOf(touched)));
+    const { writes, commands } = await observe(store, async () => {
+      await store.touch(id, touched);
+    });
+    expect(writes).toBe(1);
+    expect(commands).toEqual([['PEXPIREAT', `${store.prefix}${id}`, at]]);
   });
 
   it('destroy is one round trip: UNLINK key', async () => {

@@ -268,7 +268,8 @@ export class SqliteStore extends SessionStoreBase {
         sid,
         error: new Error(`the stored expiry is not a date this layout can read: ${JSON.stringify(String(row.expiry))}`),
       };
-      this.emit('decodeError', event);
+      // A throwing listener must not fail the read it reports on (the core reports what a listener throws).
+      this.emitSafely('decodeError', event);
       return null;
     }
     return { payload: payloadText(row.sess), expiresAt };

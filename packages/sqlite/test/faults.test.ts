@@ -76,6 +76,22 @@ describe('SqliteStore on a database locked by another connection (clause 32)', (
     expect(await store.get(id)).toMatchObject({ n: 3 });
   });
 
+  it('a write that failed on the lock never lands once the lock goes: a failure is never "outcome unknown" here', async () => {
+    const path = files.path();
+    const store = track(new SqliteStore({ filename: path, pruneInterval: false, operationTimeoutMs: 300 }));
+    const id = sid();
+    await store.set(id, asSession(session(60_000, { n: 1 })));
+    const other = track(new Database(path));
+    other.exec('BEGIN IMMEDIATE');
+    await expect(store.set(id, asSession(session(60_000, { n: 2 })))).rejects.toMatchObject({
+      cause: { code: 'SQLITE_BUSY' },
+    });
+    await expect(store.destroy(id)).rejects.toMatchObject({ cause: { code: 'SQLITE_BUSY' } });
+    other.exec('COMMIT');
+    // Nothing can still be queued: better-sqlite3 ran (and failed) each statement inside its call.
+    expect(await store.get(id)).toMatchObject({ n: 1 });
+  });
+
   it('a handed-in database waits as long as its own timeout says', async () => {
     const path = files.path();
     const db = track(new Database(path, { timeout: 50 }));

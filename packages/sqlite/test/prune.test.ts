@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { SessionData } from 'express-session';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { watchProcessFaults } from '../../../scripts/test-support/process-faults';
 import { SqliteStore, type SqliteStoreOptions } from '../src/index';
 import { eventually, session, sid, tempDatabaseDir } from './helpers';
 
@@ -98,6 +99,45 @@ describe('SqliteStore pruning', () => {
       code: 'ERR_SESSION_STORE_BACKEND',
       message: expect.stringMatching(/^SqliteStore\.prune failed: /),
     });
+  });
+
+  it('timed prunes failing while warning and pruneError listeners throw never end the process; the store keeps working', async () => {
+    const faults = watchProcessFaults();
+    try {
+      const path = files.path();
+      const store = new SqliteStore({ filename: path, pruneInterval: 0.02, busyTimeoutMs: 20 });
+      cleanup.push(() => store.close());
+      const heard: string[] = [];
+      for (const event of ['warning', 'pruneError']) {
+        store.on(event, () => {
+          heard.push(event);
+          throw new Error(`${event} listener failed`);
+        });
+      }
+      const kept = sid();
+      await store.set(kept, session(60_000, { kept: true }) as unknown as SessionData);
+      const expired = sid();
+      await store.set(expired, session(60_000) as unknown as SessionData);
+      // Another connection holds the write lock: every timed prune fails with SQLITE_BUSY.
+      const other = new Database(path);
+      cleanup.push(() => other.close());
+      other
+        .prepare('UPDATE sessions SET expire = ? WHERE sid = ?')
+        .run(new Date(Date.now() - 1000).toISOString(), expired);
+      other.exec('BEGIN IMMEDIATE');
+      await eventually(() => heard.filter((event) => event === 'warning').length >= 2 && heard.includes('pruneError'));
+      other.exec('COMMIT');
+      // The timer goes on, and pruning works again once the lock is gone.
+      const rowsOf = other.prepare('SELECT count(*) AS n FROM sessions WHERE sid = ?');
+      await eventually(() => (rowsOf.get(expired) as { n: number }).n === 0);
+      expect(await store.get(kept)).toMatchObject({ kept: true });
+      const reported = faults.warnings.filter((warning) => warning.code === 'ERR_SESSION_STORE_LISTENER_THREW');
+      for (const event of ['warning', 'pruneError'])
+        expect(reported.some((warning) => warning.message.includes(`"${event}" listener threw`))).toBe(true);
+      expect(faults.fatal).toEqual([]);
+    } finally {
+      faults.stop();
+    }
   });
 
   it('close() during a prune stops it after the current batch, without an error', async () => {

@@ -132,14 +132,19 @@ describe('SqliteStore', () => {
     expect(await store.get(replaced)).toMatchObject({ replaced: true });
   });
 
-  it('expiries past year 9999 are clamped, not read as expired', async () => {
-    const store = makeStore({ ttl: () => 400_000 * 365 * 86_400 });
+  it('an expiry at the end of year 9999 is kept; a later one is refused by the core, not clamped', async () => {
+    const store = makeStore();
     const id = sid();
-    await store.set(id, asSession(session(60_000)));
+    const last = { cookie: { originalMaxAge: null, expires: '9999-12-31T23:59:59.999Z', path: '/' } };
+    await store.set(id, asSession(last));
     expect(await store.get(id)).not.toBeNull();
     expect(await store.ids()).toContain(id);
     const raw = store.db.prepare('SELECT expire FROM sessions WHERE sid = ?').pluck().get(id);
     expect(raw).toBe('9999-12-31T23:59:59.999Z');
+    const later = makeStore({ ttl: () => 400_000 * 365 * 86_400 });
+    await expect(later.set(sid(), asSession(session(60_000)))).rejects.toMatchObject({
+      code: 'ERR_SESSION_STORE_INVALID_ARGUMENT',
+    });
   });
 
   it('a row whose expiry is not a date is a miss, reported as decodeError', async () => {
