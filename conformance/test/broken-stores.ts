@@ -629,6 +629,57 @@ class ReadModifyWriteTouchStore extends ReferenceStore {
   }
 }
 
+/**
+ * touch as a read, a pause, then a write of what it read with the new cookie: two round trips
+ * with nothing to stop a set or destroy landing between them (a GET then SET touch).
+ */
+class ReadThenWriteTouchStore extends ReferenceStore {
+  override touch(sid: string, session: SessionData, callback?: Callback<void>) {
+    const work = (async () => {
+      const cookie = JSON.parse(this.serialize(session.cookie)) as unknown;
+      const expiresAt = this.expiresAtOf(session, Date.now());
+      const record = await this.backend.execute(() => this.backend.records.get(this.key(sid)));
+      if (!record) return;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      const stored = JSON.parse(record.json) as Record<string, unknown>;
+      stored.cookie = cookie;
+      await this.backend.execute(() => {
+        this.backend.records.set(this.key(sid), { ...record, json: JSON.stringify(stored), expiresAt });
+      });
+    })();
+    return this.deliver(work, callback);
+  }
+}
+
+/**
+ * touch with an expiry already past leaves the session as it was (memcached and Redis read a TTL
+ * of 0 as "no expiry" or refuse a negative one, and such a store skips the write).
+ */
+class TouchIgnoresPastExpiryStore extends ReferenceStore {
+  protected override touchSession(sid: string, cookieJson: string, expiresAt: number): void {
+    if (expiresAt <= Date.now()) return;
+    super.touchSession(sid, cookieJson, expiresAt);
+  }
+}
+
+/** set calls back once it is queued, and the write lands 20 ms later (fire-and-forget writes). */
+class AcknowledgedSetStore extends ReferenceStore {
+  override set(sid: string, session: SessionData, callback?: Callback<void>) {
+    const json = JSON.stringify(session);
+    const expiresAt = this.expiresAtOf(session, Date.now());
+    setTimeout(() => this.writeSession(sid, json, expiresAt), 20);
+    return this.deliver(Promise.resolve(), callback);
+  }
+}
+
+/** destroy calls back once it is queued, and the delete lands 20 ms later. */
+class AcknowledgedDestroyStore extends ReferenceStore {
+  override destroy(sid: string, callback?: Callback<void>) {
+    setTimeout(() => this.deleteSession(sid), 20);
+    return this.deliver(Promise.resolve(), callback);
+  }
+}
+
 class DoubleCallbackStore extends ReferenceStore {
   override destroy(sid: string, callback?: Callback<void>) {
     if (!callback) return super.destroy(sid);
@@ -1112,6 +1163,30 @@ export const brokenStores: BrokenStore[] = [
     name: 'ReadModifyWriteTouchStore',
     flaw: 'touch writes back the record it read when called',
     create: make(ReadModifyWriteTouchStore),
+  },
+  {
+    clauses: [11],
+    name: 'TouchIgnoresPastExpiryStore',
+    flaw: 'touch with a past expiry leaves the session alive',
+    create: make(TouchIgnoresPastExpiryStore),
+  },
+  {
+    clauses: [50],
+    name: 'ReadThenWriteTouchStore',
+    flaw: 'touch reads the record, waits, then writes it back with the new cookie',
+    create: make(ReadThenWriteTouchStore),
+  },
+  {
+    clauses: [49],
+    name: 'AcknowledgedSetStore',
+    flaw: 'set calls back before its write is applied',
+    create: make(AcknowledgedSetStore),
+  },
+  {
+    clauses: [49],
+    name: 'AcknowledgedDestroyStore',
+    flaw: 'destroy calls back before its delete is applied',
+    create: make(AcknowledgedDestroyStore),
   },
   {
     clauses: [51],

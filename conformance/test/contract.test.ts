@@ -18,7 +18,8 @@ function contractAnchors(): number[] {
 function markdownFiles(dir: string = repositoryRoot): string[] {
   const found: string[] = [];
   for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name.startsWith('.git')) continue;
+    // .tmp holds scratch copies of the repository (Stryker's sandboxes during `pnpm mutation`).
+    if (name === 'node_modules' || name === 'dist' || name === '.tmp' || name.startsWith('.git')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) found.push(...markdownFiles(path));
     else if (name.endsWith('.md')) found.push(path);

@@ -3,9 +3,34 @@ import { inspect } from 'node:util';
 import { requires, type ConformanceCase } from '../case';
 import { assertSessionEquals } from '../compare';
 import { jsonForm, loadedSession, type LiveSession } from '../sessions';
+import { delay } from '../timing';
 import { assertGone, assertStored } from './helpers';
 
 const group = 'concurrency';
+
+/**
+ * How far apart two racing calls start: the same tick, one event-loop turn, then a few ms. A
+ * store that does a read and a write for one call (a read-modify-write touch, a write applied
+ * after the callback) has a window between them; one of these offsets lands the other call in it.
+ */
+const OFFSETS = ['tick', 'turn', 1, 3, 10] as const;
+type Offset = (typeof OFFSETS)[number];
+
+function after(offset: Offset): Promise<void> {
+  if (offset === 'tick') return Promise.resolve();
+  if (offset === 'turn') return new Promise((resolve) => setImmediate(resolve));
+  return delay(offset);
+}
+
+/** Starts `first`, then `second` after `offset`, and waits for both. */
+async function race(first: () => Promise<unknown>, second: () => Promise<unknown>, offset: Offset): Promise<void> {
+  const started = first();
+  await after(offset);
+  await Promise.all([started, second()]);
+}
+
+/** A late write (applied after its callback) lands within this; the checks wait it out. */
+const LATE_WRITE_MS = 60;
 
 export const concurrencyCases: ConformanceCase[] = [
   {
@@ -142,6 +167,95 @@ export const concurrencyCases: ConformanceCase[] = [
         await context.destroy(sid);
         await context.touch(sid, stale);
         await assertGone(context, sid, `get(sid) after destroy then touch, round ${round}`);
+      }
+    },
+  },
+  {
+    clauses: [50],
+    group,
+    title:
+      "a touch(sid) and a set(sid) overlapping, in either order and at several offsets, keep the set's data (no read-modify-write touch)",
+    skipReason: requires.method('touch'),
+    async run(context) {
+      const sid = context.sid();
+      await context.set(sid, context.session(sid, { round: 0 }));
+      let round = 0;
+      for (const touchFirst of [true, false]) {
+        for (const offset of OFFSETS) {
+          round += 1;
+          const stale = loadedSession(context.store, sid, await context.get(sid));
+          stale.touch();
+          const fresh = context.session(sid, { round, fresh: true });
+          const set = () => context.set(sid, fresh);
+          const touch = () => context.touch(sid, stale);
+          await (touchFirst ? race(touch, set, offset) : race(set, touch, offset));
+          const order = `${touchFirst ? 'touch then set' : 'set then touch'}, ${offset === 'tick' || offset === 'turn' ? `a ${offset}` : `${offset} ms`} apart`;
+          const got = await context.get(sid);
+          assert.ok(got, `get(sid) missed after a racing touch and set (${order})`);
+          assert.equal(
+            got.round,
+            round,
+            `${order}: the touch rolled back the set (data of round ${String(got.round)})`,
+          );
+          assert.equal(got.fresh, true, `${order}: the touch rolled back the set`);
+        }
+      }
+    },
+  },
+  {
+    clauses: [50],
+    group,
+    title: 'a touch(sid) and a destroy(sid) overlapping, in either order and at several offsets, leave no session',
+    skipReason: requires.method('touch'),
+    async run(context) {
+      for (const touchFirst of [true, false]) {
+        for (const offset of OFFSETS) {
+          const sid = context.sid();
+          await context.set(sid, context.session(sid, { doomed: true }));
+          const stale = loadedSession(context.store, sid, await context.get(sid));
+          stale.touch();
+          const destroy = () => context.destroy(sid);
+          const touch = () => context.touch(sid, stale);
+          await (touchFirst ? race(touch, destroy, offset) : race(destroy, touch, offset));
+          const order = `${touchFirst ? 'touch then destroy' : 'destroy then touch'}, ${offset === 'tick' || offset === 'turn' ? `a ${offset}` : `${offset} ms`} apart`;
+          await assertGone(
+            context,
+            sid,
+            `get(sid) after a racing touch and destroy (${order}): the touch brought it back`,
+          );
+        }
+      }
+    },
+  },
+  {
+    clauses: [49],
+    group,
+    title:
+      'set(sid) and destroy(sid) are applied when they call back: the call issued after the callback is never undone',
+    async run(context) {
+      for (let round = 0; round < 5; round += 1) {
+        // A set that calls back before it is applied lands after the destroy that followed it.
+        const setFirst = context.sid();
+        await context.set(setFirst, context.session(setFirst, { round }));
+        await context.destroy(setFirst);
+        // A destroy that calls back before it is applied deletes the set that followed it.
+        const destroyFirst = context.sid();
+        await context.set(destroyFirst, context.session(destroyFirst, { round, first: true }));
+        await context.destroy(destroyFirst);
+        const again = context.session(destroyFirst, { round, again: true });
+        await context.set(destroyFirst, again);
+        await delay(LATE_WRITE_MS);
+        await assertGone(
+          context,
+          setFirst,
+          `round ${round}: a set applied after its callback undid the destroy after it`,
+        );
+        await assertStored(
+          context,
+          destroyFirst,
+          again,
+          `round ${round}: a destroy applied after its callback deleted the set after it`,
+        );
       }
     },
   },

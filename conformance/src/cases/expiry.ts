@@ -104,6 +104,20 @@ export const expiryCases: ConformanceCase[] = [
     },
   },
   {
+    clauses: [11],
+    group,
+    title: 'touch(sid) with cookie.expires already in the past ends the session, as set(sid) does',
+    skipReason: requires.method('touch'),
+    async run(context) {
+      const sid = context.sid();
+      await context.set(sid, context.session(sid, { n: 1 }));
+      const stale = loadedSession(context.store, sid, await context.get(sid));
+      stale.cookie.expires = new Date(Date.now() - 1000);
+      await context.touch(sid, stale);
+      await assertGone(context, sid, 'get(sid) after touch(sid) with a past expiry');
+    },
+  },
+  {
     clauses: [12],
     group,
     title: 'set(sid) of a plain-JSON session with an ISO-string expires is honoured like a Cookie',
