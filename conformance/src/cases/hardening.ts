@@ -4,13 +4,7 @@ import { faultCaseTimeoutMs, requires, type ConformanceCase } from '../case';
 import { captureProcessFaults } from '../process-faults';
 import type { LiveSession } from '../sessions';
 import { pollUntil, settle } from '../timing';
-import {
-  assertGone,
-  assertNoProcessFaults,
-  assertNoSecrets,
-  assertStored,
-  circularSession,
-} from './helpers';
+import { assertGone, assertNoProcessFaults, assertNoSecrets, assertStored, circularSession } from './helpers';
 
 /**
  * Clauses 63-66: what no app should have to think about. A store that breaks one ends the
