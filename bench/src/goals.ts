@@ -1,6 +1,10 @@
+import { LARGE_ENUMERATION } from './options';
 import type { BackendResult, Goal, RatioStat } from './results';
 
 const WRITES = new Set(['set', 'touch', 'destroy']);
+
+/** What iterate() over a million sessions may keep alive on the heap (issue 11). */
+const ITERATE_HEAP_LIMIT_MB = 64;
 
 function goal(
   backend: BackendResult,
@@ -21,11 +25,28 @@ function goal(
   };
 }
 
+/** iterate()'s heap growth (MB, the median over rounds) against the limit: met when below it. */
+function heapGoal(backend: BackendResult, size: number, heapMB: number | null, perRound: number[]): Goal {
+  return {
+    backend: backend.backend,
+    kind: 'iterate heap growth < 64 MB at 1,000,000',
+    measurement: `iterate ${size} heap MB`,
+    threshold: ITERATE_HEAP_LIMIT_MB,
+    ratio: heapMB,
+    direction: 'below',
+    met: heapMB === null ? null : heapMB < ITERATE_HEAP_LIMIT_MB,
+    range: heapMB === null || perRound.length === 0 ? null : [Math.min(...perRound), Math.max(...perRound)],
+  };
+}
+
 /**
  * The goals of the benchmark, each checked on the median of per-round ratios of one run:
  * - ours at least as fast as the anchor on every operation (get/set/touch/destroy at each
  *   concurrency, all/length at each size where the anchor has them, and end to end);
- * - ours at least 0.9 times the raw driver on get, set, touch and destroy at concurrency 64;
+ * - ours at least 0.9 times the raw driver on get, set, touch and destroy at concurrency 64,
+ *   and on all(), length() and iterate() at each size (the raw driver listing the live
+ *   sessions and parsing them);
+ * - iterate() over 1,000,000 sessions grows the heap by less than 64 MB (ours' median figure);
  * - SQLite writes (set, touch, destroy) at least 20 times the anchor's;
  * - keeping the index of sessions by user costs set and destroy at most 10% (ours with `userId`
  *   at least 0.9 times ours without it, at each concurrency).
@@ -47,6 +68,19 @@ export function evaluateGoals(backends: readonly BackendResult[]): Goal[] {
     for (const row of backend.operations) {
       if (row.concurrency !== 64) continue;
       goals.push(goal(backend, 'ours >= 0.9 x raw at c64', `${row.operation} c64`, 0.9, row.oursOverRaw));
+    }
+    for (const row of backend.enumeration) {
+      if (row.subjects.raw?.unsupported !== undefined) continue;
+      goals.push(
+        goal(backend, 'ours >= 0.9 x raw (enumeration)', `${row.operation} ${row.size}`, 0.9, row.speedOursOverRaw),
+      );
+    }
+    for (const row of backend.enumeration) {
+      if (row.operation !== 'iterate' || row.size !== LARGE_ENUMERATION) continue;
+      const ours = row.subjects.ours;
+      if (!ours || ours.unsupported !== undefined) continue;
+      const perRound = ours.perRound.flatMap((sample) => (sample ? [sample.heapPeakMB] : []));
+      goals.push(heapGoal(backend, row.size, ours.error === undefined ? ours.medianHeapPeakMB : null, perRound));
     }
     for (const row of backend.byUser?.indexCost ?? []) {
       goals.push(

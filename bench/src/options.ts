@@ -10,8 +10,10 @@ export interface BenchOptions {
   suites: SuiteName[];
   /** Interleaved rounds of every measurement; medians are reported. */
   rounds: number;
-  /** Rounds of the all/length measurements (each is a child process per store and size). */
+  /** Rounds of the all/length/iterate measurements below a million sessions (each a child process per subject and size). */
   enumerationRounds: number;
+  /** Rounds of those measurements at a million sessions and more (see {@link LARGE_ENUMERATION}). */
+  largeEnumerationRounds: number;
   /** Per operation measurement: stop after this many ops or this many ms. */
   opsAtConcurrency1: number;
   opsAtConcurrency64: number;
@@ -39,7 +41,8 @@ export const USAGE = `Usage: pnpm bench [flags]
   --backends redis,sqlite     backends to measure (default: ${BACKENDS.join(',')})
   --suites ops,enumeration,e2e,by-user  suites to run (default: all four)
   --rounds N                  interleaved rounds, medians reported (default 5; --quick 1)
-  --enum-rounds N             rounds of all()/length() (default 3; --quick 1)
+  --enum-rounds N             rounds of all()/length()/iterate() below 1,000,000 sessions (default 3; --quick 1)
+  --enum-rounds-1m N          rounds of all()/length()/iterate() at 1,000,000 sessions and more (default 1)
   --sizes 10000,100000        sessions stored for all()/length()/iterate() (default 10000,100000,1000000)
   --max-size mongo=100000     per-backend caps on --sizes, replacing the default mongo=100000 (see bench/README.md)
   --ops N                     operations per measurement at concurrency 64 (default 20000; c1 gets a fifth)
@@ -103,6 +106,19 @@ function parseSizeCaps(text: string | undefined): Partial<Record<BackendName, nu
   return caps;
 }
 
+/**
+ * From this size on, enumeration runs `largeEnumerationRounds` rounds (default 1). Measured here
+ * (see bench/README.md, "Limits"): a round over a million sessions is a child process per
+ * subject and call set, about N minutes for all the backends, so three rounds would make the
+ * enumeration suite alone take more than an hour; at 10,000 and 100,000 three rounds are cheap.
+ */
+export const LARGE_ENUMERATION = 1_000_000;
+
+/** How many rounds the enumeration suite runs over `size` sessions. */
+export function enumerationRoundsFor(options: BenchOptions, size: number): number {
+  return size >= LARGE_ENUMERATION ? options.largeEnumerationRounds : options.enumerationRounds;
+}
+
 /** `--by-user N/TOTAL`: N sessions of one user among TOTAL stored (N at most TOTAL). */
 function parseByUser(text: string | undefined, quick: boolean): [number, number] {
   if (text === undefined) return quick ? [100, 10_000] : [1000, 100_000];
@@ -125,6 +141,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
       suites: { type: 'string' },
       rounds: { type: 'string' },
       'enum-rounds': { type: 'string' },
+      'enum-rounds-1m': { type: 'string' },
       sizes: { type: 'string' },
       'max-size': { type: 'string' },
       ops: { type: 'string' },
@@ -152,6 +169,7 @@ export function parseBenchOptions(argv: string[], defaultOutDir: string): BenchO
     suites: list('suites', values.suites, SUITES, SUITES),
     rounds: positiveInt('rounds', values.rounds, quick ? 1 : 5),
     enumerationRounds: positiveInt('enum-rounds', values['enum-rounds'], quick ? 1 : 3),
+    largeEnumerationRounds: positiveInt('enum-rounds-1m', values['enum-rounds-1m'], 1),
     opsAtConcurrency1: Math.max(1, Math.round(ops64 / 5)),
     opsAtConcurrency64: ops64,
     maxMsPerMeasurement: positiveInt('max-ms', values['max-ms'], quick ? 500 : 2000),

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import expressSession from 'express-session';
 import type { Store } from 'express-session';
 import memjs from 'memjs';
+import { parseLive, rawEnumeration } from '../raw-enumeration';
 import { startHarnessServer } from '../servers';
 import { expiresAt } from '../session-expiry';
 import { loadOurStore, storeSubject, type BackendDefinition, type Subject, type SubjectContext } from '../subject';
@@ -24,7 +25,7 @@ export const memcachedBackend: BackendDefinition = {
   name: 'memcached',
   anchorLabel: 'connect-memcached 3.0.0 (memcached 2)',
   oursLabel: '@session-stores/memcached (memjs)',
-  rawLabel: 'memjs get / set / touch / delete',
+  rawLabel: 'memjs get / set / touch / delete; lists with lru_crawler metadump',
 
   async startServer(largestEnumeration) {
     const { startMemcached } = await import('@session-stores/test-servers');
@@ -135,12 +136,64 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   });
 }
 
+/** Keys read per batch of parallel gets in the raw listing (memjs pipelines them on one connection). */
+const RAW_BATCH = 1000;
+
+/**
+ * The keys of one namespace that `lru_crawler metadump hash` lists as live, on the first server
+ * (the bench runs one). The dump is a text-protocol command, which memjs does not speak: a plain
+ * socket reads it to its end (memcached holds its hash table's growth while it walks, so the dump
+ * is not paced by anyone), and the keys are kept for the reads that follow. Keys are URL-encoded
+ * in the dump; the bench's are plain ASCII apart from the prefix's ':'.
+ */
+async function liveKeys(url: string, keyPrefix: string): Promise<string[]> {
+  const [host, port] = url.split(',')[0]!.split(':');
+  const socket = connect({ host: host!, port: Number(port) });
+  const keys: string[] = [];
+  const nowSeconds = Date.now() / 1000;
+  try {
+    socket.write('lru_crawler metadump hash\r\n');
+    let pending = '';
+    for await (const chunk of socket as AsyncIterable<Buffer>) {
+      pending += chunk.toString('latin1');
+      // Key lines end with a bare LF, the closing END with CRLF.
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const text of lines) {
+        const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+        if (line === 'END') return keys;
+        const fields = line.split(' ');
+        if (!fields[0]?.startsWith('key=')) throw new Error(`memcached refused lru_crawler metadump: ${line}`);
+        const key = decodeURIComponent(fields[0].slice(4));
+        const exp = Number(fields.find((field) => field.startsWith('exp='))?.slice(4));
+        if (key.startsWith(keyPrefix) && (exp === -1 || exp > nowSeconds)) keys.push(key);
+      }
+    }
+    throw new Error('memcached closed the connection before the end of lru_crawler metadump');
+  } finally {
+    socket.destroy();
+  }
+}
+
 async function raw(context: SubjectContext): Promise<Subject> {
   const client = memjs.Client.create(context.server.url, { logger: { log: () => undefined } });
   const key = (sid: string) => prefix('raw', context) + sid;
   return {
     kind: 'raw',
     label: memcachedBackend.rawLabel,
+    // The dump's live keys, then their values in batches of parallel gets; a key that expired or
+    // was deleted since the dump reads as missing. length() counts the dump's live keys.
+    ...rawEnumeration({
+      async *pages() {
+        const keys = await liveKeys(context.server.url, prefix('raw', context));
+        for (let start = 0; start < keys.length; start += RAW_BATCH) {
+          const items = await Promise.all(keys.slice(start, start + RAW_BATCH).map((name) => client.get(name)));
+          yield parseLive(items.map((item) => item.value));
+        }
+      },
+      count: async () => (await liveKeys(context.server.url, prefix('raw', context))).length,
+    }),
+    seed: (sids, session) => pipelinedSeed(context.server.url, prefix('raw', context), sids, session),
     get: async (sid) => {
       const { value } = await client.get(key(sid));
       return value ? (JSON.parse(value.toString('utf8')) as unknown) : null;

@@ -1,6 +1,7 @@
 import type { Store } from 'express-session';
 import { MongoStore as ConnectMongoStore } from 'connect-mongo';
 import { MongoClient } from 'mongodb';
+import { parseLive, rawEnumeration } from '../raw-enumeration';
 import { startHarnessServer } from '../servers';
 import { expiresAt } from '../session-expiry';
 import { loadOurStore, storeSubject, type BackendDefinition, type Subject, type SubjectContext } from '../subject';
@@ -129,12 +130,41 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   );
 }
 
+/** Documents per batch of the raw listing's cursor. */
+const RAW_BATCH = 1000;
+
 async function raw(context: SubjectContext): Promise<Subject> {
   const client = await connect(context);
-  const collection = client.db(DB_NAME).collection<SessionDocument>(collectionName('raw', context));
+  const name = collectionName('raw', context);
+  const collection = client.db(DB_NAME).collection<SessionDocument>(name);
   return {
     kind: 'raw',
     label: mongoBackend.rawLabel,
+    // One find() filtered on expiry, read batch by batch from its cursor; countDocuments with the
+    // same filter. The session is JSON text in this layout: parsed here.
+    ...rawEnumeration({
+      async *pages() {
+        const cursor = collection.find(
+          { expires: { $gt: new Date() } },
+          { projection: { _id: 0, session: 1 }, batchSize: RAW_BATCH },
+        );
+        try {
+          let page: string[] = [];
+          for await (const document of cursor) {
+            page.push(document.session);
+            if (page.length === RAW_BATCH) {
+              yield parseLive(page);
+              page = [];
+            }
+          }
+          if (page.length > 0) yield parseLive(page);
+        } finally {
+          await cursor.close();
+        }
+      },
+      count: () => collection.countDocuments({ expires: { $gt: new Date() } }),
+    }),
+    seed: bulkSeed(client, name),
     // By _id alone, expiry checked here: FerretDB answers only an _id-only filter from its index.
     get: async (sid) => {
       const document = await collection.findOne({ _id: sid }, { projection: { session: 1, expires: 1 } });

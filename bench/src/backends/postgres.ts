@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import expressSession from 'express-session';
 import type { SessionData, Store } from 'express-session';
 import pg from 'pg';
+import { rawEnumeration } from '../raw-enumeration';
 import { startHarnessServer } from '../servers';
 import { expiresAt } from '../session-expiry';
 import {
@@ -28,7 +29,7 @@ export const postgresBackend: BackendDefinition = {
   name: 'postgres',
   anchorLabel: 'connect-pg-simple 10.0.0',
   oursLabel: '@session-stores/postgres',
-  rawLabel: 'pg, one named (prepared) statement per operation',
+  rawLabel: 'pg, one named (prepared) statement per operation; lists in keyset pages of 10,000',
 
   async startServer() {
     const { startPostgres } = await import('@session-stores/test-servers');
@@ -146,6 +147,9 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   );
 }
 
+/** Rows per page of the raw listing: ours' page size is its own option. */
+const RAW_PAGE = 10_000;
+
 async function raw(context: SubjectContext): Promise<Subject> {
   const pool = newPool(context);
   const name = `"${table('raw', context)}"`;
@@ -172,9 +176,36 @@ async function raw(context: SubjectContext): Promise<Subject> {
     `UPDATE ${name} SET expire = ${at('$2')} WHERE sid = $1 AND expire + interval '0 ms' > ${at('$3')}`,
   );
   const remove = statement('destroy', `DELETE FROM ${name} WHERE sid = $1`);
+  // Listing: one SELECT for all() would be the least work, but iterate() must not hold every row,
+  // and pg without a cursor package returns a query's rows at once; so both walk keyset pages
+  // (by sid, the primary key), as a bare driver would. pg parses the json column itself.
+  const firstPage = statement(
+    'first_page',
+    `SELECT sid, sess FROM ${name} WHERE expire > now() ORDER BY sid LIMIT ${RAW_PAGE}`,
+  );
+  const nextPage = statement(
+    'next_page',
+    `SELECT sid, sess FROM ${name} WHERE sid > $1 AND expire > now() ORDER BY sid LIMIT ${RAW_PAGE}`,
+  );
+  const count = statement('count', `SELECT count(*)::int AS count FROM ${name} WHERE expire > now()`);
   return {
     kind: 'raw',
     label: postgresBackend.rawLabel,
+    ...rawEnumeration({
+      async *pages() {
+        let after: string | null = null;
+        for (;;) {
+          const { rows }: pg.QueryResult<{ sid: string; sess: unknown }> = await pool.query(
+            after === null ? firstPage : { ...nextPage, values: [after] },
+          );
+          if (rows.length > 0) yield rows.map((row) => row.sess);
+          if (rows.length < RAW_PAGE) return;
+          after = rows[rows.length - 1]!.sid;
+        }
+      },
+      count: async () => (await pool.query<{ count: number }>(count)).rows[0]!.count,
+    }),
+    seed: (sids, session) => multiRowSeed(pool, table('raw', context), sids, session),
     get: async (sid) => {
       const { rows } = await pool.query<{ sess: string; expires_at: number }>({ ...select, values: [sid] });
       const row = rows[0];

@@ -2,6 +2,7 @@ import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import type { Store } from 'express-session';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import { parseLive, rawEnumeration } from '../raw-enumeration';
 import { startHarnessServer } from '../servers';
 import { ttlMs } from '../session-expiry';
 import { loadOurStore, storeSubject, type BackendDefinition, type Subject, type SubjectContext } from '../subject';
@@ -80,20 +81,55 @@ async function anchor(definition: BackendDefinition, context: SubjectContext): P
   });
 }
 
+/**
+ * The `COUNT` of the raw listing's SCANs: large, so that the limit pays for few round trips
+ * (ours takes its `scanCount` option, default 100).
+ */
+const RAW_SCAN_COUNT = 1000;
+
+/** Sessions written per batch when seeding the raw subject: sent at once, pipelined by either library. */
+const SEED_BATCH = 10_000;
+
 /** The commands a raw subject sends, one per operation, on either library. */
 interface RawCommands {
   get(key: string): Promise<string | null>;
   setPx(key: string, value: string, ms: number): Promise<unknown>;
   pexpire(key: string, ms: number): Promise<unknown>;
   del(key: string): Promise<unknown>;
+  /** SCAN pages (`MATCH pattern COUNT RAW_SCAN_COUNT`) of key names. */
+  scanPages(pattern: string): AsyncIterable<string[]>;
+  mget(keys: string[]): Promise<(string | null)[]>;
   quit(): Promise<unknown>;
 }
 
 function rawSubject(definition: BackendDefinition, context: SubjectContext, commands: RawCommands): Subject {
   const key = (sid: string) => prefix('raw', context) + sid;
+  const pattern = `${prefix('raw', context)}*`;
   return {
     kind: 'raw',
     label: definition.rawLabel,
+    // SCAN skips keys Redis finds expired, and MGET answers null for a key that expired or was
+    // deleted since: what is left is live. length() counts what SCAN returns.
+    ...rawEnumeration({
+      async *pages() {
+        for await (const keys of commands.scanPages(pattern)) {
+          if (keys.length > 0) yield parseLive(await commands.mget(keys));
+        }
+      },
+      async count() {
+        let count = 0;
+        for await (const keys of commands.scanPages(pattern)) count += keys.length;
+        return count;
+      },
+    }),
+    seed: async (sids, session) => {
+      const value = JSON.stringify(session);
+      for (let start = 0; start < sids.length; start += SEED_BATCH) {
+        await Promise.all(
+          sids.slice(start, start + SEED_BATCH).map((sid) => commands.setPx(key(sid), value, ttlMs(session))),
+        );
+      }
+    },
     get: async (sid) => {
       const value = await commands.get(key(sid));
       return value === null ? null : (JSON.parse(value) as unknown);
@@ -122,6 +158,8 @@ async function rawNodeRedis(definition: BackendDefinition, context: SubjectConte
     setPx: (key, value, ms) => client.set(key, value, { expiration: { type: 'PX', value: ms } }),
     pexpire: (key, ms) => client.pExpire(key, ms),
     del: (key) => client.del(key),
+    scanPages: (pattern) => client.scanIterator({ MATCH: pattern, COUNT: RAW_SCAN_COUNT }),
+    mget: (keys) => client.mGet(keys),
     quit: () => client.quit(),
   });
 }
@@ -133,6 +171,8 @@ async function rawIoredis(definition: BackendDefinition, context: SubjectContext
     setPx: (key, value, ms) => client.set(key, value, 'PX', ms),
     pexpire: (key, ms) => client.pexpire(key, ms),
     del: (key) => client.del(key),
+    scanPages: (pattern) => client.scanStream({ match: pattern, count: RAW_SCAN_COUNT }) as AsyncIterable<string[]>,
+    mget: (keys) => client.mget(keys),
     quit: () => client.quit(),
   });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import expressSession from 'express-session';
 import type { Store } from 'express-session';
+import { rawEnumeration } from '../raw-enumeration';
 import { expiresAt } from '../session-expiry';
 import {
   loadOurStore,
@@ -121,6 +122,9 @@ async function anchor(context: SubjectContext): Promise<Subject> {
   );
 }
 
+/** Sessions per page of the raw listing. */
+const RAW_PAGE = 1000;
+
 async function raw(context: SubjectContext): Promise<Subject> {
   // The same table and index as ours (better-sqlite3-session-store's layout), the same pragmas,
   // and one prepared statement per operation: what is left is the cost of SQLite itself.
@@ -139,10 +143,34 @@ async function raw(context: SubjectContext): Promise<Subject> {
   );
   const update = db.prepare('UPDATE sessions SET expire = ? WHERE sid = ? AND expire > ?');
   const remove = db.prepare('DELETE FROM sessions WHERE sid = ?');
+  const list = db.prepare<[string], string>('SELECT sess FROM sessions WHERE expire > ?').pluck();
+  const count = db.prepare<[string], number>('SELECT count(*) FROM sessions WHERE expire > ?').pluck();
   const iso = (epochMs: number) => new Date(epochMs).toISOString();
   return {
     kind: 'raw',
     label: sqliteBackend.rawLabel,
+    // One statement stepped row by row: the pages are only how the walk hands sessions over.
+    ...rawEnumeration({
+      async *pages() {
+        let page: unknown[] = [];
+        for (const sess of list.iterate(iso(Date.now()))) {
+          page.push(JSON.parse(sess) as unknown);
+          if (page.length === RAW_PAGE) {
+            yield page;
+            page = [];
+          }
+        }
+        if (page.length > 0) yield page;
+      },
+      count: async () => count.get(iso(Date.now()))!,
+    }),
+    seed: async (sids, session) => {
+      const json = JSON.stringify(session);
+      const expire = iso(expiresAt(session));
+      db.transaction(() => {
+        for (const sid of sids) upsert.run(sid, json, expire);
+      })();
+    },
     get: async (sid) => {
       const row = select.get(sid, iso(Date.now()));
       return row ? (JSON.parse(row.sess) as unknown) : null;

@@ -41,13 +41,17 @@ function operationsTable(rows: readonly OperationResult[]): string[] {
 
 function enumerationTable(rows: readonly EnumerationResult[]): string[] {
   const lines = [
-    '| call | sessions | ours time | anchor time | speed ours ÷ anchor | ours heap peak | anchor heap peak | ours RSS peak | anchor RSS peak |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| call | sessions | rounds | ours time | anchor time | raw time | speed ours ÷ anchor | speed ours ÷ raw | ours heap peak | anchor heap peak | raw heap peak | ours RSS peak | anchor RSS peak | raw RSS peak |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
+  const kinds = ['ours', 'anchor', 'raw'] as const;
   for (const row of rows) {
-    const { ours, anchor } = row.subjects;
+    const times = kinds.map((kind) => enumerationCell(row.subjects[kind], (entry) => ms(entry.medianMs), true));
+    const heaps = kinds.map((kind) => enumerationCell(row.subjects[kind], (entry) => mb(entry.medianHeapPeakMB)));
+    const rss = kinds.map((kind) => enumerationCell(row.subjects[kind], (entry) => mb(entry.medianRssPeakMB)));
+    const rounds = row.subjects.ours?.perRound.length ?? '—';
     lines.push(
-      `| ${row.operation}() | ${count(row.size)} | ${enumerationCell(ours, (entry) => ms(entry.medianMs), true)} | ${enumerationCell(anchor, (entry) => ms(entry.medianMs), true)} | ${ratio(row.speedOursOverAnchor?.median)} | ${enumerationCell(ours, (entry) => mb(entry.medianHeapPeakMB))} | ${enumerationCell(anchor, (entry) => mb(entry.medianHeapPeakMB))} | ${enumerationCell(ours, (entry) => mb(entry.medianRssPeakMB))} | ${enumerationCell(anchor, (entry) => mb(entry.medianRssPeakMB))} |`,
+      `| ${row.operation}() | ${count(row.size)} | ${rounds} | ${times.join(' | ')} | ${ratio(row.speedOursOverAnchor?.median)} | ${ratio(row.speedOursOverRaw?.median)} | ${heaps.join(' | ')} | ${rss.join(' | ')} |`,
     );
   }
   const notes = new Set<string>();
@@ -91,6 +95,7 @@ export function renderMarkdown(results: BenchResults): string {
   const options = meta.options as {
     rounds?: number;
     enumerationRounds?: number;
+    largeEnumerationRounds?: number;
     quick?: boolean;
     e2eSeconds?: number;
     opsAtConcurrency64?: number;
@@ -103,7 +108,7 @@ export function renderMarkdown(results: BenchResults): string {
     `Run ${meta.startedAt}${meta.commit ? ` at commit ${meta.commit}` : ''}, ${Math.round(meta.durationMs / 1000)} s${options.quick ? ' (**--quick** smoke run: small sizes, one round; not for conclusions)' : ''}.`,
     `Machine: ${meta.cpuCount} × ${meta.cpus}, ${meta.memoryGB} GB, ${meta.platform}, Node ${meta.node}.`,
     `Load before: \`${meta.uptimeBefore}\`; after: \`${meta.uptimeAfter}\`.`,
-    `Rounds: ${options.rounds} interleaved for operations and end to end, ${options.enumerationRounds} for all()/length(); medians reported. ` +
+    `Rounds: ${options.rounds} interleaved for operations and end to end, ${options.enumerationRounds} for all()/length()/iterate() (${options.largeEnumerationRounds ?? options.enumerationRounds} from 1,000,000 sessions); medians reported. ` +
       `Each operation figure: up to ${count(options.opsAtConcurrency1)} ops at concurrency 1 and ${count(options.opsAtConcurrency64)} at 64, at most ${count(options.maxMsPerMeasurement)} ms. ` +
       `Sessions: ${meta.sessionBytes} bytes of JSON with an express-session Cookie. End to end: ${options.e2eSeconds} s of autocannon per store and round.`,
     '',
@@ -123,13 +128,15 @@ export function renderMarkdown(results: BenchResults): string {
     '',
   );
   lines.push(
-    '| goal | backend | measurement | ratio (median) | range over rounds | result |',
+    '| goal | backend | measurement | ratio or figure (median) | range over rounds | result |',
     '| --- | --- | --- | ---: | ---: | --- |',
   );
   for (const goal of results.goals) {
-    const range = goal.range ? `${ratio(goal.range[0])} – ${ratio(goal.range[1])}` : '—';
+    // The heap goal's figure is megabytes, not a ratio.
+    const figure = goal.direction === 'below' ? mb : ratio;
+    const range = goal.range ? `${figure(goal.range[0])} – ${figure(goal.range[1])}` : '—';
     lines.push(
-      `| ${cell(goal.kind)} | ${goal.backend} | ${goal.measurement} | ${ratio(goal.ratio)} | ${range} | ${goalMark(goal)} |`,
+      `| ${cell(goal.kind)} | ${goal.backend} | ${goal.measurement} | ${figure(goal.ratio)} | ${range} | ${goalMark(goal)} |`,
     );
   }
   lines.push('');

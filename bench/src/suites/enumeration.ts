@@ -1,16 +1,18 @@
 import { realisticSession } from '../fixture';
 import { forkBenchChild, firstMessage, stderrOf, stopChild } from '../child';
 import { describeError, runLoad } from '../load';
-import type { BenchOptions } from '../options';
+import { enumerationRoundsFor, type BenchOptions } from '../options';
 import { ratioStat, type EnumerationOperation, type EnumerationResult, type SubjectEnumeration } from '../results';
 import { median, rotate } from '../stats';
-import type { BackendDefinition, RunningServer, Subject } from '../subject';
+import type { BackendDefinition, RunningServer, Subject, SubjectKind } from '../subject';
 import type { EnumerationJob, EnumerationReply } from './enumeration-child';
 import type { Log } from './operations';
 
 const NAMESPACE = 'enum';
 const OPERATIONS: EnumerationOperation[] = ['length', 'all', 'iterate'];
 const CHILD_TIMEOUT_MS = 10 * 60_000;
+/** Ours, the store it replaces, and the bare driver listing and parsing the live sessions (the limit). */
+const KINDS: readonly SubjectKind[] = ['ours', 'anchor', 'raw'];
 
 /** Deterministic sids, so growing from 10,000 to 100,000 sessions adds only the missing ones. */
 function enumerationSid(index: number): string {
@@ -18,9 +20,11 @@ function enumerationSid(index: number): string {
 }
 
 /**
- * all() and length() over each size, ours against the anchor where the anchor has the method.
- * The sessions are written once per size (growing), then every round runs each store's calls
- * in a fresh child process, so heap and RSS figures belong to that call alone.
+ * all(), length() and iterate() over each size, ours against the anchor where the anchor has the
+ * method and against the raw driver. The sessions are written once per size (growing) in each
+ * subject's namespace, then every round runs each subject's calls in a fresh child process, so
+ * heap and RSS figures belong to that call alone. Sizes of a million and more get
+ * `options.largeEnumerationRounds` rounds (see options.ts), the others `enumerationRounds`.
  */
 export async function runEnumerationSuite(
   definition: BackendDefinition,
@@ -32,7 +36,7 @@ export async function runEnumerationSuite(
   const results: EnumerationResult[] = [];
   const subjects: Subject[] = [];
   const unsupported = new Map<string, string>();
-  for (const kind of ['ours', 'anchor'] as const) {
+  for (const kind of KINDS) {
     try {
       subjects.push(await definition.createSubject(kind, { server: server.info, namespace: NAMESPACE }));
     } catch (error) {
@@ -40,7 +44,7 @@ export async function runEnumerationSuite(
     }
   }
   try {
-    const kindOf = (subject: Subject) => subject.kind as 'ours' | 'anchor';
+    const kindOf = (subject: Subject) => subject.kind;
     const measured = subjects.filter((subject) => subject.all || subject.length);
     for (const subject of subjects) {
       if (!subject.all && !subject.length)
@@ -48,13 +52,20 @@ export async function runEnumerationSuite(
     }
     let stored = 0;
     for (const size of sizes) {
+      const rounds = enumerationRoundsFor(options, size);
       const rows = new Map<EnumerationOperation, EnumerationResult>();
       for (const operation of OPERATIONS) {
-        const result: EnumerationResult = { operation, size, subjects: {}, speedOursOverAnchor: null };
-        for (const kind of ['ours', 'anchor'] as const) {
+        const result: EnumerationResult = {
+          operation,
+          size,
+          subjects: {},
+          speedOursOverAnchor: null,
+          speedOursOverRaw: null,
+        };
+        for (const kind of KINDS) {
           const subject = subjects.find((candidate) => candidate.kind === kind);
           const entry: SubjectEnumeration = {
-            perRound: Array<null>(options.enumerationRounds).fill(null),
+            perRound: Array<null>(rounds).fill(null),
             medianMs: null,
             medianHeapPeakMB: null,
             medianRssPeakMB: null,
@@ -79,7 +90,7 @@ export async function runEnumerationSuite(
       }
       stored = size;
 
-      for (let round = 0; round < options.enumerationRounds; round++) {
+      for (let round = 0; round < rounds; round++) {
         for (const subject of rotate(measured, round)) {
           const operations = OPERATIONS.filter(
             (operation) => subject[operation] && rows.get(operation)!.subjects[kindOf(subject)]!.error === undefined,
@@ -106,7 +117,7 @@ export async function runEnumerationSuite(
           const outcome = (operation: EnumerationOperation) =>
             reply.ok ? (reply.errors[operation] ?? `${reply.samples[operation]?.ms} ms`) : reply.error;
           log(
-            `  ${size} round ${round + 1}/${options.enumerationRounds} ${subject.kind}: ${operations.map((operation) => `${operation} ${outcome(operation)}`).join(', ')}`,
+            `  ${size} round ${round + 1}/${rounds} ${subject.kind}: ${operations.map((operation) => `${operation} ${outcome(operation)}`).join(', ')}`,
           );
         }
       }
@@ -118,7 +129,7 @@ export async function runEnumerationSuite(
           entry.medianHeapPeakMB = median(entry.perRound.map((sample) => sample?.heapPeakMB));
           entry.medianRssPeakMB = median(entry.perRound.map((sample) => sample?.rssPeakMB));
         }
-        const times = (kind: 'ours' | 'anchor') => {
+        const times = (kind: SubjectKind) => {
           const entry = row.subjects[kind];
           return entry && entry.error === undefined && entry.unsupported === undefined
             ? entry.perRound.map((sample) => sample?.ms ?? null)
@@ -126,6 +137,7 @@ export async function runEnumerationSuite(
         };
         // Speed ratio: the anchor's time over ours, so above 1 means ours is faster.
         row.speedOursOverAnchor = ratioStat(times('anchor'), times('ours'));
+        row.speedOursOverRaw = ratioStat(times('raw'), times('ours'));
       }
     }
   } finally {
