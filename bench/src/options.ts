@@ -109,8 +109,8 @@ function parseSizeCaps(text: string | undefined): Partial<Record<BackendName, nu
 /**
  * From this size on, enumeration runs `largeEnumerationRounds` rounds (default 1). Measured here
  * (see bench/README.md, "Limits"): a round over a million sessions on every backend takes about
- * 26 minutes here, so three rounds would make that size alone take about 85 minutes, against
- * about 35 for one; at 10,000 and 100,000 three rounds are cheap.
+ * 40 minutes here, so three rounds would make that size alone take about two hours, against
+ * about 50 minutes for one (writes included); at 10,000 and 100,000 three rounds are cheap.
  */
 export const LARGE_ENUMERATION = 1_000_000;
 
