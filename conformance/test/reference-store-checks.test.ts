@@ -3,6 +3,7 @@ import {
   ReferenceBackend,
   ReferenceErrorCode,
   ReferenceStore,
+  ReferenceStoreError,
   referenceConformanceOptions,
   referenceInspector,
   type ReferenceStoreOptions,
@@ -257,6 +258,61 @@ describe('ReferenceBackend and connection events', () => {
   });
 });
 
+describe('ReferenceStore errors', () => {
+  it('names the store, the operation and the backend error, which it keeps as cause', async () => {
+    const { store, backend } = storeOn();
+    await backend.stopBackend();
+    const refused = await failure(store.get('sid'));
+    expect(refused).toMatchObject({
+      code: ReferenceErrorCode.backend,
+      message: 'ReferenceStore.get failed: connect ECONNREFUSED 127.0.0.1:0 (reference backend is down)',
+    });
+    expect(refused.cause).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('passes on a ReferenceStoreError a subclass throws as it is, and wraps a thrown non-Error', async () => {
+    const own = new ReferenceStoreError('ReferenceStore.get failed: a subclass said no', 'ERR_SUBCLASS');
+    let thrown: unknown = own;
+    class Throwing extends ReferenceStore {
+      protected override readSession(): Record<string, unknown> | null {
+        throw thrown;
+      }
+    }
+    const store = new Throwing({ backend: new ReferenceBackend() });
+    expect(await failure(store.get('sid'))).toBe(own);
+    thrown = 'a bare string';
+    const wrapped = await failure(store.get('sid'));
+    expect(wrapped).toMatchObject({
+      code: ReferenceErrorCode.backend,
+      message: 'ReferenceStore.get failed: a bare string',
+      cause: 'a bare string',
+    });
+  });
+});
+
+describe('ReferenceStore events', () => {
+  it('reports what each listener throws with process.emitWarning, and still calls the next ones, with the store as this', async () => {
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const { store, backend } = storeOn();
+    const heard: unknown[] = [];
+    for (const thrown of [new Error('boom'), 'bare', null])
+      store.on('disconnect', () => {
+        throw thrown;
+      });
+    store.on('disconnect', function (this: unknown, ...args: unknown[]) {
+      heard.push(this, args);
+    });
+    await backend.stopBackend();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual([store, []]);
+    expect(warnings.mock.calls.map(([message]) => message)).toEqual([
+      'ReferenceStore: a "disconnect" listener threw: boom',
+      'ReferenceStore: a "disconnect" listener threw: bare',
+      'ReferenceStore: a "disconnect" listener threw: null',
+    ]);
+  });
+});
+
 describe('referenceInspector and referenceConformanceOptions', () => {
   it('rawValue gives the stored JSON, or null for an unknown sid', async () => {
     const { store } = storeOn();
@@ -276,6 +332,9 @@ describe('referenceInspector and referenceConformanceOptions', () => {
     for (const sid of ['text', 'shape'])
       expect(await failure(store.get(sid))).toMatchObject({ code: ReferenceErrorCode.corrupt });
     expect(await referenceInspector.rawTtlMs(store, 'text')).toBeGreaterThan(3_500_000);
+    await store.set('kept', { cookie: liveCookie() } as Loose);
+    await referenceInspector.writeCorrupt(store, 'kept', 'wrong-shape');
+    expect(await referenceInspector.rawTtlMs(store, 'kept')).toBeLessThanOrEqual(60_000);
   });
 
   it('passes faultTimeoutMs and recoveryTimeoutMs on when given, and leaves them out otherwise', () => {
@@ -285,5 +344,7 @@ describe('referenceInspector and referenceConformanceOptions', () => {
     });
     const defaults = referenceConformanceOptions();
     expect('faultTimeoutMs' in defaults || 'recoveryTimeoutMs' in defaults).toBe(false);
+    expect(defaults.name).toBe('ReferenceStore');
+    expect(referenceConformanceOptions({ name: 'Other' }).name).toBe('Other');
   });
 });

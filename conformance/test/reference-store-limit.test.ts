@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { capabilitiesFor } from '../src/capabilities';
 import { caseTitle } from '../src/case';
 import { casesForClause } from '../src/cases/index';
 import { runCase } from '../src/context';
@@ -12,6 +13,9 @@ describe('ReferenceStore with maxSessionBytes', () => {
     name: 'ReferenceStore (maxSessionBytes 64 KiB)',
     createStore: (backend, namespace, userId) =>
       new ReferenceStore({ backend, namespace, userId, maxSessionBytes: 64 * 1024 }),
+  });
+  it('runs them against a store that declares the limit', async () => {
+    expect((await capabilitiesFor(options)).maxSessionBytes).toBe(64 * 1024);
   });
   for (const testCase of casesForClause(45))
     it(caseTitle(testCase), { timeout: 60_000 }, () => runCase(testCase, options));
