@@ -109,6 +109,17 @@ describe('ReferenceStore argument checks', () => {
         code: ReferenceErrorCode.invalidArgument,
       });
   });
+  it('refuses a cookie.expires after 9999-12-31T23:59:59.999Z, and keeps that instant (its choice under clause 64)', async () => {
+    const { store, backend } = storeOn();
+    const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    for (const sid of ['set', 'touch']) await store.set(sid, { cookie: liveCookie(), n: 1 } as Loose);
+    const far = { cookie: { expires: new Date(latest + 1).toISOString() } } as Loose;
+    for (const refused of [store.set('set', far), store.touch('touch', far)])
+      expect(await failure(refused)).toMatchObject({ code: ReferenceErrorCode.invalidArgument });
+    expect(backend.records.get('ns:touch')?.expiresAt).toBeLessThan(latest);
+    await store.set('set', { cookie: { expires: new Date(latest).toISOString() } } as Loose);
+    expect(backend.records.get('ns:set')?.expiresAt).toBe(latest);
+  });
 });
 
 describe('ReferenceStore serialization', () => {
