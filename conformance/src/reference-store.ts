@@ -539,8 +539,9 @@ export class ReferenceStore extends expressSession.Store implements StoreUnderTe
         ReferenceErrorCode.invalidArgument,
         `session must be an object, got ${session === null ? 'null' : typeof session}`,
       );
-    const cookie = session.cookie;
-    if (cookie !== undefined && cookie !== null && typeof cookie !== 'object')
+    // The rule parse applies on the way back: a null or array cookie would be acknowledged here,
+    // then read back as corrupt.
+    if (session.cookie !== undefined && !isPlainRecord(session.cookie))
       throw new OperationFailure(ReferenceErrorCode.invalidArgument, 'session.cookie must be an object');
   }
 

@@ -23,7 +23,7 @@ const GROUP_TITLES: Record<GroupName, string> = {
   callbacksAndPromises: 'callbacks and promises (clauses 51-54)',
   endToEnd: 'end to end (clauses 55-56)',
   sessionsByUser: 'sessions by user (clauses 57-62)',
-  hardening: 'hardening (clauses 63-66)',
+  hardening: 'hardening (clauses 63-67)',
 };
 
 function checkOptions(options: ConformanceOptions): void {
@@ -124,5 +124,5 @@ export const callbacksAndPromises = groupRunner('callbacksAndPromises');
 export const endToEnd = groupRunner('endToEnd');
 /** Clauses 57-62: a user's live sessions listed, counted and destroyed, following expiry, destroy and user changes. */
 export const sessionsByUser = groupRunner('sessionsByUser');
-/** Clauses 63-66: throwing listeners, unrepresentable expiries, distinct sids, no sids or contents in errors. */
+/** Clauses 63-67: throwing listeners, unrepresentable expiries, distinct sids, no sids or contents in errors, non-object sessions refused. */
 export const hardening = groupRunner('hardening');

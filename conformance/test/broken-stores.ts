@@ -535,6 +535,17 @@ class TruncatingStore extends ReferenceStore {
   }
 }
 
+/** Declares a 64 KiB limit but never checks it: the suite expects larger sessions refused. */
+class IgnoresDeclaredLimitStore extends ReferenceStore {
+  constructor(options: { backend: ReferenceBackend; namespace: string }) {
+    super({ ...options, maxSessionBytes: 64 * 1024 });
+  }
+
+  protected override serialize(value: unknown): string {
+    return JSON.stringify(value);
+  }
+}
+
 /** Rebuilds objects by assignment, so an own "__proto__" key sets the prototype. */
 class ProtoAssigningStore extends ReferenceStore {
   protected override parse(json: string) {
@@ -880,6 +891,11 @@ class CommandArgsInErrorsStore extends ReferenceStore {
   protected override wrapError(operation: string, error: unknown): ReferenceStoreError {
     return Object.assign(super.wrapError(operation, error), { command: { name: operation, args: this.lastArgs } });
   }
+}
+
+/** Stores whatever set is given, as JSON.stringify writes it: null, strings, arrays. */
+class AcceptsAnyValueStore extends ReferenceStore {
+  protected override checkSession(): void {}
 }
 
 export const brokenStores: BrokenStore[] = [
@@ -1278,5 +1294,17 @@ export const brokenStores: BrokenStore[] = [
     name: 'CommandArgsInErrorsStore',
     flaw: "errors carry the command's arguments (the key with the sid, the session), as ioredis errors do",
     create: make(CommandArgsInErrorsStore),
+  },
+  {
+    clauses: [67],
+    name: 'AcceptsAnyValueStore',
+    flaw: 'set stores null, a string or an array as given: acknowledged, then lost or unreadable',
+    create: make(AcceptsAnyValueStore),
+  },
+  {
+    clauses: [45],
+    name: 'IgnoresDeclaredLimitStore',
+    flaw: 'declares maxSessionBytes 64 KiB and stores larger sessions anyway',
+    create: make(IgnoresDeclaredLimitStore),
   },
 ];

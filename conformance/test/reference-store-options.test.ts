@@ -14,6 +14,7 @@ describe('ReferenceStore options', () => {
 
   it.each([
     ['namespace', { namespace: 'a:b' }],
+    ['namespace', { namespace: 5 }],
     ['backend', { backend: {} as ReferenceBackend }],
     ['defaultTtlMs', { defaultTtlMs: 0 }],
     ['defaultTtlMs', { defaultTtlMs: Number.NaN }],

@@ -4,10 +4,17 @@ import { faultCaseTimeoutMs, requires, type ConformanceCase } from '../case';
 import { captureProcessFaults } from '../process-faults';
 import type { LiveSession } from '../sessions';
 import { pollUntil, settle } from '../timing';
-import { assertGone, assertNoProcessFaults, assertNoSecrets, assertStored, circularSession } from './helpers';
+import {
+  assertCalledBackWithError,
+  assertGone,
+  assertNoProcessFaults,
+  assertNoSecrets,
+  assertStored,
+  circularSession,
+} from './helpers';
 
 /**
- * Clauses 63-66: what no app should have to think about. A store that breaks one ends the
+ * Clauses 63-67: what no app should have to think about. A store that breaks one ends the
  * process, loses a session in silence, mixes up two users' sessions, or writes credentials and
  * user data to logs.
  */
@@ -212,6 +219,28 @@ export const hardeningCases: ConformanceCase[] = [
           assertNoSecrets(outcome.error, secrets, `the error of ${outcome.label} with the backend down`);
       await settle(50);
       for (const { event, args } of events) assertNoSecrets(args, secrets, `the "${event}" event`);
+    },
+  },
+  {
+    clauses: [67],
+    group,
+    title:
+      'set(sid) of a session that is not a plain object (null, a string, a number, a boolean, an array) calls back with an Error and keeps the stored session',
+    async run(context) {
+      const sid = context.sid();
+      const before = context.session(sid, { version: 1 });
+      await context.set(sid, before);
+      for (const [label, value] of [
+        ['null', null],
+        ['a string', 'a session'],
+        ['a number', 42],
+        ['a boolean', true],
+        ['an array', [{ cookie: { maxAge: 60_000 } }]],
+      ] as const) {
+        // get gives a plain object (clause 7): a store that says yes has stored what it cannot give back.
+        assertCalledBackWithError(await context.call('set', [sid, value]), `set(sid, ${label})`);
+        await assertStored(context, sid, before, `get(sid) after set(sid, ${label}) was refused`);
+      }
     },
   },
 ];
