@@ -209,6 +209,8 @@ describe('ciphertexts that are not what they claim', () => {
     expect(envelopeToken({ ss_encrypted: sealed })).toBe(sealed);
     expect(envelopeToken({ ss_encrypted: sealed, user: 'mallory' })).toBeNull();
     expect(envelopeToken(JSON.stringify({ ss_encrypted: sealed, user: 'mallory' }))).toBeNull();
+    // A JSON string that holds an envelope's text is a string, not an envelope.
+    expect(envelopeToken(JSON.stringify(JSON.stringify({ ss_encrypted: sealed })))).toBeNull();
   });
 });
 
