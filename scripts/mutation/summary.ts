@@ -1,11 +1,17 @@
 /*
  * Writes bench/results/mutation.md from Stryker's JSON report (bench/results/mutation.json):
- * the score per file and every surviving mutant, each with its explanation from
- * scripts/mutation/survivors.json. A survivor without one is listed as unexplained, and the
- * script exits non-zero, so a new survivor cannot go unnoticed.
+ * the score per file, every surviving mutant, each with its explanation from
+ * scripts/mutation/survivors.json, and every mutant a `// Stryker disable` comment left out, with
+ * the reason the comment gives. A survivor without an explanation, or a disable comment without
+ * a reason, is listed as unexplained, and the script exits non-zero, so neither goes unnoticed.
+ *
+ *   tsx scripts/mutation/summary.ts                       the last full run
+ *   tsx scripts/mutation/summary.ts <incremental.json>    an interrupted run (marked partial)
+ *   --report <json>, --out <md>                           other paths (a helper's scoped run)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 interface Position {
   line: number;
@@ -16,6 +22,7 @@ interface Mutant {
   mutatorName: string;
   replacement?: string;
   status: string;
+  statusReason?: string;
   location: { start: Position; end: Position };
 }
 interface Report {
@@ -32,10 +39,15 @@ interface Explanation {
 }
 
 const root = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
+const { values: args, positionals } = parseArgs({
+  options: { report: { type: 'string' }, out: { type: 'string' } },
+  allowPositionals: true,
+});
 // Stryker's JSON report; an interrupted run leaves only the incremental file, in the same format.
-const reportPath = process.argv[2] ?? root('bench/results/mutation.json');
+const partial = positionals[0] !== undefined;
+const reportPath = positionals[0] ?? args.report ?? root('bench/results/mutation.json');
+const outPath = args.out ?? root('bench/results/mutation.md');
 const report = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
-const partial = process.argv[2] !== undefined;
 const explanations = JSON.parse(readFileSync(root('scripts/mutation/survivors.json'), 'utf8')) as Explanation[];
 
 /** The source text a mutant replaces (Stryker's lines and columns are 1-based). */
@@ -56,21 +68,47 @@ const cell = (text: string) => `\`${oneLine(text).replace(/`/g, "'").replace(/\|
 
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+/**
+ * Mutants Stryker leaves out by configuration (stryker.config.mjs: excluded mutators, static
+ * code) rather than by a comment in the code: counted apart, never as survivors.
+ */
+const CONFIG_IGNORED = [/^Ignored because of excluded mutation/, /^Static mutant/];
+/** What Stryker records for a disable comment that gives no reason. */
+const NO_REASON = 'Ignored using a comment';
+const disabledByComment = (mutant: Mutant) =>
+  mutant.status === 'Ignored' && !CONFIG_IGNORED.some((pattern) => pattern.test(mutant.statusReason ?? ''));
+const percent = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((part / whole) * 100).toFixed(1)}%`);
 
 const rows: string[] = [];
 const survivors: string[] = [];
+const disabledRows: string[] = [];
 const unexplained: string[] = [];
 let detectedAll = 0;
 let validAll = 0;
+let disabledAll = 0;
+let configIgnoredAll = 0;
 for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const detected = mutants.filter((mutant) => DETECTED.has(mutant.status)).length;
   const undetected = mutants.filter((mutant) => UNDETECTED.has(mutant.status));
+  const disabled = mutants.filter(disabledByComment);
   const valid = detected + undetected.length;
   detectedAll += detected;
   validAll += valid;
-  const score = valid === 0 ? 'n/a' : `${((detected / valid) * 100).toFixed(1)}%`;
+  disabledAll += disabled.length;
+  configIgnoredAll += mutants.filter((mutant) => mutant.status === 'Ignored').length - disabled.length;
   const compileErrors = mutants.filter((mutant) => mutant.status === 'CompileError').length;
-  rows.push(`| ${file} | ${score} | ${detected} | ${undetected.length} | ${compileErrors} |`);
+  rows.push(
+    `| ${file} | ${percent(detected, valid)} | ${percent(detected, valid + disabled.length)} | ${detected} | ${undetected.length} | ${disabled.length} | ${compileErrors} |`,
+  );
+  for (const mutant of disabled) {
+    const where = `${file}:${mutant.location.start.line}`;
+    const reason = mutant.statusReason ?? NO_REASON;
+    const change = `${cell(originalOf(source, mutant))} → ${cell(mutant.replacement ?? '')}`;
+    if (reason === NO_REASON) unexplained.push(`${where} ${mutant.mutatorName}: a disable comment without a reason`);
+    disabledRows.push(
+      `| ${where} | ${mutant.mutatorName} | ${change} | ${reason === NO_REASON ? '**no reason given**' : reason.replace(/\|/g, '\\|')} |`,
+    );
+  }
   for (const mutant of undetected) {
     const original = originalOf(source, mutant);
     const replacement = mutant.replacement ?? '';
@@ -89,7 +127,12 @@ for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a]
   }
 }
 
-const total = validAll === 0 ? 'n/a' : `${((detectedAll / validAll) * 100).toFixed(1)}%`;
+const table = (last: string, lines: string[]) =>
+  lines.length === 0
+    ? 'None.'
+    : [`| Where | Mutator | Change | ${last} |`, '| --- | --- | --- | --- |', ...lines].join('\n');
+const total = percent(detectedAll, validAll);
+const totalWithDisabled = percent(detectedAll, validAll + disabledAll);
 const markdown = `# Mutation testing: the reference store and core
 
 \`pnpm mutation\` (StrykerJS, config in \`stryker.config.mjs\`) mutates \`conformance/src/reference-store.ts\`
@@ -104,10 +147,16 @@ file did not change. The conformance cases all run from one test file,
 \`conformance/test/reference-store.test.ts\`, so a change to any case retests every mutant of the
 reference store; a change in core, or in one core test file, retests only what it touches.
 
-${partial ? `**Partial run.** Made from the incremental file of an interrupted run: the mutants not tested yet are not counted.\n\n` : ''}**Overall: ${total}** (${detectedAll} of ${validAll}).
+A mutant that changes nothing observable can be marked where it is made, with a comment naming
+the mutator and saying why: \`// Stryker disable next-line <Mutator>: equivalent, <why>\`. Stryker
+then leaves it out of its score; the second score below counts each such mutant as a survivor,
+so that marking one never raises the score it is judged by. They are listed with their reasons
+under "Mutants disabled by comments".
 
-| File | Score | Detected | Survived | Compile errors |
-| --- | --- | --- | --- | --- |
+${partial ? `**Partial run.** Made from the incremental file of an interrupted run: the mutants not tested yet are not counted.\n\n` : ''}**Overall: ${total}** as Stryker counts (${detectedAll} of ${validAll}; the ${disabledAll} mutants disabled by comments left out), **${totalWithDisabled}** counting them as survivors (${detectedAll} of ${validAll + disabledAll}). ${configIgnoredAll} more were left out by the configuration (string literals, code run once at load).
+
+| File | Score | Counting disabled | Detected | Survived | Disabled | Compile errors |
+| --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 
 ## Surviving mutants
@@ -115,13 +164,17 @@ ${rows.join('\n')}
 Each is explained in \`scripts/mutation/survivors.json\`: *equivalent* (no observable behaviour
 changes) or *accepted* (left alive on purpose, with the reason).
 
-| Where | Mutator | Change | Explanation |
-| --- | --- | --- | --- |
-${survivors.join('\n')}
+${table('Explanation', survivors)}
+
+## Mutants disabled by comments
+
+Each has a \`// Stryker disable\` comment at its line in the code, with the reason shown here.
+
+${table('Reason', disabledRows)}
 `;
-writeFileSync(root('bench/results/mutation.md'), markdown);
+writeFileSync(outPath, markdown);
 console.log(
-  `mutation score ${total} (${detectedAll}/${validAll}); ${survivors.length} survivors, ${unexplained.length} unexplained`,
+  `mutation score ${total} (${detectedAll}/${validAll}), ${totalWithDisabled} counting the disabled as survivors; ${survivors.length} survivors, ${disabledAll} disabled by comments, ${unexplained.length} unexplained`,
 );
 for (const line of unexplained) console.log(`  unexplained: ${line}`);
 if (unexplained.length > 0) process.exitCode = 1;

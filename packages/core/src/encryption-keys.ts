@@ -79,9 +79,9 @@ export function weakPassphraseReason(passphrase: string): string | null {
 }
 
 function decodeKey(text: string, where: string): Buffer {
-  const bytes = BASE64.test(text)
-    ? Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64')
-    : null;
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, Node's base64 and base64url decoders each accept both alphabets, so either choice decodes the same bytes
+  const encoding = text.includes('-') || text.includes('_') ? 'base64url' : 'base64';
+  const bytes = BASE64.test(text) ? Buffer.from(text, encoding) : null;
   if (!bytes || bytes.length !== KEY_BYTES) {
     throw new TypeError(
       `${where}.key must be ${KEY_BYTES} bytes as base64 (crypto.randomBytes(32).toString('base64')), got ${bytes ? `${bytes.length} bytes` : 'text that is not base64'}`,

@@ -42,9 +42,9 @@ const FILTER_FROM = 4096;
  * they share `ms` and a monotonic clock, that is also the order they expire in. One timer waits
  * for the head; when it fires, every entry past its deadline is expired and the timer is armed
  * again for the next one. Entries leave the head as soon as they settle, so the queue holds
- * about the calls in flight, not every call of the last `ms`.
+ * about the calls in flight, not every call of the last `ms`. Exported for its tests only.
  */
-class DeadlineQueue {
+export class DeadlineQueue {
   private entries: Pending[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -69,6 +69,7 @@ class DeadlineQueue {
       if (!pending.settled && pending.at > now) break;
       this.head += 1;
       if (!pending.settled) {
+        // Stryker disable next-line BooleanLiteral: equivalent, the head has just moved past this entry, and nothing reads the flag of an entry behind the head
         pending.settled = true;
         pending.expire();
       }

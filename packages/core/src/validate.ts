@@ -91,6 +91,7 @@ export function optionalOneOf<T extends string>(
   allowed: readonly T[],
 ): T | undefined {
   if (value === undefined) return undefined;
+  // Stryker disable next-line ConditionalExpression: equivalent, includes() compares with SameValueZero, so a non-string never matches an allowed string and fails either way
   if (typeof value !== 'string' || !allowed.includes(value as T))
     fail(store, option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
   return value as T;

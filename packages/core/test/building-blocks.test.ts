@@ -70,6 +70,13 @@ describe('SessionStoreWarning', () => {
       'MapStore: prune failed',
     );
   });
+
+  it('has no cause unless given one (a log shows no empty cause)', () => {
+    expect('cause' in new SessionStoreWarning('MapStore', 'ERR_X', 'prune failed')).toBe(false);
+    expect(new SessionStoreWarning('MapStore', 'ERR_X', 'prune failed', new Error('down')).cause).toMatchObject({
+      message: 'down',
+    });
+  });
 });
 
 describe('toStoreError', () => {
@@ -92,6 +99,13 @@ describe('toStoreError', () => {
     expect(relabelled.code).toBe(original.code);
     expect(relabelled.operation).toBe('touch');
     expect((relabelled.cause as Error).message).toBe(inner.message);
+  });
+
+  it("re-labels another store's error with this store (a store wrapping another)", () => {
+    const relabelled = toStoreError('OuterStore', 'get', original);
+    expect(relabelled).not.toBe(original);
+    expect(relabelled.store).toBe('OuterStore');
+    expect(relabelled.message).toBe('OuterStore.get failed: socket closed');
   });
 
   it('keeps the error itself as the cause when it had none', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionCipher, type SessionStoreWarning } from '../src';
+import { envelopeToken } from '../src/encryption';
 import { MapStore, sessionExpiringIn } from './map-store';
 
 const secretA = 'a-first-secret-that-is-long-enough';
@@ -7,6 +8,7 @@ const secretB = 'a-second-secret-that-is-long-enough';
 
 const token = (stored: string) => (JSON.parse(stored) as { ss_encrypted: string }).ss_encrypted;
 const KEY = Buffer.alloc(32, 9);
+const OTHER_KEY = Buffer.alloc(32, 4);
 const IN_A_DAY = Date.now() + 86_400_000;
 
 /**
@@ -33,6 +35,24 @@ const V1_FIXTURES = [
     user: 'carol',
     stored:
       '{"ss_encrypted":"v1.rgQ7Uzcm.sExHFhGf6qZZtUla.ZozGO627qudkhRTgZ6eORrEaPVswVu6F2QBbQje_a3jfizSRmulRsoK_wopr56lOQmUROx6MuyoSf5o2DWHJu_BUzdom_qXhYdmPtmE1GNH-3cFGPTviYVQLWyC83jBYyE9TYnP4JnO0Xdk"}',
+  },
+];
+
+/**
+ * Written by the current (v2) format for the sid "fixture-sid", expiring in 2100: a raw key and
+ * a passphrase are named by an 8-character id, which every later version must still find.
+ */
+const V2_FIXTURES = [
+  {
+    secret: KEY,
+    user: 'erin',
+    stored: '{"ss_encrypted":"v2.GJk5z_ae..4102444800000._c4ngaBMkvaY3JsD.e_VNS_Er_E5UzErGqtnpqvMt4fM2xNvkccDU4dhDaA"}',
+  },
+  {
+    secret: secretA,
+    user: 'frank',
+    stored:
+      '{"ss_encrypted":"v2.FWZxiQ0B.7mf1UwwTL2FEdz6PhKJzkw.4102444800000.jSX_m_pJBYUTWO7M.M0_ROkz7OMIyegLKKba31F7Kk77c2LwTk2iA-AMIlRM"}',
   },
 ];
 
@@ -89,6 +109,12 @@ describe('SessionCipher', () => {
     expect(() => cipher.decrypt('another-sid', token(stored))).toThrow();
   });
 
+  it.each(V2_FIXTURES)('opens a v2 ciphertext written before (%#)', ({ secret, user, stored }) => {
+    const opened = new SessionCipher({ secret: [OTHER_KEY, secret] }).decrypt('fixture-sid', token(stored));
+    expect(JSON.parse(opened.plaintext)).toMatchObject({ user });
+    expect(opened.expiresAt).toBe(4102444800000);
+  });
+
   it('opens v1 records written with a base64 key given as a passphrase, once that text is given as { key }', () => {
     // Written by the v1 code with secret: Buffer.alloc(32, 9).toString('base64'), a string then.
     const stored =
@@ -140,6 +166,51 @@ describe('SessionCipher', () => {
     expect(() => new SessionCipher({ secret: [] })).toThrow(TypeError);
     expect(() => new SessionCipher({ secret: '' })).toThrow(TypeError);
     expect(() => new SessionCipher({ secret: 42 as never })).toThrow(/must be a passphrase \(string\), a 32-byte key/);
+  });
+});
+
+describe('ciphertexts that are not what they claim', () => {
+  const cipher = new SessionCipher({ secret: [KEY, secretA] });
+  const sealed = token(cipher.encrypt('s', '{"n":1}', IN_A_DAY));
+  const v1 = token(V1_FIXTURES[0]!.stored);
+  const withPart = (text: string, index: number, value: string) =>
+    text
+      .split('.')
+      .map((part, at) => (at === index ? value : part))
+      .join('.');
+
+  it('reads only the versions it knows, with their number of parts', () => {
+    expect(() => cipher.decrypt('fixture-sid', `${v1}.extra`)).toThrow(/^malformed encrypted session$/);
+    expect(() => cipher.decrypt('fixture-sid', withPart(v1, 0, 'v9'))).toThrow(/^malformed encrypted session$/);
+    expect(() => cipher.decrypt('s', `${sealed}.extra`)).toThrow(/^malformed encrypted session$/);
+    expect(() => cipher.decrypt('s', withPart(sealed, 0, 'v3'))).toThrow(/^malformed encrypted session$/);
+    expect(() => cipher.decrypt('s', withPart(sealed, 1, ''))).toThrow(/^malformed encrypted session$/);
+  });
+
+  it('refuses a sealed expiry that is not a whole number of at most 16 digits, even when it authenticates', () => {
+    for (const expiresAt of [-5, 1e16, 1e21]) {
+      const odd = token(cipher.encrypt('s', '{}', expiresAt));
+      expect(() => cipher.decrypt('s', odd)).toThrow(/^malformed encrypted session$/);
+    }
+  });
+
+  it('refuses a nonce of another size and a body shorter than its tag before decrypting', () => {
+    const shortIv = withPart(sealed, 4, Buffer.alloc(8).toString('base64url'));
+    expect(() => cipher.decrypt('s', shortIv)).toThrow(/^malformed encrypted session$/);
+    const shortBody = withPart(sealed, 5, Buffer.alloc(10).toString('base64url'));
+    expect(() => cipher.decrypt('s', shortBody)).toThrow(/^malformed encrypted session$/);
+  });
+
+  it('opens an empty plaintext (a body that is only the tag)', () => {
+    expect(cipher.decrypt('s', token(cipher.encrypt('s', '', IN_A_DAY))).plaintext).toBe('');
+  });
+
+  it('is an envelope only when the object holds the envelope field alone', () => {
+    expect(envelopeToken({ ss_encrypted: sealed })).toBe(sealed);
+    expect(envelopeToken({ ss_encrypted: sealed, user: 'mallory' })).toBeNull();
+    expect(envelopeToken(JSON.stringify({ ss_encrypted: sealed, user: 'mallory' }))).toBeNull();
+    // A JSON string that holds an envelope's text is a string, not an envelope.
+    expect(envelopeToken(JSON.stringify(JSON.stringify({ ss_encrypted: sealed })))).toBeNull();
   });
 });
 

@@ -33,6 +33,16 @@ describe('resolveExpiresAt', () => {
     expect(() => resolveExpiresAt(session('not a date'), 'sid', now, 60)).toThrow(/cookie.expires is not a valid date/);
     expect(() => resolveExpiresAt(session(null), 'sid', now, () => Number.NaN)).toThrow(/ttl function returned NaN/);
   });
+
+  it('says what kind of value it got instead, without quoting it (it may be session contents)', () => {
+    expect(() => resolveExpiresAt(session('not a date'), 'sid', now, 60)).toThrow(/got a string that names no date$/);
+    const returned = (value: unknown) => () => resolveExpiresAt(session(null), 'sid', now, () => value as number);
+    expect(returned(null)).toThrow(/ttl function returned null;/);
+    expect(returned('secret')).toThrow(/ttl function returned a string;/);
+    expect(returned(10n)).toThrow(/ttl function returned a BigInt;/);
+    expect(returned({ user: 'alice' })).toThrow(/ttl function returned an object that is not a Date;/);
+    expect(returned(true)).toThrow(/ttl function returned a boolean;/);
+  });
 });
 
 describe('remainingLifetime', () => {

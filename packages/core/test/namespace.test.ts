@@ -24,5 +24,7 @@ describe('key prefixes as namespaces', () => {
     expect(sidInNamespace('', 'by-user:5:sess:u1')).toBeNull();
     expect(sidInNamespace('sess:', 'sess:')).toBeNull();
     expect(sidInNamespace('sess:', 'other:abc')).toBeNull();
+    // Outside the prefix even when the rest, cut at the prefix's length, holds no separator.
+    expect(sidInNamespace('sess:', 'other-abc')).toBeNull();
   });
 });

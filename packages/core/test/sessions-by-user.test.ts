@@ -130,4 +130,46 @@ describe('sessions by user (the userId option)', () => {
     const viaCallback = await new Promise<unknown>((resolve) => store.userSessions(null as never, resolve));
     expect(viaCallback).toMatchObject({ code: StoreErrorCode.invalidArgument });
   });
+  it('indexes a session whose option returns null as one without a user, and refuses an empty user id', async () => {
+    const store = new UserMapStore({ userId: (session) => (session as { user?: string | null }).user ?? null });
+    await store.set('anon', sessionExpiringIn(60_000));
+    expect(store.users.get('anon')).toBeNull();
+    expect(await store.get('anon')).not.toBeNull();
+    await expect(store.set('empty', sessionExpiringIn(60_000, { user: '' }))).rejects.toMatchObject({
+      code: StoreErrorCode.invalidArgument,
+      message: expect.stringMatching(/option "userId" must return a non-empty string, .*got ""$/),
+    });
+    expect(store.records.has('empty')).toBe(false);
+  });
+
+  it('reports an option that throws something that is not an Error', async () => {
+    for (const thrown of [null, undefined, 'plain text']) {
+      const store = new UserMapStore({
+        userId: () => {
+          throw thrown;
+        },
+      });
+      await expect(store.set('t', sessionExpiringIn(60_000))).rejects.toMatchObject({
+        code: StoreErrorCode.invalidArgument,
+        message: expect.stringMatching(/option "userId" threw: /),
+      });
+    }
+  });
+
+  it('destroyUserSessions: options without except keep nothing; null or an empty except is an error', async () => {
+    const store = new UserMapStore({ userId: byUser });
+    await store.set('a1', sessionExpiringIn(60_000, { user: 'alice' }));
+    await store.set('a2', sessionExpiringIn(60_000, { user: 'alice' }));
+    await expect(store.destroyUserSessions('alice', null as never)).rejects.toMatchObject({
+      code: StoreErrorCode.invalidArgument,
+      message: expect.stringMatching(/options must be an object like \{ except: sid \}, got null/),
+    });
+    await expect(store.destroyUserSessions('alice', { except: '' })).rejects.toMatchObject({
+      code: StoreErrorCode.invalidArgument,
+      message: expect.stringMatching(/options\.except must be a non-empty sid, got ""/),
+    });
+    expect(await store.countUserSessions('alice')).toBe(2);
+    expect(await store.destroyUserSessions('alice', {})).toBe(2);
+    expect(await store.countUserSessions('alice')).toBe(0);
+  });
 });
