@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DeadlineQueue, withDeadline } from '../src/timeout';
 import { eventually } from './eventually';
 
@@ -121,5 +121,28 @@ describe('DeadlineQueue keeps about the calls in flight', () => {
     await after(30, null);
     await eventually(() => expired === 1);
     expect(stateOf(queue)).toMatchObject({ entries: [], head: 0 });
+  });
+});
+
+describe('withDeadline arms few timers', () => {
+  // One timer per queue (per `ms`), waiting for its head: a timer per call, or one that fires
+  // every millisecond until the deadline, would cost CPU on every store call (see timeout.ts).
+  it('arms one timer for many pending calls sharing a deadline, and does not poll while they wait', async () => {
+    const ms = 3_217; // a deadline no other test uses, so its queue starts empty
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    const delays = () => spy.mock.calls.map(([, delay]) => delay);
+    try {
+      const settle: (() => void)[] = [];
+      const calls = Array.from({ length: 10 }, () =>
+        withDeadline(new Promise<void>((resolve) => settle.push(resolve)), ms, timedOut),
+      );
+      expect(delays().filter((delay) => delay === ms)).toHaveLength(1);
+      await after(50, null);
+      expect(delays().filter((delay) => delay !== undefined && delay < 50)).toEqual([]);
+      for (const resolve of settle) resolve();
+      await Promise.all(calls);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
