@@ -1,0 +1,390 @@
+import { randomBytes } from 'node:crypto';
+import type { SessionData } from 'express-session';
+import { captureProcessFaults } from '@session-stores/conformance';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SessionStoreWarningCode, StoreErrorCode, type SessionStoreWarning, type StoredEntry } from '../src';
+import { MapStore, MinimalStore, PruningStore, sessionExpiringIn } from './map-store';
+
+// The base's finer points, each pinned by a test that fails when the point is lost: argument
+// checks and their messages, capabilities derived from the hooks, boundaries of expiry and
+// size, and what happens to a backend's page iterator when a listing stops early.
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const expiresOf = (session: SessionData | null) => (session?.cookie as unknown as { expires?: unknown }).expires;
+
+describe('argument checks, in every operation that takes a sid or a session', () => {
+  const session = sessionExpiringIn(60_000);
+  const calls = {
+    get: (store: MapStore, sid: unknown) => store.get(sid as string),
+    set: (store: MapStore, sid: unknown) => store.set(sid as string, session),
+    touch: (store: MapStore, sid: unknown) => store.touch(sid as string, session),
+    destroy: (store: MapStore, sid: unknown) => store.destroy(sid as string),
+  };
+
+  for (const [operation, call] of Object.entries(calls)) {
+    it(`${operation}(sid) refuses an empty sid and a non-string one, saying which`, async () => {
+      const store = new MapStore();
+      await expect(call(store, '')).rejects.toMatchObject({
+        code: StoreErrorCode.invalidArgument,
+        message: `MapStore.${operation} failed: sid must be a non-empty string, got an empty string`,
+      });
+      await expect(call(store, 42)).rejects.toMatchObject({
+        code: StoreErrorCode.invalidArgument,
+        message: `MapStore.${operation} failed: sid must be a non-empty string, got number`,
+      });
+    });
+  }
+
+  for (const operation of ['set', 'touch'] as const) {
+    it(`${operation}(sid, session) refuses a session that is not an object, saying what it got`, async () => {
+      const store = new MapStore();
+      const cases: [unknown, string][] = [
+        [null, 'null'],
+        [[1], 'an array'],
+        ['text', 'string'],
+      ];
+      for (const [bad, got] of cases) {
+        await expect(store[operation]('sid', bad as SessionData)).rejects.toMatchObject({
+          code: StoreErrorCode.invalidArgument,
+          message: `MapStore.${operation} failed: session must be an object, got ${got}`,
+        });
+      }
+      expect(store.records.size).toBe(0);
+    });
+  }
+});
+
+describe('what a serializer throws', () => {
+  const throwing = (thrown: unknown) =>
+    new MapStore({
+      serializer: {
+        stringify: () => {
+          throw thrown;
+        },
+        parse: JSON.parse,
+      },
+    });
+
+  it('is named by its message when it is an Error, and as text otherwise', async () => {
+    await expect(throwing(new Error('no way')).set('sid', sessionExpiringIn(60_000))).rejects.toMatchObject({
+      code: StoreErrorCode.serialize,
+      message: 'MapStore.set failed: the session cannot be serialized: no way',
+    });
+    await expect(throwing('plain text').set('sid', sessionExpiringIn(60_000))).rejects.toMatchObject({
+      code: StoreErrorCode.serialize,
+      message: 'MapStore.set failed: the session cannot be serialized: plain text',
+    });
+    await expect(throwing(null).set('sid', sessionExpiringIn(60_000))).rejects.toMatchObject({
+      code: StoreErrorCode.serialize,
+      message: 'MapStore.set failed: the session cannot be serialized: null',
+    });
+  });
+});
+
+describe('capabilities and options', () => {
+  it('the userId option needs both listUserRecords and deleteUserRecords', () => {
+    class ListsOnly extends MapStore {
+      protected override async listUserRecords(): Promise<StoredEntry[]> {
+        return [];
+      }
+    }
+    class DeletesOnly extends MapStore {
+      protected override async deleteUserRecords(): Promise<number> {
+        return 0;
+      }
+    }
+    class Both extends ListsOnly {
+      protected override async deleteUserRecords(): Promise<number> {
+        return 0;
+      }
+      get userIndex(): boolean {
+        return this.indexesUsers;
+      }
+    }
+    const userId = () => null;
+    expect(() => new ListsOnly({ userId })).toThrow(/option "userId"/);
+    expect(() => new DeletesOnly({ userId })).toThrow(/option "userId"/);
+    const both = new Both({ userId });
+    expect(both.capabilities.sessionsByUser).toBe(true);
+    expect(both.userIndex).toBe(true);
+    expect(new Both().userIndex).toBe(false);
+  });
+
+  it('a store is persistent unless its description says otherwise', () => {
+    expect(new MinimalStore().capabilities.persistent).toBe(true);
+  });
+
+  it('refuses a negative ttl or touchAfter', () => {
+    expect(() => new MapStore({ ttl: -1 })).toThrow(/option "ttl"/);
+    expect(() => new MapStore({ touchAfter: -1 })).toThrow(/option "touchAfter"/);
+  });
+
+  it('a method made absent is an ordinary absent property: not listed, and an app may still set it', () => {
+    const store = new MinimalStore({ disableTouch: true }) as unknown as Record<string, unknown>;
+    expect(Object.keys(store)).not.toContain('touch');
+    const wrapper = () => 'wrapped';
+    store.touch = wrapper;
+    expect(store.touch).toBe(wrapper);
+    expect(delete store.touch).toBe(true);
+  });
+});
+
+describe('expiry boundaries', () => {
+  it('a record is expired at its expiry instant', async () => {
+    const store = new MapStore();
+    await store.set('sid', sessionExpiringIn(60_000));
+    const now = Date.now();
+    store.records.get('sid')!.expiresAt = now;
+    vi.spyOn(Date, 'now').mockReturnValue(now);
+    expect(await store.get('sid')).toBeNull();
+  });
+
+  it('with a ttl function, get keeps the cookie the app set (the backend expiry is the ttl)', async () => {
+    const store = new MapStore({ ttl: () => 3600 });
+    const session = sessionExpiringIn(60_000);
+    await store.set('sid', session);
+    expect(store.records.get('sid')!.expiresAt - Date.now()).toBeGreaterThan(3_000_000);
+    expect(expiresOf(await store.get('sid'))).toBe(expiresOf(session));
+  });
+
+  it('get keeps a missing or false cookie.expires as it is', async () => {
+    const store = new MapStore();
+    await store.set('none', { cookie: { originalMaxAge: null } } as unknown as SessionData);
+    await store.set('false', { cookie: { originalMaxAge: null, expires: false } } as unknown as SessionData);
+    expect(await store.get('none')).toEqual({ cookie: { originalMaxAge: null } });
+    expect(await store.get('false')).toEqual({ cookie: { originalMaxAge: null, expires: false } });
+  });
+
+  it('touchedCookieJson gives null for a cookie that is not an object', () => {
+    expect(new PruningStore().cookieJson({ cookie: 'text' } as unknown as SessionData)).toBeNull();
+  });
+});
+
+describe('touchAfter', () => {
+  it('is in seconds: a touch half a second after the write is skipped with touchAfter 1', async () => {
+    const store = new MapStore({ touchAfter: 1 });
+    const start = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(start);
+    await store.set('sid', sessionExpiringIn(10_000));
+    const written = store.records.get('sid')!.expiresAt;
+    clock.mockReturnValue(start + 500);
+    await store.touch('sid', sessionExpiringIn(50_000));
+    expect(store.records.get('sid')!.expiresAt).toBe(written);
+  });
+
+  it('learns from get when another instance wrote: a write long ago does not hold a touch back', async () => {
+    const store = new MapStore({ touchAfter: 10 });
+    // Written 59 s ago with a one-minute lifetime, by another instance.
+    const cookie = { originalMaxAge: 60_000, expires: new Date(Date.now() + 1_000).toISOString() };
+    store.records.set('sid', { payload: JSON.stringify({ cookie }), expiresAt: Date.now() + 1_000 });
+    await store.get('sid');
+    await store.touch('sid', sessionExpiringIn(60_000));
+    expect(store.records.get('sid')!.expiresAt - Date.now()).toBeGreaterThan(30_000);
+  });
+
+  it('off (the default), a touch after get always moves the expiry, whatever the cookie says', async () => {
+    const store = new MapStore();
+    // A cookie whose originalMaxAge is shorter than its remaining lifetime.
+    const cookie = { originalMaxAge: 1_000, expires: new Date(Date.now() + 60_000).toISOString() };
+    store.records.set('sid', { payload: JSON.stringify({ cookie }), expiresAt: Date.now() + 60_000 });
+    await store.get('sid');
+    await store.touch('sid', sessionExpiringIn(120_000));
+    expect(store.records.get('sid')!.expiresAt - Date.now()).toBeGreaterThan(90_000);
+  });
+});
+
+describe('the size limit', () => {
+  it('accepts a session of exactly maxSessionBytes', async () => {
+    const session = sessionExpiringIn(60_000, { v: 'x' });
+    const size = Buffer.byteLength(JSON.stringify(session), 'utf8');
+    await expect(new MapStore({}, { maxSessionBytes: size }).set('sid', session)).resolves.toBeUndefined();
+    await expect(new MapStore({}, { maxSessionBytes: size - 1 }).set('sid', session)).rejects.toMatchObject({
+      code: StoreErrorCode.tooLarge,
+    });
+  });
+});
+
+describe('the expiry sealed with an encrypted session, at the edge of the slack', () => {
+  const key = randomBytes(32);
+
+  async function warningsFor(storedLaterByMs: number): Promise<SessionStoreWarning[]> {
+    const store = new MapStore({ encryption: { secret: key } });
+    const warnings: SessionStoreWarning[] = [];
+    store.on('warning', (warning: SessionStoreWarning) => warnings.push(warning));
+    await store.set('sid', sessionExpiringIn(60_000));
+    store.records.get('sid')!.expiresAt += storedLaterByMs;
+    expect(await store.get('sid')).not.toBeNull();
+    await new Promise((resolve) => setImmediate(resolve));
+    return warnings;
+  }
+
+  it('a stored expiry up to one granularity step and 2 s later is not reported; later is', async () => {
+    expect(await warningsFor(1_000)).toEqual([]);
+    expect(await warningsFor(2_001)).toEqual([]);
+    const reported = await warningsFor(2_002);
+    expect(reported.map((warning) => warning.code)).toEqual([SessionStoreWarningCode.expiryMismatch]);
+  });
+});
+
+describe("a backend's page iterator", () => {
+  /** An iterator whose pages never come, as over a dead connection, and that records its release. */
+  function stuckPages(released: string[], name: string, returns: 'promise' | 'nothing' | 'rejection') {
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      next: () => new Promise<IteratorResult<never>>(() => {}),
+      return: () => {
+        released.push(name);
+        if (returns === 'nothing') return undefined;
+        return returns === 'promise'
+          ? Promise.resolve({ done: true, value: undefined })
+          : Promise.reject(new Error('cursor already closed'));
+      },
+    } as unknown as AsyncIterable<never> & AsyncIterator<never>;
+  }
+
+  class StuckStore extends MinimalStore {
+    readonly released: string[] = [];
+    returns: 'promise' | 'nothing' | 'rejection' = 'promise';
+    protected override listRecords(): AsyncIterable<StoredEntry[]> {
+      return stuckPages(this.released, 'records', this.returns);
+    }
+    protected override listIds(): AsyncIterable<string[]> {
+      return stuckPages(this.released, 'ids', this.returns);
+    }
+    protected override deleteAllRecords(): AsyncIterable<unknown> {
+      return stuckPages(this.released, 'clear', this.returns);
+    }
+  }
+
+  for (const returns of ['promise', 'nothing', 'rejection'] as const) {
+    it(`is released when a page times out (its return() giving ${returns}), and the call fails with the timeout`, async () => {
+      const store = new StuckStore({ operationTimeoutMs: 30 });
+      store.returns = returns;
+      const { faults } = await captureProcessFaults(async () => {
+        await expect(store.all()).rejects.toMatchObject({ code: StoreErrorCode.timeout, operation: 'all' });
+        await expect(store.ids()).rejects.toMatchObject({ code: StoreErrorCode.timeout, operation: 'ids' });
+        await expect(store.clear()).rejects.toMatchObject({ code: StoreErrorCode.timeout, operation: 'clear' });
+      });
+      expect(store.released).toEqual(['records', 'ids', 'clear']);
+      expect(faults).toEqual([]);
+    });
+  }
+
+  it('is released when iterate() stops early', async () => {
+    let released = false;
+    class Paged extends MapStore {
+      protected override async *listRecords(): AsyncIterable<StoredEntry[]> {
+        try {
+          yield* super.listRecords();
+        } finally {
+          released = true;
+        }
+      }
+    }
+    const store = new Paged();
+    for (const sid of ['a', 'b', 'c', 'd', 'e']) await store.set(sid, sessionExpiringIn(60_000));
+    for await (const entry of store.iterate()) {
+      expect(entry.sid).toBe('a');
+      break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(true);
+  });
+
+  it('iterate() on a closed store fails with ERR_SESSION_STORE_CLOSED, before reaching the backend', async () => {
+    const store = new MapStore();
+    await store.set('sid', sessionExpiringIn(60_000));
+    await store.close();
+    const seen: string[] = [];
+    await expect(
+      (async () => {
+        for await (const { sid } of store.iterate()) seen.push(sid);
+      })(),
+    ).rejects.toMatchObject({ code: StoreErrorCode.closed });
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('length() on a backend that counts', () => {
+  it('asks countRecords instead of listing every sid', async () => {
+    class Counting extends MapStore {
+      protected override async countRecords(): Promise<number> {
+        return 7;
+      }
+    }
+    const store = new Counting();
+    await store.set('sid', sessionExpiringIn(60_000));
+    expect(await store.length()).toBe(7);
+  });
+});
+
+describe('close()', () => {
+  it('fails with the store and operation when the backend fails to close', async () => {
+    class FailingClose extends MinimalStore {
+      protected override async closeBackend(): Promise<void> {
+        throw new Error('socket hang up');
+      }
+    }
+    await expect(new FailingClose().close()).rejects.toMatchObject({
+      code: StoreErrorCode.backend,
+      message: 'MinimalStore.close failed: socket hang up',
+    });
+  });
+
+  it('stops the prune timer, which cannot be started again after close', async () => {
+    const store = new PruningStore();
+    const warnings: unknown[] = [];
+    store.on('warning', (warning) => warnings.push(warning));
+    store.runPruneTimer(5);
+    store.runPruneTimer(5);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await store.close();
+    store.runPruneTimer(5);
+    const runs = store.pruneRuns;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.pruneRuns).toBe(runs);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('a serializer whose parse is asynchronous', () => {
+  it('where the session is needed now (rewriteCookie), it is a decode error, and whatever it rejects with is no unhandled rejection', async () => {
+    class Rewriting extends MapStore {
+      rewrite(sid: string): string | null {
+        const record = this.records.get(sid)!;
+        return this.rewriteCookie('touch', sid, record.payload, sessionExpiringIn(60_000), Date.now() + 60_000);
+      }
+    }
+    // A rejection that cannot even be described: reporting it fails too.
+    const indescribable = {
+      get message(): string {
+        throw new Error('no message');
+      },
+    };
+    const store = new Rewriting({
+      serializer: { stringify: JSON.stringify, parse: () => Promise.reject(indescribable) },
+    });
+    const decodeErrors: { error: Error }[] = [];
+    store.on('decodeError', (event: { error: Error }) => decodeErrors.push(event));
+    await store.set('sid', sessionExpiringIn(60_000));
+    const { value, faults } = await captureProcessFaults(async () => store.rewrite('sid'));
+    expect(value).toBeNull();
+    expect(faults).toEqual([]);
+    expect(decodeErrors.map((event) => event.error.message)).toEqual([
+      "the serializer's parse returned a Promise where a value is needed",
+    ]);
+  });
+
+  it('get awaits it', async () => {
+    const store = new MapStore({
+      serializer: { stringify: JSON.stringify, parse: async (text: string) => JSON.parse(text) as unknown },
+    });
+    await store.set('sid', sessionExpiringIn(60_000, { n: 1 }));
+    expect(await store.get('sid')).toMatchObject({ n: 1 });
+  });
+});
