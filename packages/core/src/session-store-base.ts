@@ -197,7 +197,8 @@ export abstract class SessionStoreBase extends Store {
     const serializer = options.serializer;
     if (
       serializer !== undefined &&
-      (typeof serializer?.stringify !== 'function' || typeof serializer?.parse !== 'function')
+      // parse is only looked at once stringify was found, so serializer is an object by then.
+      (typeof serializer?.stringify !== 'function' || typeof serializer.parse !== 'function')
     ) {
       throw new TypeError(`${name}: option "serializer" must be an object with stringify and parse functions`);
     }
@@ -820,8 +821,8 @@ export abstract class SessionStoreBase extends Store {
         if (step.done) return;
         const now = Date.now();
         for (const entry of step.value) {
-          let session = this.materialize(entry.sid, entry, now);
-          if (isThenable(session)) session = await session;
+          // A custom serializer may parse asynchronously: materialize may give a promise.
+          const session = await this.materialize(entry.sid, entry, now);
           if (session) yield { sid: entry.sid, session };
         }
       }

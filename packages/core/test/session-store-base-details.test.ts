@@ -380,11 +380,12 @@ describe('a serializer whose parse is asynchronous', () => {
     ]);
   });
 
-  it('get awaits it', async () => {
+  it('get and the listings await it', async () => {
     const store = new MapStore({
       serializer: { stringify: JSON.stringify, parse: async (text: string) => JSON.parse(text) as unknown },
     });
     await store.set('sid', sessionExpiringIn(60_000, { n: 1 }));
     expect(await store.get('sid')).toMatchObject({ n: 1 });
+    expect(await store.all()).toMatchObject([{ id: 'sid', n: 1 }]);
   });
 });
