@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { SessionData } from 'express-session';
 import { captureProcessFaults } from '@session-stores/conformance';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SessionStoreWarningCode, StoreErrorCode, type SessionStoreWarning, type StoredEntry } from '../src';
+import {
+  SessionStoreWarningCode,
+  StoreErrorCode,
+  type RecordInspection,
+  type SessionStoreWarning,
+  type StoredEntry,
+} from '../src';
 import { MapStore, MinimalStore, PruningStore, sessionExpiringIn } from './map-store';
 
 // The base's finer points, each pinned by a test that fails when the point is lost: argument
@@ -387,5 +393,31 @@ describe('a serializer whose parse is asynchronous', () => {
     await store.set('sid', sessionExpiringIn(60_000, { n: 1 }));
     expect(await store.get('sid')).toMatchObject({ n: 1 });
     expect(await store.all()).toMatchObject([{ id: 'sid', n: 1 }]);
+  });
+});
+
+describe('a sid the backend cannot hold reaches no hook', () => {
+  class Recording extends PruningStore {
+    protected override async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
+      this.calls.push(`refresh ${sid}`);
+      return super.refreshExpiry(sid, expiresAt, session);
+    }
+
+    protected override async inspectRecord(sid: string): Promise<RecordInspection | null> {
+      this.calls.push(`inspect ${sid}`);
+      return super.inspectRecord(sid);
+    }
+  }
+
+  it('not touch, live or expired, nor inspect, even when the backend holds such a record', async () => {
+    const store = new Recording();
+    store.records.set('a!b', { payload: JSON.stringify(sessionExpiringIn(60_000)), expiresAt: Date.now() + 60_000 });
+    await store.touch('a!b', sessionExpiringIn(120_000));
+    await store.touch('a!b', sessionExpiringIn(-1_000));
+    expect(await store.inspect('a!b')).toBeNull();
+    expect(store.calls).toEqual([]);
+    await store.touch('ab', sessionExpiringIn(60_000));
+    expect(await store.inspect('ab')).toBeNull();
+    expect(store.calls).toEqual(['refresh ab', 'inspect ab']);
   });
 });
