@@ -215,7 +215,6 @@ export abstract class SessionStoreBase extends Store {
       optionalNumber(name, 'operationTimeoutMs', options.operationTimeoutMs, { min: 1, max: 2_147_483_647 }) ??
       DEFAULT_OPERATION_TIMEOUT_MS;
     this.maxSessionBytes = description.maxSessionBytes ?? null;
-    optionalFunction(name, 'ttl', typeof ttl === 'function' ? ttl : undefined);
     this.userIdOf = optionalFunction<UserIdOf>(name, 'userId', options.userId) ?? null;
     const canIndexUsers = typeof this.listUserRecords === 'function' && typeof this.deleteUserRecords === 'function';
     if (this.userIdOf && !canIndexUsers) throw userIdUnsupported(name, description.sessionsByUserUnsupported);

@@ -421,3 +421,119 @@ describe('a sid the backend cannot hold reaches no hook', () => {
     expect(store.calls).toEqual(['refresh ab', 'inspect ab']);
   });
 });
+
+describe('records a backend gives in other shapes', () => {
+  const past = () => new Date(Date.now() - 1_000).toISOString();
+  const future = () => new Date(Date.now() + 60_000).toISOString();
+
+  it('a payload the backend keeps as an object (a document) is read as it is', async () => {
+    const store = new MapStore();
+    const payload = { cookie: { originalMaxAge: null, expires: null }, n: 1 };
+    store.records.set('sid', { payload: payload as never, expiresAt: Date.now() + 60_000 });
+    expect(await store.get('sid')).toEqual(payload);
+  });
+
+  it('without a stored expiry (null), the cookie decides, and an unreadable one is no expiry', async () => {
+    const store = new MapStore();
+    const record = (expires: unknown) => ({
+      payload: JSON.stringify({ cookie: { originalMaxAge: 1, expires } }),
+      expiresAt: null as never,
+    });
+    store.records.set('past', record(past()));
+    store.records.set('future', record(future()));
+    store.records.set('garbage', record('not a date'));
+    expect(await store.get('past')).toBeNull();
+    expect(expiresOf(await store.get('future'))).toBe(JSON.parse(store.records.get('future')!.payload).cookie.expires);
+    expect(await store.get('garbage')).not.toBeNull();
+  });
+
+  it('encrypted, without a stored expiry, the sealed one is the expiry', async () => {
+    const store = new MapStore({ encryption: { secret: randomBytes(32) } });
+    await store.set('sid', sessionExpiringIn(60_000));
+    const sealed = store.records.get('sid')!.expiresAt;
+    store.records.get('sid')!.expiresAt = null as never;
+    expect(new Date(expiresOf(await store.get('sid')) as string).getTime()).toBe(sealed);
+  });
+
+  it('a session whose cookie is null is read back with it', async () => {
+    const store = new MapStore();
+    await store.set('sid', { cookie: null } as unknown as SessionData);
+    expect(await store.get('sid')).toEqual({ cookie: null });
+  });
+
+  it('touchedCookieJson gives null for a cookie whose JSON is nothing', () => {
+    const session = { cookie: { toJSON: () => undefined } } as unknown as SessionData;
+    expect(new PruningStore().cookieJson(session)).toBeNull();
+  });
+});
+
+describe('rewriting the cookie inside a stored payload', () => {
+  class Rewriting extends MapStore {
+    rewrite(sid: string, touched: SessionData): string | null {
+      return this.rewriteCookie('touch', sid, this.records.get(sid)!.payload, touched, Date.now() + 60_000);
+    }
+    rewriteAwaiting(sid: string, touched: SessionData): Promise<string | null> {
+      return this.rewriteCookieAwaiting('touch', sid, this.records.get(sid)!.payload, touched, Date.now() + 60_000);
+    }
+  }
+  const asyncJson = { stringify: JSON.stringify, parse: async (text: string) => JSON.parse(text) as unknown };
+
+  it('keeps the stored data and takes the touched cookie, or null when the touched session has none', async () => {
+    const store = new Rewriting();
+    await store.set('sid', sessionExpiringIn(60_000, { n: 'stored' }));
+    const touched = sessionExpiringIn(120_000, { n: 'stale' });
+    expect(JSON.parse(store.rewrite('sid', touched)!)).toEqual({
+      n: 'stored',
+      cookie: JSON.parse(JSON.stringify(touched.cookie)),
+    });
+    expect(JSON.parse(store.rewrite('sid', {} as SessionData)!)).toEqual({ n: 'stored', cookie: null });
+  });
+
+  it('awaiting a serializer whose parse is asynchronous; null for an unreadable payload', async () => {
+    const store = new Rewriting({ serializer: asyncJson });
+    store.on('decodeError', () => {});
+    await store.set('sid', sessionExpiringIn(60_000, { n: 'stored' }));
+    const touched = sessionExpiringIn(120_000, { n: 'stale' });
+    expect(JSON.parse((await store.rewriteAwaiting('sid', touched))!)).toEqual({
+      n: 'stored',
+      cookie: JSON.parse(JSON.stringify(touched.cookie)),
+    });
+    store.records.get('sid')!.payload = '{"cookie": not json';
+    expect(await store.rewriteAwaiting('sid', touched)).toBeNull();
+  });
+});
+
+describe('touchAfter forgets a sid the store deleted', () => {
+  // The store then knows nothing of the sid's next write (another instance may make it), so
+  // the first touch after a delete goes through.
+  const deletions = {
+    destroy: (store: MapStore) => store.destroy('sid'),
+    'set of an expired session': (store: MapStore) => store.set('sid', sessionExpiringIn(-1_000)),
+  };
+  for (const [name, remove] of Object.entries(deletions)) {
+    it(`after ${name}`, async () => {
+      const store = new MapStore({ touchAfter: 60 });
+      await store.set('sid', sessionExpiringIn(10_000));
+      await remove(store);
+      expect(store.records.has('sid')).toBe(false);
+      store.records.set('sid', { payload: JSON.stringify(sessionExpiringIn(10_000)), expiresAt: Date.now() + 10_000 });
+      await store.touch('sid', sessionExpiringIn(120_000));
+      expect(store.records.get('sid')!.expiresAt - Date.now()).toBeGreaterThan(60_000);
+    });
+  }
+});
+
+describe('close() twice', () => {
+  it('closes the backend once', async () => {
+    let closes = 0;
+    class Counting extends MinimalStore {
+      protected override async closeBackend(): Promise<void> {
+        closes += 1;
+      }
+    }
+    const store = new Counting();
+    await store.close();
+    await store.close();
+    expect(closes).toBe(1);
+  });
+});
