@@ -119,6 +119,16 @@ describe('capabilities and options', () => {
     expect(new Both().userIndex).toBe(false);
   });
 
+  it('encrypts says whether sessions are encrypted (a store then rewrites the record on touch)', () => {
+    class Probe extends MinimalStore {
+      get encrypted(): boolean {
+        return this.encrypts;
+      }
+    }
+    expect(new Probe().encrypted).toBe(false);
+    expect(new Probe({ encryption: { secret: randomBytes(32) } }).encrypted).toBe(true);
+  });
+
   it('a store is persistent unless its description says otherwise', () => {
     expect(new MinimalStore().capabilities.persistent).toBe(true);
   });
