@@ -3,9 +3,11 @@ import type { SessionData } from 'express-session';
 import { captureProcessFaults } from '@session-stores/conformance';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  SessionStoreBase,
   SessionStoreWarningCode,
   StoreErrorCode,
   type RecordInspection,
+  type StoredRecord,
   type SessionStoreWarning,
   type StoredEntry,
 } from '../src';
@@ -129,8 +131,25 @@ describe('capabilities and options', () => {
     expect(new Probe({ encryption: { secret: randomBytes(32) } }).encrypted).toBe(true);
   });
 
-  it('a store is persistent unless its description says otherwise', () => {
-    expect(new MinimalStore().capabilities.persistent).toBe(true);
+  it("a description with only the store's name gives the core's defaults", () => {
+    class BareDescription extends SessionStoreBase {
+      constructor() {
+        super({ storeName: 'BareStore' }, undefined);
+      }
+      protected async readRecord(): Promise<StoredRecord | null> {
+        return null;
+      }
+      protected async writeRecord(): Promise<void> {}
+      protected async refreshExpiry(): Promise<void> {}
+      protected async deleteRecord(): Promise<void> {}
+    }
+    expect(new BareDescription().capabilities).toMatchObject({
+      ttlGranularityMs: 1,
+      maxSessionBytes: null,
+      persistent: true,
+      defaultTtlMs: 86_400_000,
+      sessionsByUser: false,
+    });
   });
 
   it('refuses a negative ttl or touchAfter', () => {
