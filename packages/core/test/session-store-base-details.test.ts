@@ -3,6 +3,7 @@ import type { SessionData } from 'express-session';
 import { captureProcessFaults } from '@session-stores/conformance';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  MAX_EXPIRES_AT,
   SessionStoreBase,
   SessionStoreWarningCode,
   StoreErrorCode,
@@ -150,6 +151,14 @@ describe('capabilities and options', () => {
       defaultTtlMs: 86_400_000,
       sessionsByUser: false,
     });
+  });
+
+  it('accepts a ttl up to the last representable expiry, and refuses one a second longer', () => {
+    // Half a second past a whole second before the last instant, so rounding the limit matters.
+    const now = MAX_EXPIRES_AT - 1_000_000_500;
+    vi.spyOn(Date, 'now').mockReturnValue(now);
+    expect(new MapStore({ ttl: 1_000_000 }).capabilities.defaultTtlMs).toBe(1_000_000_000);
+    expect(() => new MapStore({ ttl: 1_000_001 })).toThrow(/option "ttl"/);
   });
 
   it('refuses a negative ttl or touchAfter', () => {
