@@ -541,6 +541,15 @@ describe('rewriting the cookie inside a stored payload', () => {
   });
 });
 
+describe('touch with an expiry already past', () => {
+  it('deletes the record instead of moving its expiry', async () => {
+    const store = new MapStore();
+    await store.set('sid', sessionExpiringIn(60_000));
+    await store.touch('sid', sessionExpiringIn(-1_000));
+    expect(store.records.has('sid')).toBe(false);
+  });
+});
+
 describe('touchAfter forgets a sid the store deleted', () => {
   // The store then knows nothing of the sid's next write (another instance may make it), so
   // the first touch after a delete goes through.
