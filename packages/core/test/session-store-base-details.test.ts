@@ -7,6 +7,7 @@ import {
   SessionStoreBase,
   SessionStoreWarningCode,
   StoreErrorCode,
+  type DecodeErrorEvent,
   type RecordInspection,
   type StoredRecord,
   type SessionStoreWarning,
@@ -582,5 +583,22 @@ describe('close() twice', () => {
     await store.close();
     await store.close();
     expect(closes).toBe(1);
+  });
+});
+
+describe('the decodeError event', () => {
+  it('carries the sid as a property a logger does not list, and an app may still redact', async () => {
+    const store = new MapStore();
+    const events: DecodeErrorEvent[] = [];
+    store.on('decodeError', (event: DecodeErrorEvent) => events.push(event));
+    store.records.set('the-sid', { payload: '{"cookie": not json', expiresAt: Date.now() + 60_000 });
+    expect(await store.get('the-sid')).toBeNull();
+    expect(events).toHaveLength(1);
+    expect(Object.getOwnPropertyDescriptor(events[0], 'sid')).toEqual({
+      value: 'the-sid',
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   });
 });
