@@ -197,7 +197,8 @@ export abstract class SessionStoreBase extends Store {
     const serializer = options.serializer;
     if (
       serializer !== undefined &&
-      (typeof serializer?.stringify !== 'function' || typeof serializer?.parse !== 'function')
+      // parse is only looked at once stringify was found, so serializer is an object by then.
+      (typeof serializer?.stringify !== 'function' || typeof serializer.parse !== 'function')
     ) {
       throw new TypeError(`${name}: option "serializer" must be an object with stringify and parse functions`);
     }
@@ -214,7 +215,6 @@ export abstract class SessionStoreBase extends Store {
       optionalNumber(name, 'operationTimeoutMs', options.operationTimeoutMs, { min: 1, max: 2_147_483_647 }) ??
       DEFAULT_OPERATION_TIMEOUT_MS;
     this.maxSessionBytes = description.maxSessionBytes ?? null;
-    optionalFunction(name, 'ttl', typeof ttl === 'function' ? ttl : undefined);
     this.userIdOf = optionalFunction<UserIdOf>(name, 'userId', options.userId) ?? null;
     const canIndexUsers = typeof this.listUserRecords === 'function' && typeof this.deleteUserRecords === 'function';
     if (this.userIdOf && !canIndexUsers) throw userIdUnsupported(name, description.sessionsByUserUnsupported);
@@ -820,8 +820,8 @@ export abstract class SessionStoreBase extends Store {
         if (step.done) return;
         const now = Date.now();
         for (const entry of step.value) {
-          let session = this.materialize(entry.sid, entry, now);
-          if (isThenable(session)) session = await session;
+          // A custom serializer may parse asynchronously: materialize may give a promise.
+          const session = await this.materialize(entry.sid, entry, now);
           if (session) yield { sid: entry.sid, session };
         }
       }
