@@ -142,18 +142,16 @@ export class RedisStore extends SessionStoreBase {
   ): Promise<void> {
     if (!this.driver.isReady()) await this.untilReady(Date.now());
     const key = this.key(sid);
-    const writeSession = () => this.driver.set(key, payload, this.disableTTL ? null : Math.ceil(expiresAt));
-    if (userId === null) await writeSession();
+    const at = this.disableTTL ? null : Math.ceil(expiresAt);
+    if (userId === null) await this.driver.set(key, payload, at);
     else if (this.indexWriter.pipelines)
       // Both in one round trip, the index first on the connection (see IndexWriter).
-      await this.indexWriter.addThenWrite(this.userKey(userId), sid, Math.ceil(expiresAt), writeSession, () =>
-        DELETE_IF_UNCHANGED.run(this.driver, [key], [payload]),
-      );
+      await this.indexWriter.addThenSet(this.userKey(userId), sid, Math.ceil(expiresAt), key, payload, at);
     else {
       // The index first: if the session write then fails, the extra member is filtered on read,
       // whereas a session written but missing from the index could not be logged out by user.
       await this.indexWriter.add(this.userKey(userId), sid, Math.ceil(expiresAt));
-      await writeSession();
+      await this.driver.set(key, payload, at);
     }
     if (this.splicesCookie) this.knownCookies.remember(sid, storedCookieSignature(payload));
   }

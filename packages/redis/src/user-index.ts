@@ -88,31 +88,44 @@ export class IndexWriter {
     private readonly expiresSets: boolean,
   ) {}
 
-  /** Whether {@link addThenWrite} may send both at once; otherwise {@link add} is awaited before the write. */
+  /** Whether {@link addThenSet} may send both at once; otherwise {@link add} is awaited before the write. */
   get pipelines(): boolean {
     return this.driver.runsInOrderSent;
   }
 
   /**
    * Adds `sid` (scored `score`, the session's expiry, or its current score if later) to the set
-   * `setKey`, and runs `writeSession` after it. `undo` deletes the write if it succeeded while
-   * the index failed (the set then fails with the index's error).
+   * `setKey`, and then writes the session (`SET sessionKey payload [PXAT at]`). If the index
+   * failed while the SET succeeded, the session is deleted again if it still holds `payload`,
+   * and the set fails with the index's error.
    */
-  async addThenWrite(
+  async addThenSet(
     setKey: string,
     sid: string,
     score: number,
-    writeSession: () => Promise<void>,
-    undo: () => Promise<unknown>,
+    sessionKey: string,
+    payload: string,
+    at: number | null,
   ): Promise<void> {
-    const [indexed, written] = await Promise.allSettled([this.add(setKey, sid, score), writeSession()]);
-    if (indexed.status === 'rejected') {
+    const indexed = this.add(setKey, sid, score);
+    const written = this.driver.set(sessionKey, payload, at);
+    // Awaited below, after the index: a failure meanwhile is not an unhandled rejection.
+    written.catch(() => {});
+    try {
+      await indexed;
+    } catch (error) {
       // If the undo fails too (Redis gone between the two replies), the session stays without
       // its member: the set's error already tells the caller the outcome is unknown.
-      if (written.status === 'fulfilled') await undo().catch(() => {});
-      throw indexed.reason;
+      if (
+        await written.then(
+          () => true,
+          () => false,
+        )
+      )
+        await DELETE_IF_UNCHANGED.run(this.driver, [sessionKey], [payload]).catch(() => {});
+      throw error;
     }
-    if (written.status === 'rejected') throw written.reason;
+    await written;
   }
 
   /**
