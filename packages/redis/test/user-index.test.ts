@@ -111,5 +111,14 @@ await describeWithRedis('RedisStore index by user (layout)', (redis) => {
         expect(await redis.admin.exists(store.key(id))).toBe(0);
         await redis.admin.del(store.userKey('mallory'));
       });
+
+      it('with disableTTL the set gets its member and no expiry, like every key of the store', async () => {
+        const store = redis.store({ userId, driver, disableTTL: true });
+        const id = sid();
+        await store.set(id, of('alice'));
+        expect(await redis.admin.zrange(store.userKey('alice'), 0, '-1')).toEqual([id]);
+        expect(await redis.admin.pexpiretime(store.userKey('alice'))).toBe(-1);
+        expect((await store.userSessions('alice')).map((entry) => entry.sid)).toEqual([id]);
+      });
     });
 });
