@@ -62,9 +62,9 @@ local key, score = KEYS[1], ARGV[2]
 if redis.call('ZADD', key, 'GT', score, ARGV[1]) == 1 then
   redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[3])
 end
-if ARGV[4] == '1' then
+if ARGV[4] == '1' and redis.call('PEXPIREAT', key, score, 'GT') == 0 then
+  -- Not moved: a later expiry already, or none yet (GT leaves a key without one as it is).
   redis.call('PEXPIREAT', key, score, 'NX')
-  redis.call('PEXPIREAT', key, score, 'GT')
 end
 return 1
 `);
