@@ -21,6 +21,12 @@ export interface RedisDriver {
   readonly client: object;
   readonly isCluster: boolean;
   /**
+   * True when commands sent in one tick go out on one connection, so Redis runs them in the
+   * order sent (a standalone server, or ioredis's Sentinel-managed client). Not on a Cluster
+   * (each key's node has its own connection) nor on a node-redis Sentinel client (a pool).
+   */
+  readonly runsInOrderSent: boolean;
+  /**
    * Whether one session is read with a script (one command) rather than GET and PEXPIRETIME
    * sent together: whichever measured cheaper on this library (see record-reader.ts).
    */

@@ -24,10 +24,13 @@ export class IoredisDriver implements RedisDriver {
   /** ioredis writes each command on its own: one EVALSHA costs it less than GET and PEXPIRETIME. */
   readonly readsWithScript = true;
   readonly isCluster: boolean;
+  /** A `Redis` (standalone or Sentinel-managed) writes every command on its one connection. */
+  readonly runsInOrderSent: boolean;
   readonly keyPrefix: string;
 
   constructor(readonly client: IoredisClient) {
     this.isCluster = (client as { isCluster?: unknown }).isCluster === true;
+    this.runsInOrderSent = !this.isCluster;
     this.keyPrefix = String(client.options.keyPrefix ?? '');
   }
 

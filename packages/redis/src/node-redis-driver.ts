@@ -55,6 +55,8 @@ export class NodeRedisDriver implements RedisDriver {
   /** node-redis writes GET and PEXPIRETIME in one socket write; a script would cost Redis more. */
   readonly readsWithScript = false;
   readonly isCluster: boolean;
+  /** One connection on a standalone client; a Sentinel client leases each command a client of its pool. */
+  readonly runsInOrderSent: boolean;
   readonly keyPrefix = '';
   private readonly send: (key: string | undefined, args: Args) => Promise<unknown>;
 
@@ -63,6 +65,7 @@ export class NodeRedisDriver implements RedisDriver {
     private readonly topology: Topology,
   ) {
     this.isCluster = topology === 'cluster';
+    this.runsInOrderSent = topology === 'standalone';
     if (topology === 'cluster') {
       const cluster = client as NodeRedisCluster;
       this.send = (key, args) => cluster.sendCommand(key, false, args);

@@ -18,7 +18,7 @@ import { createOwnClient } from './own-client';
 import { ReadyGate } from './ready-gate';
 import { RecordReader } from './record-reader';
 import { COMPARE_AND_SET, TOUCH_COOKIE } from './touch-scripts';
-import { DELETE_IF_UNCHANGED, INDEX_ADD, INDEX_FORGET, INDEX_READ, indexMembers, userIndexKey } from './user-index';
+import { DELETE_IF_UNCHANGED, INDEX_FORGET, INDEX_READ, indexMembers, IndexWriter, userIndexKey } from './user-index';
 
 /** At most this many calls wait for Redis to become ready at once; more fail at once (bounded memory in an outage). */
 const MAX_WAITING_CALLS = 10_000;
@@ -67,6 +67,8 @@ export class RedisStore extends SessionStoreBase {
   private readonly stopConnecting: () => void;
   /** The `userId` option (the core validated it), or null: then no index by user is written. */
   private readonly sessionUserOf: ((session: SessionData) => unknown) | null;
+  /** Writes the index by user (see user-index.ts). */
+  private readonly indexWriter: IndexWriter;
   /** Whether touch may splice the cookie into the stored JSON (plain JSON only: not a custom serializer's format, not encrypted). */
   private readonly splicesCookie: boolean;
 
@@ -97,6 +99,7 @@ export class RedisStore extends SessionStoreBase {
     this.client = this.driver.client as RedisClient;
     this.driverName = this.driver.name;
     this.gate = new ReadyGate(this.driver, MAX_WAITING_CALLS);
+    this.indexWriter = new IndexWriter(this.driver, !this.disableTTL);
     // Called from inside the client's own events: a listener that threw there would break the
     // client's reconnection, or end the process (the core reports what a listener throws).
     this.watch = new ConnectionWatch(this.driver, {
@@ -138,10 +141,18 @@ export class RedisStore extends SessionStoreBase {
     userId: string | null,
   ): Promise<void> {
     if (!this.driver.isReady()) await this.untilReady(Date.now());
-    // The index first: if the session write then fails, the extra member is filtered on read,
-    // whereas a session written but missing from the index could not be logged out by user.
-    if (userId !== null) await this.indexSession(userId, sid, expiresAt, false);
-    await this.driver.set(this.key(sid), payload, this.disableTTL ? null : Math.ceil(expiresAt));
+    const key = this.key(sid);
+    const at = this.disableTTL ? null : Math.ceil(expiresAt);
+    if (userId === null) await this.driver.set(key, payload, at);
+    else if (this.indexWriter.pipelines)
+      // Both in one round trip, the index first on the connection (see IndexWriter).
+      await this.indexWriter.addThenSet(this.userKey(userId), sid, Math.ceil(expiresAt), key, payload, at);
+    else {
+      // The index first: if the session write then fails, the extra member is filtered on read,
+      // whereas a session written but missing from the index could not be logged out by user.
+      await this.indexWriter.add(this.userKey(userId), sid, Math.ceil(expiresAt));
+      await this.driver.set(key, payload, at);
+    }
     if (this.splicesCookie) this.knownCookies.remember(sid, storedCookieSignature(payload));
   }
 
@@ -154,7 +165,7 @@ export class RedisStore extends SessionStoreBase {
     const cookie = this.splicesCookie ? (cookieJson ?? 'null') : '';
     // The user's member must outlive the key, or the session would drop out of the listing.
     const userId = this.userOf(session);
-    if (userId !== null) await this.indexSession(userId, sid, expiresAt, true);
+    if (userId !== null) await this.indexWriter.add(this.userKey(userId), sid, Math.ceil(expiresAt));
     // Only the date moves (express-session's touch on every request): the key's expiry is the
     // stored cookie's expires, which get answers from, so one PEXPIREAT (on a missing key it does
     // nothing, as touch must) keeps the stored cookie true. Not with disableTTL (the value is the
@@ -316,15 +327,6 @@ export class RedisStore extends SessionStoreBase {
       // The core reports a throwing option on set; here it only means the session names no user.
       return null;
     }
-  }
-
-  private async indexSession(userId: string, sid: string, expiresAt: number, raiseOnly: boolean): Promise<void> {
-    const expireSet = this.disableTTL ? '' : '1';
-    await INDEX_ADD.run(
-      this.driver,
-      [this.userKey(userId)],
-      [sid, Math.ceil(expiresAt), Date.now(), expireSet, raiseOnly ? '1' : ''],
-    );
   }
 
   /**

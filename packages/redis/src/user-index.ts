@@ -1,3 +1,4 @@
+import type { RedisDriver } from './driver';
 import { LuaScript } from './lua-script';
 
 /**
@@ -9,11 +10,12 @@ import { LuaScript } from './lua-script';
  * (no hash tag), and a user's sessions are spread over the slots.
  *
  * The index is a superset of the truth, never a subset: a write adds the sid to the user's set
- * BEFORE it writes the session, and nothing removes a member on a guess. Reads verify each
+ * BEFORE it writes the session (awaited first, or sent first on the same connection: see
+ * IndexWriter), a member's score is only ever raised, and nothing removes a member on a guess. Reads verify each
  * member (the session key exists, is live, and its stored session still names that user), so a
  * destroyed session, or one since saved under another user or none, is never listed although
  * its member stays until its score passes. Members whose score has passed are removed when the
- * set is next written or read; the set itself expires with its last member.
+ * set next gets a new member or is read; the set itself expires no earlier than its last member.
  */
 
 /** The key of the sorted set of `userId`'s sids, for a store whose keys start with `prefix`. */
@@ -29,7 +31,8 @@ export function userIndexKey(prefix: string, userId: string): string {
  * set expire with its last member.
  * KEYS[1]: the user's set. ARGV[1]: sid. ARGV[2]: the session's expiry (epoch ms). ARGV[3]: now
  * (epoch ms). ARGV[4]: '1' to expire the set itself ('' with disableTTL, where no key expires).
- * ARGV[5]: '1' to only raise the score (touch: never lower it under a concurrent set's).
+ * ARGV[5]: '1' to only raise the score (the store always passes it: of two writes of one sid
+ * landing in either order, the member keeps the later expiry). Used before Redis 7.0 only.
  */
 export const INDEX_ADD = new LuaScript(`
 local key, sid, expiresAt = KEYS[1], ARGV[1], tonumber(ARGV[2])
@@ -44,6 +47,112 @@ if ARGV[4] == '1' then
 end
 return 1
 `);
+
+/**
+ * INDEX_ADD with less work for Redis (7.0+: `PEXPIREAT .. NX/GT`): raises (or adds) the member,
+ * sets the set's expiry where it has none and moves it later where it is earlier than the
+ * member's score (never earlier: the set outlives every member), and removes the members past
+ * their expiry only when it added one (a set grows only then). No ZSCORE and no ZRANGE: measured
+ * with the by-user bench's sets, Redis spends 8.5-10 µs per set with the index instead of 12-13.
+ * KEYS[1]: the user's set. ARGV[1]: sid. ARGV[2]: the session's expiry (epoch ms). ARGV[3]: now
+ * (epoch ms). ARGV[4]: '1' to expire the set itself ('' with disableTTL, where no key expires).
+ */
+export const INDEX_RAISE = new LuaScript(`
+local key, score = KEYS[1], ARGV[2]
+if redis.call('ZADD', key, 'GT', score, ARGV[1]) == 1 then
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[3])
+end
+if ARGV[4] == '1' and redis.call('PEXPIREAT', key, score, 'GT') == 0 then
+  -- Not moved: a later expiry already, or none yet (GT leaves a key without one as it is).
+  redis.call('PEXPIREAT', key, score, 'NX')
+end
+return 1
+`);
+
+/**
+ * Writes a session and its member in its user's set in one round trip, on a connection where
+ * Redis runs commands in the order sent ({@link RedisDriver.runsInOrderSent}): the index script
+ * and then the session's own write are sent in the same tick, and the member is there before
+ * the session, as when the script is awaited first. If the script fails while the write
+ * succeeded (NOSCRIPT and then EVAL failing, or any error), the write is undone: a session is
+ * never live without its member. Before Redis 7.0 (no `PEXPIREAT .. NX/GT`), the first set
+ * finds out and INDEX_ADD serves from then on.
+ */
+export class IndexWriter {
+  /** False once the server refused `PEXPIREAT .. NX` (Redis 6.2). */
+  private conditionalExpiry = true;
+
+  constructor(
+    private readonly driver: RedisDriver,
+    /** False with disableTTL: no key expires, the set neither. */
+    private readonly expiresSets: boolean,
+  ) {}
+
+  /** Whether {@link addThenSet} may send both at once; otherwise {@link add} is awaited before the write. */
+  get pipelines(): boolean {
+    return this.driver.runsInOrderSent;
+  }
+
+  /**
+   * Adds `sid` (scored `score`, the session's expiry, or its current score if later) to the set
+   * `setKey`, and then writes the session (`SET sessionKey payload [PXAT at]`). If the index
+   * failed while the SET succeeded, the session is deleted again if it still holds `payload`,
+   * and the set fails with the index's error.
+   */
+  async addThenSet(
+    setKey: string,
+    sid: string,
+    score: number,
+    sessionKey: string,
+    payload: string,
+    at: number | null,
+  ): Promise<void> {
+    const indexed = this.add(setKey, sid, score);
+    const written = this.driver.set(sessionKey, payload, at);
+    // Awaited below, after the index: a failure meanwhile is not an unhandled rejection.
+    written.catch(() => {});
+    try {
+      await indexed;
+    } catch (error) {
+      // If the undo fails too (Redis gone between the two replies), the session stays without
+      // its member: the set's error already tells the caller the outcome is unknown.
+      if (
+        await written.then(
+          () => true,
+          () => false,
+        )
+      )
+        await DELETE_IF_UNCHANGED.run(this.driver, [sessionKey], [payload]).catch(() => {});
+      throw error;
+    }
+    await written;
+  }
+
+  /**
+   * Adds `sid` with `score` or raises its score to it (never lowers it: of two writes of one sid
+   * landing in either order, the member keeps the later expiry), and keeps the set's expiry at or
+   * after every score, with whichever script this server runs.
+   */
+  async add(setKey: string, sid: string, score: number): Promise<void> {
+    const args = [sid, score, Date.now(), this.expiresSets ? '1' : ''];
+    if (this.conditionalExpiry) {
+      try {
+        await INDEX_RAISE.run(this.driver, [setKey], args);
+        return;
+      } catch (error) {
+        if (!unsupportedCondition(error)) throw error;
+        // The member is in (ZADD ran before the refused PEXPIREAT): INDEX_ADD sets the expiry.
+        this.conditionalExpiry = false;
+      }
+    }
+    await INDEX_ADD.run(this.driver, [setKey], [...args, '1']);
+  }
+}
+
+/** True when Redis refused PEXPIREAT's NX/GT (Redis 6.2 takes two arguments only). */
+function unsupportedCondition(error: unknown): boolean {
+  return error instanceof Error && /wrong number of arguments|syntax error|unsupported option/i.test(error.message);
+}
 
 /**
  * A user's members not past their expiry, as `[sid1, score1, sid2, ...]`, after dropping the
