@@ -103,6 +103,14 @@ export class PostgresStore extends SessionStoreBase {
         // connect-pg-simple told errorLog of its own pool's errors too; ours never throws into pg.
         this.callHookSafely('errorLog', errorLog, 'PG Pool error:', error);
       });
+      // And every connection of it keeps a listener for its whole life. pg-pool listens only
+      // while a connection is idle and during pool.query; a connection that dies while checked
+      // out and between two messages (the soak's pg_terminate_backend of every connection under
+      // load, bench/soak) emitted `error` on a Client nobody heard, and the app exited. The
+      // failure still reaches the call through its query; this only keeps the process alive.
+      this.pool.on('connect', (client) => {
+        client.on('error', (error) => this.watch.failed(error));
+      });
     }
     if (errorLog) {
       // connect-pg-simple's errorLog hears of failed background prunes too, beside the `warning` event.
