@@ -77,5 +77,20 @@ describe('listeners and hooks that throw never end the process and never break t
       throw Object.create(null);
     });
     expect(() => emitSafely(store, 'MapStore', 'odd')).not.toThrow();
+    // Heard, although its only listener threw.
+    expect(emitSafely(store, 'MapStore', 'odd')).toBe(true);
+    store.on('fine', () => {});
+    expect(emitSafely(store, 'MapStore', 'fine')).toBe(true);
+  });
+
+  it('on an emitter without rawListeners, a throwing emit is reported and counts as heard', async () => {
+    const bare = {
+      emit(): boolean {
+        throw new Error('bare emitter listener broke');
+      },
+    };
+    expect(emitSafely(bare, 'BareStore', 'connect')).toBe(true);
+    await eventually(() => reported(/"connect" listener/) !== undefined);
+    expect(reported(/"connect" listener/)).toMatchObject({ code: LISTENER_THREW_CODE });
   });
 });

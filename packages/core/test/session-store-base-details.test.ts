@@ -540,6 +540,20 @@ describe('rewriting the cookie inside a stored payload', () => {
     store.records.get('sid')!.payload = '{"cookie": not json';
     expect(await store.rewriteAwaiting('sid', touched)).toBeNull();
   });
+
+  it('reports why a payload could not be opened before an asynchronous parse, not a later symptom', async () => {
+    const key = { key: Buffer.alloc(32, 7).toString('base64') };
+    const plain = new Rewriting({ serializer: asyncJson });
+    await plain.set('sid', sessionExpiringIn(60_000, { n: 'plaintext' }));
+    const strict = new Rewriting({ serializer: asyncJson, encryption: { secret: key } });
+    strict.records.set('sid', plain.records.get('sid')!);
+    const events: { error: Error }[] = [];
+    strict.on('decodeError', (event: { error: Error }) => events.push(event));
+    expect(await strict.rewriteAwaiting('sid', sessionExpiringIn(120_000))).toBeNull();
+    expect(events.map((event) => event.error.message)).toEqual([
+      'the session is not encrypted and encryption.acceptPlaintext is off',
+    ]);
+  });
 });
 
 describe('touch with an expiry already past', () => {
