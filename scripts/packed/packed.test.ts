@@ -139,7 +139,7 @@ describe.skipIf(npmMissing)(
               install = result;
             } else {
               expect(result.output).toMatch(new RegExp(`RUN\\s+v${major}\\.`));
-              // "Tests  61 passed | 15 skipped (76)": a failure would come first in that line.
+              // "Tests  69 passed | 24 skipped (93)": a failure would come first in that line.
               expect(result.output).toMatch(/Tests\s+\d+ passed \| \d+ skipped \(\d+\)/);
             }
           },
