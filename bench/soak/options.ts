@@ -13,11 +13,18 @@ export interface SoakOptions {
   /** How long a stopped, killed or frozen backend stays down. */
   downMs: number;
   operationTimeoutMs: number;
+  /** `--users` or `--concurrency` given: every target runs at that load, its own `load` ignored. */
+  loadFromFlags: boolean;
   out: string;
+  /** Keep the runs of other targets already in `out/soak.json` (each keeps its commit). */
+  merge: boolean;
   check: boolean;
 }
 
-const PROFILES: Record<SoakOptions['profile'], Omit<SoakOptions, 'profile' | 'out' | 'check'>> = {
+const PROFILES: Record<
+  SoakOptions['profile'],
+  Omit<SoakOptions, 'profile' | 'loadFromFlags' | 'out' | 'merge' | 'check'>
+> = {
   full: {
     targets: [...SOAK_TARGET_NAMES],
     secondsPerTarget: 600,
@@ -39,14 +46,14 @@ const PROFILES: Record<SoakOptions['profile'], Omit<SoakOptions, 'profile' | 'ou
   },
 };
 
-const USAGE = `pnpm soak [--short] [--targets a,b] [--minutes N] [--apps 1,2] [--users N] [--concurrency N] [--down-ms N] [--out DIR] [--check]
+const USAGE = `pnpm soak [--short] [--targets a,b] [--minutes N] [--apps 1,2] [--users N] [--concurrency N] [--down-ms N] [--out DIR] [--merge] [--check]
 targets: ${SOAK_TARGET_NAMES.join(', ')}`;
 
 export function parseOptions(argv: readonly string[]): SoakOptions {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i]!;
-    if (flag === '--short' || flag === '--check') flags.set(flag, 'true');
+    if (flag === '--short' || flag === '--check' || flag === '--merge') flags.set(flag, 'true');
     else if (flag.startsWith('--') && argv[i + 1] !== undefined) flags.set(flag, argv[++i]!);
     else throw new Error(`unknown argument ${flag}\n${USAGE}`);
   }
@@ -73,6 +80,8 @@ export function parseOptions(argv: readonly string[]): SoakOptions {
     concurrency: number('--concurrency', base.concurrency),
     downMs: number('--down-ms', base.downMs),
     operationTimeoutMs: base.operationTimeoutMs,
+    loadFromFlags: flags.has('--users') || flags.has('--concurrency'),
+    merge: flags.has('--merge'),
     out: flags.get('--out') ?? (profile === 'short' ? 'bench/results/soak-short' : 'bench/results'),
     check: flags.has('--check'),
   };

@@ -3,13 +3,15 @@
  * cookies, while the backend is killed, stopped, frozen, failed over or locked; then the
  * report (bench/results/soak.{json,md,svg}). See bench/soak/README.md.
  */
+import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { isStrictMode } from '@session-stores/test-servers';
 import { missedGoals } from './goals';
 import { parseOptions } from './options';
-import { reportMeta, writeSoakReport, type SoakReport } from './report';
+import { keptRuns, reportMeta, writeSoakReport, type SoakReport } from './report';
 import { soakRun, TargetUnavailableError, type RunResult } from './soak-run';
-import { SOAK_TARGETS } from './targets';
+import { SOAK_TARGET_NAMES, SOAK_TARGETS } from './targets';
 
 const options = parseOptions(process.argv.slice(2));
 const startedAt = Date.now();
@@ -40,8 +42,18 @@ for (const name of options.targets) {
   }
 }
 
-const report: SoakReport = { meta: reportMeta(options, startedAt, loadBefore), runs };
+const meta = reportMeta(options, startedAt, loadBefore);
+let report: SoakReport = { meta, runs };
+if (options.merge) {
+  const previous = JSON.parse(await readFile(join(options.out, 'soak.json'), 'utf8')) as SoakReport;
+  const kept = keptRuns(previous, options.targets);
+  const order = (run: { target: string }) =>
+    SOAK_TARGET_NAMES.indexOf(run.target as (typeof SOAK_TARGET_NAMES)[number]);
+  const all = [...kept.runs, ...runs].sort((a, b) => order(a) - order(b) || a.apps - b.apps);
+  report = { meta: { ...meta, ...(kept.kept.length > 0 ? { kept: kept.kept } : {}) }, runs: all };
+}
 await writeSoakReport(options.out, report);
+// Only this run's targets decide --check: kept runs were judged when they ran.
 const missed = missedGoals(runs, options.profile);
 console.log(
   `soak: results in ${options.out}/soak.{json,md,svg} after ${((Date.now() - startedAt) / 1000).toFixed(0)} s`,

@@ -12,12 +12,19 @@ import {
   type Second,
 } from './metrics';
 import type { SoakOptions } from './options';
+import { gitCommit } from './report';
 import type { SoakTarget } from './targets';
 import { Traffic } from './traffic';
 
 /** One run of one target: its apps under traffic, its faults, what happened. */
 export interface RunResult {
   target: string;
+  /** The commit measured: a merged report (`--merge`) holds runs of several. */
+  commit: string;
+  users: number;
+  concurrency: number;
+  /** Why this target ran at its own load rather than the profile's (see `SoakTarget.load`). */
+  loadWhy?: string;
   server: string;
   apps: number;
   durable: boolean;
@@ -31,6 +38,8 @@ export interface RunResult {
   hangs: number;
   hangThresholdMs: number;
   lost: { missing: number; stale: number; withoutFault: number };
+  /** The first losses no fault explains, in seconds from the start, to find their cause. */
+  unattributed: { kind: Loss['kind']; ackAtS: number; atS: number; nearestFault: string }[];
   faults: FaultResult[];
   memory: MemoryGrowth;
   /** Store failures after the response was sent (a touch at the end of a read). */
@@ -84,9 +93,10 @@ export async function soakRun(
   // A request waits on at most three store calls in a row (login: get, destroy, set), each
   // cut at the call deadline; anything slower is hanging.
   const hangThresholdMs = 3 * options.operationTimeoutMs + 1000;
+  const load = options.profile === 'full' && !options.loadFromFlags && target.load ? target.load : options;
   const traffic = new Traffic(processes, {
-    users: options.users,
-    concurrency: options.concurrency,
+    users: load.users,
+    concurrency: load.concurrency,
     requestTimeoutMs: 2 * hangThresholdMs,
   });
   const faults = options.profile === 'short' ? running.faults.slice(0, 1) : running.faults;
@@ -120,8 +130,20 @@ export async function soakRun(
   const lostAfter = (loss: Loss) =>
     events.some((event) => loss.ackAt < event.restoredAt && loss.at >= event.injectedAt);
   const overall = latencyBetween(requests, startedAt, endedAt + 60_000);
+  const sinceStart = (at: number) => Number(((at - startedAt) / 1000).toFixed(3));
+  const nearest = (loss: Loss) => {
+    const event = events.reduce<FaultEvent | undefined>(
+      (best, e) => (!best || Math.abs(e.injectedAt - loss.at) < Math.abs(best.injectedAt - loss.at) ? e : best),
+      undefined,
+    );
+    return event ? `${event.name} ${sinceStart(event.injectedAt)}–${sinceStart(event.restoredAt)} s` : 'none';
+  };
   return {
     target: target.name,
+    commit: gitCommit(),
+    users: load.users,
+    concurrency: load.concurrency,
+    ...(load === target.load ? { loadWhy: target.load.why } : {}),
     server: running.server,
     apps,
     durable: target.durable,
@@ -138,6 +160,15 @@ export async function soakRun(
       stale: losses.filter((loss) => loss.kind === 'stale').length,
       withoutFault: losses.filter((loss) => !lostAfter(loss)).length,
     },
+    unattributed: losses
+      .filter((loss) => !lostAfter(loss))
+      .slice(0, 20)
+      .map((loss) => ({
+        kind: loss.kind,
+        ackAtS: sinceStart(loss.ackAt),
+        atS: sinceStart(loss.at),
+        nearestFault: nearest(loss),
+      })),
     faults: events.map((event) => faultResult(event, requests, losses)),
     memory: memoryGrowth(memory, startedAt + runMs / 5, endedAt),
     lateErrors,

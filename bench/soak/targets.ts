@@ -32,6 +32,12 @@ export interface SoakTarget {
    * measured and reported.
    */
   durable: boolean;
+  /**
+   * The most this target's server sustains before any fault, used by a full run unless
+   * `--users` or `--concurrency` is given: a server already saturated (requests timing out,
+   * late writes landing) measures its own ceiling, not how the store rides out a fault.
+   */
+  load?: { users: number; concurrency: number; why: string };
   start(downMs: number): Promise<RunningTarget>;
 }
 
@@ -100,6 +106,11 @@ export const SOAK_TARGETS: Record<SoakTargetName, SoakTarget> = {
   mongo: {
     name: 'mongo',
     durable: true,
+    load: {
+      users: 250,
+      concurrency: 8,
+      why: 'FerretDB (the MongoDB stand-in here) takes about 450 writes a second; at 32 in flight its p99 passed the 2 s call deadline before any fault',
+    },
     async start(downMs) {
       const { startMongo } = await import('@session-stores/test-servers');
       const server = await startMongo(LOCAL);
