@@ -125,4 +125,16 @@ describe('sanitizeCause', () => {
     expect((at as Error).message).toBe('deepest');
     expect(Object.hasOwn(at as object, 'errors')).toBe(false);
   });
+
+  it('stops as deep through errors as through causes: errors of errors of errors are not followed for ever', () => {
+    let nested: Error = new Error('leaf');
+    for (let level = 5; level >= 0; level -= 1) nested = new AggregateError([nested], `level ${level}`);
+    let at = sanitizeCause(nested) as Error & { errors?: Error[] };
+    const seen: string[] = [];
+    while (at) {
+      seen.push(at.message);
+      at = at.errors?.[0] as Error & { errors?: Error[] };
+    }
+    expect(seen).toEqual(['level 0', 'level 1', 'level 2', 'level 3', 'level 4']);
+  });
 });
