@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, platform, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { backendDefinitions } from './backends/index';
@@ -144,7 +144,9 @@ async function main(): Promise<number> {
   };
   await mkdir(options.outDir, { recursive: true });
   await writeFile(join(options.outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(options.outDir, 'latest.md'), renderMarkdown(results));
+  // The report links to bench/README.md, wherever --out puts it.
+  const benchReadme = relative(resolve(options.outDir), fileURLToPath(new URL('../README.md', import.meta.url)));
+  await writeFile(join(options.outDir, 'latest.md'), renderMarkdown(results, benchReadme.split(sep).join('/')));
   await writeFile(join(options.outDir, 'latest.svg'), renderSvg(results));
   const measured = results.goals.filter((goal) => goal.met !== null);
   log(`goals: ${measured.filter((goal) => goal.met).length} of ${measured.length} met`);

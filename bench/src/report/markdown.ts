@@ -89,8 +89,11 @@ function backendSection(backend: BackendResult): string[] {
   return lines;
 }
 
-/** The human-readable report: run conditions, goals met or missed, then every figure per backend. */
-export function renderMarkdown(results: BenchResults): string {
+/**
+ * The human-readable report: run conditions, goals met or missed, then every figure per backend.
+ * `benchReadme` is the link to bench/README.md from where the report is written (`--out`).
+ */
+export function renderMarkdown(results: BenchResults, benchReadme = '../README.md'): string {
   const { meta } = results;
   const options = meta.options as {
     rounds?: number;
@@ -113,7 +116,7 @@ export function renderMarkdown(results: BenchResults): string {
       `Sessions: ${meta.sessionBytes} bytes of JSON with an express-session Cookie. End to end: ${options.e2eSeconds} s of autocannon per store and round.`,
     '',
     'Ratios are the median of per-round ratios (both sides measured in the same round); above 1 means ours is faster. ' +
-      'Only ratios from the same run mean anything: the machine is shared and noisy. See [bench/README.md](../README.md).',
+      `Only ratios from the same run mean anything: the machine is shared and noisy. See [bench/README.md](${benchReadme}).`,
     '',
     '![ours ÷ anchor and ours ÷ raw per backend and operation](latest.svg)',
     '',
