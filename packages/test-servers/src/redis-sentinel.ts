@@ -213,9 +213,14 @@ class LocalRedisSentinel extends LocalServer implements RedisSentinelServer {
     // role for 8 s, at its next INFO (every 10 s). The harness takes that same step at once on
     // its own server, so that failover() resolves with the topology settled: the old master
     // replicates from the new one, and a second failover() can follow.
+    // Like Sentinel's own reconfiguration, it then ends the former master's client connections
+    // (its own excepted): a client still connected there would go on reading the data the
+    // former master held when it stopped being one, until something made it look again.
     if (this.dataNodes.some((node) => sameAddress(node, before))) {
       await redisCommand(before, ['REPLICAOF', newMaster.host, String(newMaster.port)], 2000);
       await redisCommand(before, ['CONFIG', 'REWRITE'], 2000);
+      await redisCommand(before, ['CLIENT', 'KILL', 'TYPE', 'normal'], 2000);
+      await redisCommand(before, ['CLIENT', 'KILL', 'TYPE', 'pubsub'], 2000);
     }
     await pollUntil(
       async () => {
