@@ -18,7 +18,10 @@ export interface Latency {
 }
 
 export interface FaultResult extends FaultEvent {
-  /** From the backend's return to the last failed request after it (0: none failed after). */
+  /**
+   * From the backend's return to the end of the last failed request before requests succeed
+   * steadily again (0: none failed after the return). See `recoveryEnd`.
+   */
   recoveryMs: number;
   before: Latency;
   during: Latency;
@@ -74,19 +77,36 @@ export function topErrors(failed: readonly RequestRecord[], count = 3): Array<{ 
     .map(([error, n]) => ({ error, count: n }));
 }
 
+/** How long requests must succeed with none failing for the backend to count as recovered. */
+export const STEADY_MS = 2000;
+
+/**
+ * When requests succeed again after the backend's return at `restoredAt`: the first moment
+ * (the return, or the end of a failed request) followed by STEADY_MS in which requests ended
+ * and none failed. A lone failure long after that, of the kind a loaded server gives before any
+ * fault too (the "before" column), is not the outage's. With no such moment in the window, the
+ * end of the last failure in it.
+ */
+export function recoveryEnd(requests: readonly RequestRecord[], restoredAt: number): number {
+  const after = requests.filter((record) => record.at >= restoredAt && record.at < restoredAt + RECOVERY_WINDOW_MS);
+  const ends = (records: readonly RequestRecord[]) => records.map((record) => record.at + record.ms);
+  const failures = ends(after.filter(isError)).sort((a, b) => a - b);
+  const successes = ends(after.filter((record) => !isError(record)));
+  const steadyFrom = (from: number) =>
+    !failures.some((end) => end > from && end <= from + STEADY_MS) &&
+    successes.some((end) => end > from && end <= from + STEADY_MS);
+  const found = [restoredAt, ...failures].find((from) => from >= restoredAt && steadyFrom(from));
+  return found ?? failures.reduce((last, end) => Math.max(last, end), restoredAt);
+}
+
 export function faultResult(
   event: FaultEvent,
   requests: readonly RequestRecord[],
   losses: readonly Loss[],
 ): FaultResult {
-  const lastFailure = requests
-    .filter(
-      (record) => isError(record) && record.at >= event.restoredAt && record.at < event.restoredAt + RECOVERY_WINDOW_MS,
-    )
-    .reduce((last, record) => Math.max(last, record.at + record.ms), event.restoredAt);
   return {
     ...event,
-    recoveryMs: lastFailure - event.restoredAt,
+    recoveryMs: recoveryEnd(requests, event.restoredAt) - event.restoredAt,
     before: latencyBetween(requests, event.injectedAt - PHASE_MS, event.injectedAt),
     during: latencyBetween(requests, event.injectedAt, event.restoredAt),
     after: latencyBetween(requests, event.restoredAt, event.restoredAt + PHASE_MS),

@@ -19,6 +19,23 @@ describe('soak figures', () => {
     expect(result.before).toMatchObject({ requests: 1, errors: 0, p50: 5 });
   });
 
+  it('ends recovery when requests succeed steadily again: a lone failure long after is not the outage', () => {
+    const steady = Array.from({ length: 40 }, (_, i) => ({ at: 12_000 + 500 * i, ms: 5, status: 200 }));
+    const outage = [
+      { at: 12_000, ms: 700, status: 503 },
+      { at: 12_100, ms: 1_400, status: 0 },
+    ];
+    // The outage's failures end at 13,500; one more fails 15 s after the return.
+    const requests = [...steady, ...outage, { at: 27_000, ms: 2_000, status: 503 }];
+    expect(faultResult(fault, requests, []).recoveryMs).toBe(1_500);
+    // Failures that keep coming less than two seconds apart are one outage, however long.
+    const flapping = Array.from({ length: 10 }, (_, i) => ({ at: 12_000 + 1_500 * i, ms: 10, status: 503 }));
+    expect(faultResult(fault, [...steady, ...flapping], []).recoveryMs).toBe(13_510);
+    // No success after the return: the end of the last failure.
+    expect(faultResult(fault, [{ at: 12_500, ms: 100, status: 503 }], []).recoveryMs).toBe(600);
+    expect(faultResult(fault, steady, []).recoveryMs).toBe(0);
+  });
+
   it('attributes a loss to a fault only when acknowledged before the backend was back and found after the fault began', () => {
     const losses = [
       { at: 13_000, kind: 'missing' as const, ackAt: 9_000, clientId: 1 },
