@@ -95,8 +95,8 @@ export function recoveryEnd(requests: readonly RequestRecord[], restoredAt: numb
   const steadyFrom = (from: number) =>
     !failures.some((end) => end > from && end <= from + STEADY_MS) &&
     successes.some((end) => end > from && end <= from + STEADY_MS);
-  const found = [restoredAt, ...failures].find((from) => from >= restoredAt && steadyFrom(from));
-  return found ?? failures.reduce((last, end) => Math.max(last, end), restoredAt);
+  // Failures end after they began, so every candidate is at or after the return, in order.
+  return [restoredAt, ...failures].find(steadyFrom) ?? failures.at(-1) ?? restoredAt;
 }
 
 export function faultResult(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseOptions } from '../options';
 import { keptRuns, soakMarkdown, type SoakReport } from '../report';
 import type { RunResult } from '../soak-run';
 
@@ -24,6 +25,8 @@ const run = (target: string, apps: number, extra: Partial<RunResult> = {}): RunR
     ...extra,
   }) as RunResult;
 
+const { out: _out, check: _check, merge: _merge, loadFromFlags: _loadFromFlags, ...fullProfile } = parseOptions([]);
+
 const meta = (commit: string, kept?: SoakReport['meta']['kept']): SoakReport['meta'] => ({
   startedAt: '2026-12-01T00:00:00.000Z',
   durationMs: 60_000,
@@ -32,16 +35,8 @@ const meta = (commit: string, kept?: SoakReport['meta']['kept']): SoakReport['me
   cpuCount: 2,
   loadBefore: [1, 1, 1],
   loadAfter: [2, 2, 2],
-  options: {
-    profile: 'full',
-    targets: [],
-    secondsPerTarget: 600,
-    appCounts: [1, 2],
-    users: 1000,
-    concurrency: 32,
-    downMs: 5000,
-    operationTimeoutMs: 2000,
-  },
+  // The full profile's options (1000 users, 32 in flight), as the report keeps them.
+  options: fullProfile,
   ...(kept ? { kept } : {}),
 });
 
