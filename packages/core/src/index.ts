@@ -47,3 +47,4 @@ export { PruneTimer } from './prune-timer';
 export { SessionStoreWarning, SessionStoreWarningCode } from './warning';
 export { callHookSafely, emitSafely, LISTENER_THREW_CODE, reportUserCodeThrew } from './safe-emit';
 export { sanitizeCause } from './sanitize';
+export { cookieSignature, KnownCookies, storedCookieSignature, touchedCookieSignature } from './known-cookies';

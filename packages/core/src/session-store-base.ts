@@ -5,7 +5,15 @@ import { deliver } from './callbacks';
 import type { StoreCapabilities } from './capabilities';
 import { envelopeToken, SessionCipher } from './encryption';
 import { describeCause, storeError, StoreErrorCode, toStoreError } from './errors';
-import { cookieExpiresAt, ExpiryError, isExpired, MAX_EXPIRES_AT, resolveExpiresAt, type TtlOption } from './expiry';
+import {
+  cookieExpiresAt,
+  ExpiryError,
+  isExpired,
+  isoString,
+  MAX_EXPIRES_AT,
+  resolveExpiresAt,
+  type TtlOption,
+} from './expiry';
 import { type BaseStoreOptions, DEFAULT_OPERATION_TIMEOUT_MS, ONE_DAY_SECONDS } from './options';
 import type { RecordInspection } from './inspection';
 import { PruneTimer } from './prune-timer';
@@ -21,7 +29,7 @@ import {
 } from './sessions-by-user';
 import { callHookSafely, emitSafely } from './safe-emit';
 import { sanitizeCause } from './sanitize';
-import { withDeadline } from './timeout';
+import { settleWithin, withDeadline } from './timeout';
 import { checkOptionsObject, optionalBoolean, optionalFunction, optionalNumber } from './validate';
 import { emitInBackground, SessionStoreWarning, SessionStoreWarningCode } from './warning';
 
@@ -857,7 +865,7 @@ export abstract class SessionStoreBase extends Store {
 
   /** Runs an operation bounded by the timeout, with errors wrapped and delivered (see deliver). */
   private run<T>(operation: string, callback: unknown, body: () => Promise<T>, sid?: unknown): Promise<T> | undefined {
-    return this.runUnbounded(operation, callback, () => this.bounded(body(), operation), sid);
+    return this.launch(operation, callback, body, sid, true);
   }
 
   /** Like run, for enumerations whose every backend step is bounded instead of the whole. */
@@ -867,6 +875,22 @@ export abstract class SessionStoreBase extends Store {
     body: () => Promise<T>,
     sid?: unknown,
   ): Promise<T> | undefined {
+    return this.launch(operation, callback, body, sid, false);
+  }
+
+  /**
+   * Starts `body` and answers by callback (on a later tick, so a callback that throws is never
+   * taken for the operation failing) or by a promise, with errors wrapped. This is the hot path
+   * of every call: with a callback, as express-session calls, no promise is made beyond the
+   * body's own (see settleWithin).
+   */
+  private launch<T>(
+    operation: string,
+    callback: unknown,
+    body: () => Promise<T>,
+    sid: unknown,
+    bounded: boolean,
+  ): Promise<T> | undefined {
     let outcome: Promise<T>;
     try {
       this.checkOpen(operation);
@@ -874,13 +898,38 @@ export abstract class SessionStoreBase extends Store {
     } catch (error) {
       outcome = Promise.reject(error);
     }
+    // No function here is bound to a name: the build keeps function names (readable stacks), and
+    // naming a closure costs a defineProperty on every call of this hot path.
+    if (typeof callback === 'function') {
+      if (bounded)
+        settleWithin(
+          outcome,
+          this.operationTimeoutMs,
+          () => this.timeoutError(operation),
+          (value) => process.nextTick(callback as Cb<T>, null, value),
+          (error) => process.nextTick(callback as Cb<T>, this.wrapError(operation, error, sid)),
+        );
+      else
+        outcome.then(
+          (value) => process.nextTick(callback as Cb<T>, null, value),
+          (error: unknown) => process.nextTick(callback as Cb<T>, this.wrapError(operation, error, sid)),
+        );
+      return undefined;
+    }
+    const answer = bounded
+      ? withDeadline(outcome, this.operationTimeoutMs, () => this.timeoutError(operation))
+      : outcome;
     return deliver(
-      outcome.catch((error: unknown) => {
-        // The sid is a bearer credential: scrubbed from what the error carries (clause 66).
-        throw toStoreError(this.storeName, operation, error, typeof sid === 'string' ? [sid] : []);
+      answer.catch((error: unknown) => {
+        throw this.wrapError(operation, error, sid);
       }),
-      callback,
+      undefined,
     );
+  }
+
+  /** An operation's failure as the caller gets it. The sid is a bearer credential: scrubbed from what the error carries (clause 66). */
+  private wrapError(operation: string, error: unknown, sid: unknown): Error {
+    return toStoreError(this.storeName, operation, error, typeof sid === 'string' ? [sid] : []);
   }
 
   private timeoutError(operation: string): Error {
@@ -971,5 +1020,5 @@ function alignCookieExpiry(session: Record<string, unknown>, expiresAt: number):
   if (!isSessionObject(cookie)) return;
   const expires = cookie.expires;
   if (expires === null || expires === undefined || expires === false) return;
-  cookie.expires = new Date(expiresAt).toISOString();
+  cookie.expires = isoString(expiresAt);
 }

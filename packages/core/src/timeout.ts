@@ -8,19 +8,35 @@
  * Promise.race and a clearTimeout per call cost about 1.4 µs, a quarter of a fast store call.
  */
 export function withDeadline<T>(operation: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const pending = queueFor(ms).add(() => reject(onTimeout()));
-    operation.then(
-      (value) => {
-        pending.settled = true;
-        resolve(value);
-      },
-      (error: unknown) => {
-        pending.settled = true;
-        reject(error);
-      },
-    );
-  });
+  return new Promise<T>((resolve, reject) => settleWithin(operation, ms, onTimeout, resolve, reject));
+}
+
+/**
+ * {@link withDeadline} without the promise it returns: calls `onValue` with the operation's
+ * value, or `onError` with its error or, once `ms` have passed first, with `onTimeout()`; once
+ * either way. A store call answered by callback needs no promise of its own: this saves the
+ * three promises (and their microtask turns) that wrapping and unwrapping one would cost.
+ */
+export function settleWithin<T>(
+  operation: Promise<T>,
+  ms: number,
+  onTimeout: () => Error,
+  onValue: (value: T) => void,
+  onError: (error: unknown) => void,
+): void {
+  const pending = queueFor(ms).add(() => onError(onTimeout()));
+  operation.then(
+    (value) => {
+      if (pending.settled) return;
+      pending.settled = true;
+      onValue(value);
+    },
+    (error: unknown) => {
+      if (pending.settled) return;
+      pending.settled = true;
+      onError(error);
+    },
+  );
 }
 
 interface Pending {
@@ -69,7 +85,7 @@ export class DeadlineQueue {
       if (!pending.settled && pending.at > now) break;
       this.head += 1;
       if (!pending.settled) {
-        // Stryker disable next-line BooleanLiteral: equivalent, the head has just moved past this entry, and nothing reads the flag of an entry behind the head
+        // settleWithin reads it: the operation's own outcome, arriving later, is then ignored.
         pending.settled = true;
         pending.expire();
       }

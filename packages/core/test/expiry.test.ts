@@ -1,6 +1,7 @@
 import type { SessionData } from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { cookieExpiresAt, remainingLifetime, resolveExpiresAt } from '../src';
+import { isoString } from '../src/expiry';
 
 const now = Date.parse('2026-11-25T12:00:00.000Z');
 const session = (expires: unknown) => ({ cookie: { expires } }) as unknown as SessionData;
@@ -64,5 +65,14 @@ describe('cookieExpiresAt', () => {
     expect(cookieExpiresAt(session(null))).toBeNull();
     expect(cookieExpiresAt(null)).toBeNull();
     expect(cookieExpiresAt(session({}))).toBeNaN();
+  });
+});
+
+describe('isoString', () => {
+  it('writes what toISOString writes, for times in one second and across seconds, days and years', () => {
+    const base = Date.UTC(2026, 11, 31, 23, 59, 59, 0);
+    const times = [0, 1, 9, 10, 99, 100, 999, base, base + 7, base + 42, base + 999, base + 1000, base + 1001];
+    times.push(Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10_000, 0, 1), 1.5, -1, 8.64e15);
+    for (const time of [...times, ...times.reverse()]) expect(isoString(time)).toBe(new Date(time).toISOString());
   });
 });

@@ -1,5 +1,9 @@
 import {
+  cookieSignature,
   jsonSerializer,
+  KnownCookies,
+  storedCookieSignature,
+  touchedCookieSignature,
   keysetPages,
   type RecordInspection,
   SessionStoreBase,
@@ -53,6 +57,12 @@ export class PostgresStore extends SessionStoreBase {
   private readonly pageSize: number;
   private readonly payloadIsJson: boolean;
   private readonly encrypted: boolean;
+  /**
+   * The stored cookies this process last saw, for touch's one-column UPDATE (see KnownCookies);
+   * null where touch must rewrite the stored cookie anyway (encryption, a `ttl` function whose
+   * expiry is not the cookie's, a serializer whose text SQL cannot read).
+   */
+  private readonly knownCookies: KnownCookies | null;
   private readonly watch: ConnectionWatch;
   private prepared: Promise<Prepared> | null = null;
   private closing = false;
@@ -75,6 +85,8 @@ export class PostgresStore extends SessionStoreBase {
     // no need to check each payload before it goes into the json column.
     this.payloadIsJson = this.serializer === jsonSerializer;
     this.encrypted = options.encryption !== undefined;
+    this.knownCookies =
+      this.payloadIsJson && !this.encrypted && typeof this.ttl !== 'function' ? new KnownCookies() : null;
 
     const source = resolved.source;
     this.ownsClient = source.kind !== 'client';
@@ -167,7 +179,10 @@ export class PostgresStore extends SessionStoreBase {
     const { statements } = await this.prepare();
     const { rows } = await this.query<RecordRow>(statements.get, [sid, Date.now()]);
     const row = rows[0];
-    return row ? { payload: fromSessColumn(row.payload), expiresAt: row.expires_at } : null;
+    if (!row) return null;
+    const payload = fromSessColumn(row.payload);
+    this.knownCookies?.remember(sid, storedCookieSignature(payload));
+    return { payload, expiresAt: row.expires_at };
   }
 
   protected async writeRecord(
@@ -182,6 +197,7 @@ export class PostgresStore extends SessionStoreBase {
     const sess = toSessColumn(payload, this.payloadIsJson);
     if (userStatements) await this.write(deadline, userStatements.upsert, [sid, sess, expiresAt, userId]);
     else await this.write(deadline, statements.upsert, [sid, sess, expiresAt]);
+    this.knownCookies?.remember(sid, storedCookieSignature(payload));
   }
 
   /**
@@ -196,7 +212,16 @@ export class PostgresStore extends SessionStoreBase {
   protected async refreshExpiry(sid: string, expiresAt: number, session: SessionData): Promise<void> {
     const deadline = this.deadline();
     const { layout, statements } = await this.prepare();
+    // Only the date moves (express-session's touch on every request), and `get` answers the
+    // date from `expire`: one UPDATE of `expire`, as connect-pg-simple's touch, keeps the stored
+    // cookie true without reading or rewriting `sess`.
+    let signature = this.knownCookies ? touchedCookieSignature(session.cookie) : null;
+    if (signature !== null && this.knownCookies!.matches(sid, signature)) {
+      await this.write(deadline, statements.touch, [sid, expiresAt, Date.now()]);
+      return;
+    }
     const cookie = this.touchedCookieJson('touch', session);
+    signature ??= cookie === null ? null : cookieSignature(cookie);
     if (layout.sessType === 'json' && this.payloadIsJson && !this.encrypted) {
       const { rows } = await this.write<{ cookie_found: boolean }>(deadline, statements.touchWithCookie, [
         sid,
@@ -204,6 +229,8 @@ export class PostgresStore extends SessionStoreBase {
         Date.now(),
         cookie,
       ]);
+      // Found: the stored cookie is now the touched one (spliced, or equal but for the date).
+      if (rows[0]?.cookie_found) this.knownCookies?.remember(sid, signature);
       if (rows.length === 0 || rows[0]!.cookie_found || cookie === null) return;
     } else if (cookie === null && !this.encrypted) {
       // (Encrypted: the expiry is sealed with the data, so the record is rewritten even without a cookie.)
@@ -242,6 +269,7 @@ export class PostgresStore extends SessionStoreBase {
   protected async deleteRecord(sid: string): Promise<void> {
     const deadline = this.deadline();
     const { statements } = await this.prepare();
+    this.knownCookies?.forget(sid);
     await this.write(deadline, statements.destroy, [sid]);
   }
 
@@ -294,6 +322,7 @@ export class PostgresStore extends SessionStoreBase {
 
   protected override async closeBackend(): Promise<void> {
     this.closing = true;
+    this.knownCookies?.clear();
     this.watch.stop();
     if (this.ownsClient) await this.pool.end();
   }

@@ -90,9 +90,12 @@ export class NodeRedisDriver implements RedisDriver {
     return this.client.isOpen ? null : 'the node-redis client is not open (call and await client.connect() first)';
   }
 
-  async readWithExpiry(key: string, expiryCommand: ExpiryCommand): Promise<[string | null, number]> {
-    const [value, expiry] = await Promise.all([this.send(key, ['GET', key]), this.send(key, [expiryCommand, key])]);
-    return [text(value), Number(expiry)];
+  readWithExpiry(key: string, expiryCommand: ExpiryCommand): Promise<[string | null, number]> {
+    const value = this.send(key, ['GET', key]);
+    const expiry = this.send(key, [expiryCommand, key]);
+    // Both are sent before either is awaited; a failed GET leaves the other's outcome unwatched.
+    expiry.catch(() => {});
+    return value.then((got) => expiry.then((ttl) => [text(got), Number(ttl)]));
   }
 
   async set(key: string, value: string, at: number | null): Promise<void> {

@@ -58,16 +58,20 @@ const ONE_SCRIPTS: Record<ExpiryCommand, LuaScript> = {
 export class RecordReader {
   private expiryCommand: ExpiryCommand = 'PEXPIRETIME';
 
-  /** The record of `key`, or null. */
-  async readOne(driver: RedisDriver, key: string): Promise<RawRecord | null> {
-    return this.withFallback(async (command) => {
-      if (driver.readsWithScript) {
-        const reply = await ONE_SCRIPTS[command].run(driver, [key], []);
-        if (!Array.isArray(reply)) throw new Error(`unexpected reply to the read script: ${typeof reply}`);
-        return this.record(key, reply[0], reply[1], command, Date.now());
-      }
-      const [value, expiry] = await driver.readWithExpiry(key, command);
-      return this.record(key, value, expiry, command, Date.now());
+  /** The record of `key`, or null. Every get runs it: no async frame beyond the driver's promise. */
+  readOne(driver: RedisDriver, key: string): Promise<RawRecord | null> {
+    const command = this.expiryCommand;
+    const read = driver.readsWithScript
+      ? ONE_SCRIPTS[command].run(driver, [key], []).then((reply) => {
+          if (!Array.isArray(reply)) throw new Error(`unexpected reply to the read script: ${typeof reply}`);
+          return this.record(key, reply[0], reply[1], command, Date.now());
+        })
+      : driver
+          .readWithExpiry(key, command)
+          .then(([value, expiry]) => this.record(key, value, expiry, command, Date.now()));
+    return read.catch((error: unknown) => {
+      if (!this.fallsBack(command, error)) throw error;
+      return this.readOne(driver, key);
     });
   }
 
@@ -98,10 +102,16 @@ export class RecordReader {
       try {
         return await read(command);
       } catch (error) {
-        if (command === 'PTTL' || !isUnknownCommand(error)) throw error;
-        this.expiryCommand = 'PTTL';
+        if (!this.fallsBack(command, error)) throw error;
       }
     }
+  }
+
+  /** True when `command` failed for want of PEXPIRETIME: this reader then uses PTTL, for good. */
+  private fallsBack(command: ExpiryCommand, error: unknown): boolean {
+    if (command === 'PTTL' || !isUnknownCommand(error)) return false;
+    this.expiryCommand = 'PTTL';
+    return true;
   }
 
   private record(key: string, value: unknown, rawExpiry: unknown, command: ExpiryCommand, now: number) {

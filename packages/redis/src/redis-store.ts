@@ -1,5 +1,9 @@
 import {
   cookieExpiresAt,
+  cookieSignature,
+  KnownCookies,
+  storedCookieSignature,
+  touchedCookieSignature,
   namespacedSidProblem,
   type RecordInspection,
   SessionStoreBase,
@@ -13,7 +17,6 @@ import type { DriverName, RedisDriver } from './driver';
 import { prefixPattern, scanKeyPages } from './key-scan';
 import { DEFAULT_TTL_SECONDS, resolveOptions, STORE_NAME, type RedisClient, type RedisStoreOptions } from './options';
 import { inspectRedisRecord } from './inspect-record';
-import { cookieSignature, KnownCookies, storedCookieSignature } from './known-cookies';
 import { createOwnClient } from './own-client';
 import { ReadyGate } from './ready-gate';
 import { RecordReader } from './record-reader';
@@ -26,12 +29,6 @@ const MAX_WAITING_CALLS = 10_000;
 const DELETE_ATTEMPTS = 5;
 /** destroyUserSessions deletes this many sessions at once (one script each: Cluster-safe). */
 const DELETES_IN_FLIGHT = 64;
-/**
- * Sessions whose stored cookie this process remembers, for touch's one-command path (see
- * known-cookies.ts): about 100 bytes each, 5 MB at most. Enough for the sessions a process
- * serves between two requests of one user, and for the bench's 20,000 sessions per figure.
- */
-const KNOWN_COOKIES = 50_000;
 
 /**
  * An express-session store on Redis through node-redis or ioredis: standalone, Sentinel or Cluster.
@@ -44,7 +41,7 @@ const KNOWN_COOKIES = 50_000;
  * `touch` replaces only the stored cookie and the key's expiry in one atomic script, so the
  * stored data is never overwritten by touch's possibly stale copy (see touch-scripts.ts); when
  * the touched cookie differs from the one this process last saw stored only in `expires` (the
- * usual touch), it moves the key's expiry alone with `PEXPIREAT` (see known-cookies.ts).
+ * usual touch), it moves the key's expiry alone with `PEXPIREAT` (see KnownCookies in the core).
  */
 export class RedisStore extends SessionStoreBase {
   /** The client the store uses (yours, or the one it made). */
@@ -60,7 +57,7 @@ export class RedisStore extends SessionStoreBase {
   private readonly driver: RedisDriver;
   private readonly gate: ReadyGate;
   private readonly reader = new RecordReader();
-  private readonly knownCookies = new KnownCookies(KNOWN_COOKIES);
+  private readonly knownCookies = new KnownCookies();
   /** Whether the key's expiry is the stored cookie's `expires` (get answers it): the condition of touch's PEXPIREAT. */
   private readonly expiryIsCookie: boolean;
   private readonly watch: ConnectionWatch;
@@ -125,12 +122,10 @@ export class RedisStore extends SessionStoreBase {
 
   // Backend primitives --------------------------------------------------------------------
 
-  protected async readRecord(sid: string): Promise<StoredRecord | null> {
-    if (!this.driver.isReady()) await this.untilReady(Date.now());
-    const record = await this.reader.readOne(this.driver, this.key(sid));
-    if (!record) return null;
-    if (this.splicesCookie) this.knownCookies.remember(sid, storedCookieSignature(record.value));
-    return { payload: record.value, expiresAt: record.expiresAt };
+  protected readRecord(sid: string): Promise<StoredRecord | null> {
+    // Not async: every get runs this, and a ready client needs no frame of its own.
+    if (!this.driver.isReady()) return this.untilReady(Date.now()).then(() => this.readReady(sid));
+    return this.readReady(sid);
   }
 
   protected async writeRecord(
@@ -161,8 +156,6 @@ export class RedisStore extends SessionStoreBase {
     if (!this.driver.isReady()) await this.untilReady(started);
     const key = this.key(sid);
     const expiry = this.disableTTL ? '' : Math.ceil(expiresAt);
-    const cookieJson = this.touchedCookieJson('touch', session);
-    const cookie = this.splicesCookie ? (cookieJson ?? 'null') : '';
     // The user's member must outlive the key, or the session would drop out of the listing.
     const userId = this.userOf(session);
     if (userId !== null) await this.indexWriter.add(this.userKey(userId), sid, Math.ceil(expiresAt));
@@ -172,11 +165,14 @@ export class RedisStore extends SessionStoreBase {
     // only record of the expiry), a ttl function (the key's expiry is not the cookie's, and get
     // answers the stored cookie as it is) nor encryption (the expiry is sealed in the value, and
     // must move with it): there the value is rewritten.
-    const signature = cookieJson === null ? null : cookieSignature(cookieJson);
-    if (this.expiryIsCookie && signature !== null && this.knownCookies.matches(sid, signature)) {
+    let signature = this.expiryIsCookie ? touchedCookieSignature(session.cookie) : null;
+    if (signature !== null && this.knownCookies.matches(sid, signature)) {
       await this.driver.expireAt(key, expiry as number);
       return;
     }
+    const cookieJson = this.touchedCookieJson('touch', session);
+    const cookie = this.splicesCookie ? (cookieJson ?? 'null') : '';
+    signature ??= cookieJson === null ? null : cookieSignature(cookieJson);
     const outcome = await TOUCH_COOKIE.run(this.driver, [key], [cookie, expiry]);
     if (!Array.isArray(outcome)) {
       if (Number(outcome) === 1) this.knownCookies.remember(sid, signature);
@@ -299,6 +295,14 @@ export class RedisStore extends SessionStoreBase {
     const deadline = started + this.operationTimeoutMs;
     await this.gate.wait(deadline);
     if (Date.now() >= deadline) throw new Error('Redis became ready after the deadline');
+  }
+
+  private readReady(sid: string): Promise<StoredRecord | null> {
+    return this.reader.readOne(this.driver, this.key(sid)).then((record) => {
+      if (!record) return null;
+      if (this.splicesCookie) this.knownCookies.remember(sid, storedCookieSignature(record.value));
+      return { payload: record.value, expiresAt: record.expiresAt };
+    });
   }
 
   /**
