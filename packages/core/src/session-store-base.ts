@@ -714,9 +714,11 @@ export abstract class SessionStoreBase extends Store {
     return stored ? this.withCookie(operation, sid, stored, touched, expiresAt) : null;
   }
 
-  // Internals -------------------------------------------------------------------------------
-
-  private withCookie(
+  /**
+   * Like {@link rewriteCookie}, for a session the store has already decoded (its `cookie` is
+   * replaced in place): a store that had to decode it anyway saves a second parse.
+   */
+  protected withCookie(
     operation: string,
     sid: string,
     stored: Record<string, unknown>,
@@ -727,6 +729,8 @@ export abstract class SessionStoreBase extends Store {
     stored.cookie = cookie === null ? null : (JSON.parse(cookie) as unknown);
     return this.encode(operation, sid, stored, expiresAt);
   }
+
+  // Internals -------------------------------------------------------------------------------
 
   /**
    * A warning about the configuration, once the constructor has returned: to the store's

@@ -206,8 +206,8 @@ export class MemcachedStore extends SessionStoreBase {
       const now = Date.now();
       const storedExpiry = cookieExpiresAt(current);
       if (storedExpiry !== null && storedExpiry <= now) return;
-      const payload = this.rewriteCookie('touch', sid, stored, session, expiresAt);
-      if (payload === null) return;
+      // Decoded once, above, for its expiry: the rewrite starts from that copy.
+      const payload = this.withCookie('touch', sid, current, session, expiresAt);
       let status: number;
       try {
         status = await this.commands.set(key, payload, item.flags, memcachedExptime(expiresAt, now), item.cas);
